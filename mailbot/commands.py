@@ -1,0 +1,110 @@
+"""What the one-shot commands print: `mailbot parse`, `mailbot demo`, a cycle's summary."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from mailbot.config import Owner
+from mailbot.notifications import Notification, parse
+from mailbot.people.contacts import load_contacts
+from mailbot.pipeline import CycleReport
+from mailbot.replies import Renderer
+from mailbot.rules import Context, decide
+
+SAMPLES = Path(__file__).parent / "samples"
+DEMO_OWNER = Owner(name="Robin Owner", email="robin@owner.example", phone="+44 20 7946 0000",
+                   twitter="@robin_owner")
+
+
+def notification_json(n: Notification, source: str) -> dict[str, object]:
+    return {
+        "file": source,
+        "kind": n.kind,
+        "network": n.network,
+        "requester": asdict(n.requester) if n.requester else None,
+        "note": n.note,
+        "language": n.language,
+        "key": n.key,
+        "message_id": n.message_id,
+        "reasons": list(n.reasons),
+    }
+
+
+def parse_files(files: Sequence[str], *, as_json: bool) -> int:
+    """Print what each file parses to; unreadable files are reported, the rest still parsed."""
+    status = 0
+    for name in files:
+        try:
+            raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        except OSError as exc:
+            print(f"mailbot: cannot read {name}: {exc.strerror}", file=sys.stderr)
+            status = 2
+            continue
+        n = parse(raw)
+        if as_json:
+            print(json.dumps(notification_json(n, name), ensure_ascii=False))
+        else:
+            print(_describe(n, name))
+    return status
+
+
+def _describe(n: Notification, source: str) -> str:
+    lines = [f"{source}: {n.kind}" + (f" ({n.network})" if n.network else "")]
+    if n.requester:
+        r = n.requester
+        lines.append(f"  {'from:':10}{r.name}" + (f" <{r.email}>" if r.email else ""))
+        for label, value in (("headline", r.headline), ("profile", r.profile_url)):
+            if value:
+                lines.append(f"  {label + ':':10}{value}")
+    if n.kind == "invitation":
+        lines.append(f"  note:     {n.note!r}" if n.note else "  note:     (none)")
+        lines.append(f"  language: {n.language or '?'}   key: {n.key}")
+    lines.extend(f"  - {reason}" for reason in n.reasons)
+    return "\n".join(lines)
+
+
+def print_report(report: CycleReport, *, dry_run: bool) -> None:
+    if not report.processed and not report.errors:
+        print("Nothing new.")
+    for p in report.processed:
+        draft = " -> draft stored" if p.draft else (" (dry run: no draft)" if dry_run else "")
+        print(f"{p.decision:7} {p.requester or p.message_id or '?'}{draft}")
+        for reason in p.reasons:
+            print(f"        {reason}")
+    for error in report.errors:
+        print(f"error:  {error}", file=sys.stderr)
+    drafts = sum(1 for p in report.processed if p.draft)
+    print(f"{len(report.processed)} notifications, {drafts} drafts stored"
+          + (", dry run: nothing written" if dry_run else ""))
+
+
+def demo(*, as_json: bool) -> int:
+    """The pipeline on bundled sample mail: decisions, reasons and drafts, offline."""
+    context = Context(contacts=load_contacts([SAMPLES / "contacts.csv"]),
+                      owner_emails=frozenset({DEMO_OWNER.email}))
+    renderer = Renderer()
+    results = []
+    for path in sorted(SAMPLES.glob("*.eml")):
+        n = parse(path.read_bytes())
+        decision = decide(n, context)
+        draft = renderer.draft(n, decision.action, DEMO_OWNER) if decision.wants_draft else None
+        results.append({"file": path.name, "requester": n.requester.name if n.requester else None,
+                        "decision": decision.action, "reasons": list(decision.reasons),
+                        "draft": draft.message.as_string() if draft else None})
+    if as_json:
+        print(json.dumps({"owner": DEMO_OWNER.name, "results": results}, ensure_ascii=False))
+        return 0
+    print(f"mailbot demo: {len(results)} sample messages in {DEMO_OWNER.name}'s inbox, "
+          "contacts from samples/contacts.csv. Nothing is sent or written.\n")
+    for r in results:
+        print(f"== {r['file']}: {r['decision'].upper()}  ({r['requester'] or 'no requester'})")
+        for reason in r["reasons"]:
+            print(f"   {reason}")
+        if r["draft"]:
+            print("   draft:\n" + "\n".join(f"   | {line}" for line in str(r["draft"]).splitlines()))
+        print()
+    return 0

@@ -1,0 +1,212 @@
+"""Configuration: a `.env` file plus the environment, loaded once into frozen settings.
+
+The key names are a public contract; `config.example.env` documents every one.
+Nothing here runs at import time: call :func:`load_settings`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.utils import parseaddr
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from mailbot.errors import ConfigError
+
+SECURITY_MODES = ("ssl", "starttls", "plain")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+@dataclass(frozen=True)
+class ImapSettings:
+    host: str
+    port: int
+    user: str
+    password: str
+    security: str
+    ca_file: Path | None
+
+    def __repr__(self) -> str:  # never show the password, even in a traceback
+        return (
+            f"ImapSettings(host={self.host!r}, port={self.port}, user={self.user!r}, "
+            f"security={self.security!r}, password=<hidden>)"
+        )
+
+
+@dataclass(frozen=True)
+class Owner:
+    name: str
+    email: str
+    phone: str | None
+    twitter: str | None
+
+
+@dataclass(frozen=True)
+class Settings:
+    imap: ImapSettings
+    owner: Owner
+    inbox: str
+    drafts: str | None
+    state_path: Path
+    contacts: tuple[Path, ...]
+    templates: Path | None
+    poll_interval: int
+    lookback_days: int
+
+
+def default_state_path(environ: Mapping[str, str]) -> Path:
+    """Per-user state file, following the XDG base directory convention."""
+    home = environ.get("HOME") or str(Path.home())
+    base = environ.get("XDG_STATE_HOME") or str(Path(home) / ".local" / "state")
+    return Path(base) / "mailbot" / "state.sqlite3"
+
+
+def read_env(env_file: Path | None, environ: Mapping[str, str]) -> dict[str, str]:
+    """The `.env` values (given file, else ./.env if present), overridden by the environment."""
+    values: dict[str, str] = {}
+    if env_file is not None:
+        if not env_file.is_file():
+            raise ConfigError("--env-file", f"no such file: {env_file}")
+        source: Path | None = env_file
+    else:
+        source = Path(".env") if Path(".env").is_file() else None
+    if source is not None:
+        values.update({k: v for k, v in dotenv_values(source).items() if v is not None})
+    values.update({k: v for k, v in environ.items() if k.startswith("MAILBOT_")})
+    return values
+
+
+def load_settings(env_file: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate every setting; raise ConfigError naming the first bad key."""
+    env = os.environ if environ is None else environ
+    reader = _Reader(read_env(env_file, env))
+    security = reader.choice("MAILBOT_IMAP_SECURITY", SECURITY_MODES, "ssl")
+    host = reader.required("MAILBOT_IMAP_HOST")
+    if security == "plain" and not _is_loopback(host):
+        if not reader.boolean("MAILBOT_IMAP_ALLOW_PLAINTEXT", False):
+            raise ConfigError(
+                "MAILBOT_IMAP_SECURITY",
+                f"'plain' sends the password unencrypted to {host}; use ssl or starttls, "
+                "or set MAILBOT_IMAP_ALLOW_PLAINTEXT=true if you really mean it",
+            )
+    imap = ImapSettings(
+        host=host,
+        port=reader.integer("MAILBOT_IMAP_PORT", 993 if security == "ssl" else 143, 1, 65535),
+        user=reader.required("MAILBOT_IMAP_USER"),
+        password=reader.required("MAILBOT_IMAP_PASSWORD"),
+        security=security,
+        ca_file=reader.existing_file("MAILBOT_IMAP_CA_FILE"),
+    )
+    owner = Owner(
+        name=reader.required("MAILBOT_OWNER_NAME"),
+        email=reader.email("MAILBOT_OWNER_EMAIL"),
+        phone=reader.optional("MAILBOT_OWNER_PHONE"),
+        twitter=reader.optional("MAILBOT_OWNER_TWITTER"),
+    )
+    contacts = tuple(
+        reader.check_file("MAILBOT_CONTACTS", Path(p.strip()).expanduser())
+        for p in reader.optional("MAILBOT_CONTACTS", "").split(",")
+        if p.strip()
+    )
+    state = reader.optional("MAILBOT_STATE")
+    return Settings(
+        imap=imap,
+        owner=owner,
+        inbox=reader.optional("MAILBOT_INBOX") or "INBOX",
+        drafts=reader.optional("MAILBOT_DRAFTS"),
+        state_path=Path(state).expanduser() if state else default_state_path(env),
+        contacts=contacts,
+        templates=reader.existing_dir("MAILBOT_TEMPLATES"),
+        poll_interval=reader.integer("MAILBOT_POLL_INTERVAL", 300, 5, 86400),
+        lookback_days=reader.integer("MAILBOT_LOOKBACK_DAYS", 14, 0, 36500),
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class _Reader:
+    """Typed access to raw string values; every failure names its key."""
+
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self._values = values
+
+    def optional(self, key: str, default: str | None = None) -> str | None:
+        value = self._values.get(key, "").strip()
+        return value or default
+
+    def required(self, key: str) -> str:
+        value = self.optional(key)
+        if value is None:
+            raise ConfigError(key, "is required but not set (see config.example.env)")
+        return value
+
+    def integer(self, key: str, default: int, low: int, high: int) -> int:
+        raw = self.optional(key)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ConfigError(key, f"must be a whole number, not {raw!r}") from None
+        if not low <= value <= high:
+            raise ConfigError(key, f"must be between {low} and {high}, not {value}")
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        raw = self.optional(key)
+        if raw is None:
+            return default
+        if raw.lower() in _TRUE:
+            return True
+        if raw.lower() in _FALSE:
+            return False
+        raise ConfigError(key, f"must be true or false, not {raw!r}")
+
+    def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
+        value = (self.optional(key) or default).lower()
+        if value not in choices:
+            raise ConfigError(key, f"must be one of {', '.join(choices)}, not {value!r}")
+        return value
+
+    def email(self, key: str) -> str:
+        raw = self.required(key)
+        _, addr = parseaddr(raw)
+        try:
+            local, _, domain = addr.rpartition("@")
+            Address(username=local, domain=domain)
+        except (ValueError, IndexError):
+            addr = ""
+        if not addr or "@" not in addr or addr != raw.strip():
+            raise ConfigError(key, f"must be a plain address like you@example.com, not {raw!r}")
+        return addr
+
+    def check_file(self, key: str, path: Path) -> Path:
+        if not path.is_file():
+            raise ConfigError(key, f"no such file: {path}")
+        return path
+
+    def existing_file(self, key: str) -> Path | None:
+        raw = self.optional(key)
+        return self.check_file(key, Path(raw).expanduser()) if raw else None
+
+    def existing_dir(self, key: str) -> Path | None:
+        raw = self.optional(key)
+        if raw is None:
+            return None
+        path = Path(raw).expanduser()
+        if not path.is_dir():
+            raise ConfigError(key, f"no such folder: {path}")
+        return path

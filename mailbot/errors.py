@@ -1,0 +1,25 @@
+"""The few exceptions mailbot raises on purpose."""
+
+
+class MailbotError(Exception):
+    """Base class: a failure mailbot knows how to report in one line."""
+
+
+class ConfigError(MailbotError):
+    """A configuration value is missing or invalid; the message names the key."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+
+
+class ConnectError(MailbotError):
+    """The IMAP server cannot be reached, or refused the login."""
+
+
+class MailboxError(MailbotError):
+    """The IMAP server refused a command during a cycle (retried next cycle)."""
+
+
+class TemplateProblem(MailbotError):
+    """A reply template is missing or fails to render."""

@@ -1,0 +1,1 @@
+"""Mailboxes the pipeline reads from and stores drafts in."""

@@ -1,0 +1,36 @@
+"""The mailbox interface the pipeline talks to; it never knows which server is behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class FolderState:
+    uidvalidity: int
+    uidnext: int
+
+
+class Mailbox(Protocol):
+    def select(self, folder: str) -> FolderState:
+        """Open `folder` read-only and report its UIDVALIDITY and UIDNEXT."""
+
+    def search(
+        self, first_uid: int, last_uid: int, since: date | None, sender_hints: tuple[str, ...]
+    ) -> list[int]:
+        """UIDs in [first_uid, last_uid] of the selected folder whose sender mentions a hint."""
+
+    def fetch(self, uids: list[int]) -> Iterator[tuple[int, bytes]]:
+        """(uid, raw bytes) of each message, without marking anything read."""
+
+    def drafts_folder(self, configured: str | None) -> str:
+        """The folder drafts go to (found, or created when none exists)."""
+
+    def has_draft(self, folder: str, token: str) -> bool:
+        """Whether a draft carrying this X-Mailbot-Key token is already in `folder`."""
+
+    def append_draft(self, folder: str, message: bytes) -> None:
+        """Store a draft, flagged \\Draft and \\Seen."""

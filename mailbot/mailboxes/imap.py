@@ -1,0 +1,145 @@
+"""The IMAP mailbox, over imapclient. Reads with BODY.PEEK on read-only selections."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+from imapclient import DRAFT, SEEN, IMAPClient
+from imapclient import DRAFTS as DRAFTS_ROLE
+from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.util import to_bytes
+
+from mailbot.config import ImapSettings
+from mailbot.errors import ConnectError, MailboxError
+from mailbot.mailboxes.base import FolderState
+from mailbot.replies import KEY_HEADER
+
+log = logging.getLogger(__name__)
+
+FETCH_BATCH = 100
+MAX_MESSAGE_BYTES = 1024 * 1024  # a notification is ~25 kB; never pull a 50 MB attachment
+_PEEK = f"BODY.PEEK[]<0.{MAX_MESSAGE_BYTES}>"
+_COMMON_DRAFTS = ("Drafts", "INBOX.Drafts", "INBOX/Drafts", "[Gmail]/Drafts", "Draft",
+                  "Entwürfe", "Brouillons", "Borradores", "Concepten")
+
+
+@contextmanager
+def open_imap(settings: ImapSettings) -> Iterator[ImapMailbox]:
+    """A logged-in mailbox; logs out on the way out, whatever happened."""
+    client = _connect(settings)
+    try:
+        yield ImapMailbox(client)
+    finally:
+        try:
+            client.logout()
+        except (IMAPClientError, OSError):
+            pass
+
+
+def _connect(settings: ImapSettings) -> IMAPClient:
+    where = f"{settings.host}:{settings.port}"
+    context = ssl.create_default_context(
+        cafile=str(settings.ca_file) if settings.ca_file else None
+    )
+    try:
+        client = IMAPClient(settings.host, port=settings.port, ssl=settings.security == "ssl",
+                            ssl_context=context, timeout=30)
+        if settings.security == "starttls":
+            if b"STARTTLS" not in client.capabilities():
+                raise ConnectError(f"{where} does not offer STARTTLS; refusing to log in in plaintext")
+            client.starttls(context)
+    except ConnectError:
+        raise
+    except ssl.SSLError as exc:
+        raise ConnectError(f"TLS with {where} failed: {exc.reason or exc}") from None
+    except (OSError, IMAPClientError) as exc:
+        raise ConnectError(f"cannot connect to {where}: {exc}") from None
+    try:
+        client.login(settings.user, settings.password)
+    except LoginError:
+        raise ConnectError(f"{where} refused the login for user {settings.user!r}") from None
+    except (OSError, IMAPClientError) as exc:
+        raise ConnectError(f"login to {where} failed: {type(exc).__name__}") from None
+    return client
+
+
+class ImapMailbox:
+    def __init__(self, client: IMAPClient) -> None:
+        self._client = client
+
+    def select(self, folder: str) -> FolderState:
+        info = self._call(self._client.select_folder, folder, readonly=True)
+        return FolderState(uidvalidity=int(info[b"UIDVALIDITY"]), uidnext=int(info[b"UIDNEXT"]))
+
+    def search(
+        self, first_uid: int, last_uid: int, since: date | None, sender_hints: tuple[str, ...]
+    ) -> list[int]:
+        if last_uid < first_uid:
+            return []
+        criteria: list[object] = ["UID", f"{first_uid}:{last_uid}"]
+        if since is not None:
+            criteria += ["SINCE", since]
+        criteria += _any_sender(sender_hints)
+        uids = self._call(self._client.search, criteria)
+        # "n:m" may still answer the last message when n is past the end: filter.
+        return sorted(uid for uid in uids if first_uid <= uid <= last_uid)
+
+    def fetch(self, uids: list[int]) -> Iterator[tuple[int, bytes]]:
+        for start in range(0, len(uids), FETCH_BATCH):
+            batch = uids[start : start + FETCH_BATCH]
+            response = self._call(self._client.fetch, batch, [_PEEK])
+            for uid in batch:
+                data = response.get(uid, {})
+                raw = next((v for k, v in data.items() if k.startswith(b"BODY[]")), None)
+                if isinstance(raw, bytes):
+                    yield uid, raw
+
+    def drafts_folder(self, configured: str | None) -> str:
+        existing = {name for _, _, name in self._call(self._client.list_folders)}
+        if configured:
+            if configured not in existing:
+                log.info("creating the configured drafts folder %r", configured)
+                self._call(self._client.create_folder, configured)
+            return configured
+        special = self._call(self._client.find_special_folder, DRAFTS_ROLE)
+        if special:
+            return str(special)
+        for name in _COMMON_DRAFTS:
+            if name in existing:
+                return name
+        log.info("no drafts folder found; creating 'Drafts'")
+        self._call(self._client.create_folder, "Drafts")
+        return "Drafts"
+
+    def has_draft(self, folder: str, token: str) -> bool:
+        self._call(self._client.select_folder, folder, readonly=True)
+        return bool(self._call(self._client.search, ["HEADER", KEY_HEADER, token]))
+
+    def append_draft(self, folder: str, message: bytes) -> None:
+        self._call(self._client.append, folder, message, flags=(DRAFT, SEEN))
+
+    def _call(self, method, *args, **kwargs):  # type: ignore[no-untyped-def]
+        """One IMAP command; server refusals and network faults become MailboxError."""
+        try:
+            return method(*args, **kwargs)
+        except (IMAPClientError, OSError, socket.timeout) as exc:
+            raise MailboxError(f"IMAP {method.__name__} failed: {exc}") from None
+
+
+def _any_sender(hints: tuple[str, ...]) -> list[object]:
+    """FROM a OR FROM b ...: IMAP's OR is binary and prefix."""
+    if not hints:
+        return []
+    criteria: list[object] = ["FROM", to_bytes(hints[-1])]
+    for hint in reversed(hints[:-1]):
+        criteria = ["OR", "FROM", to_bytes(hint), *_group(criteria)]
+    return criteria
+
+
+def _group(criteria: list[object]) -> list[object]:
+    return [criteria] if criteria[0] == "OR" else criteria

@@ -1,0 +1,151 @@
+"""Field extraction shared by the networks: greeting, note, card, signature, language.
+
+Each function takes the body's lines and returns a field or None; none of them raise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from mailbot.notifications.defaults import default_language
+from mailbot.notifications.message import Content, address, domain_of, one_line
+
+MAX_NOTE = 2000  # characters; networks cap notes far below this
+
+_GREETINGS: dict[str, str] = {
+    "hi": "en", "hello": "en", "hey": "en", "dear": "en",
+    "hola": "es", "hai": "id", "halo": "id",
+    "bonjour": "fr", "salut": "fr",
+    "hallo": "de", "guten tag": "de", "liebe": "de", "lieber": "de", "moin": "de",
+    "ciao": "it", "olá": "pt", "oi": "pt", "hoi": "nl", "beste": "nl",
+}
+_GREETING = re.compile(
+    r"^(?P<word>" + "|".join(sorted(_GREETINGS, key=len, reverse=True)) + r")\b"
+    r"[^,\n]{0,60},\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_BARE_GREETING = re.compile(r"^[^\s,:]{1,40}(?: [^\s,:]{1,40})?,$")  # "Mohan," (2011 template)
+_URL = re.compile(r"https?://", re.IGNORECASE)
+_SEPARATOR = re.compile(r"^[-_.=~*·•]{4,}$")
+_SIGNATURE = re.compile(r"^[-–—]\s*(?P<n>\S.{0,60})$")
+_LABEL = re.compile(r"^[^:：]{1,60}[:：]\s*$")
+_ACTION_WORDS = ("accept", "view", "confirm", "profil", "承認", "プロフィール", "accepter",
+                 "annehmen", "aceptar", "terima", "konfirmasi", "voir", "ansehen")
+_PROFILE_WORDS = ("profile", "profil", "perfil", "プロフィール")
+_MACHINE_LOCALPART = re.compile(
+    r"(?:^|[._+-])(?:no-?reply|do-?not-?reply|donotreply|mailer-daemon|postmaster|bounces?"
+    r"|notifications?|mailrobot|invitations|messages|member)(?:$|[._+-])|-request$|^owner-",
+    re.IGNORECASE,
+)
+_KANA = re.compile(r"[\u3040-\u30ff]")
+
+
+def lines(body: str) -> list[str]:
+    return [" ".join(line.split()) for line in body.splitlines()]
+
+
+def note(body_lines: list[str], name: str | None) -> tuple[str | None, str | None]:
+    """(greeting language, text after the greeting up to the card, signature or a blank line)."""
+    for index, line in enumerate(body_lines):
+        match = _GREETING.match(line)
+        if match:
+            language = _GREETINGS.get(match.group("word").lower())
+            return language, _collect(match.group("rest"), body_lines[index + 1 :], name)
+        if _BARE_GREETING.match(line) and index + 1 < len(body_lines):
+            return None, _collect("", body_lines[index + 1 :], name)
+    return None, None
+
+
+def _collect(first: str, following: list[str], name: str | None) -> str | None:
+    parts = [first] if first else []
+    for line in following:
+        if _stops_note(line, name):
+            break
+        if not line:
+            if parts:
+                break
+            continue
+        parts.append(line)
+    text = " ".join(" ".join(parts).split())[:MAX_NOTE]
+    return text or None
+
+
+def _stops_note(line: str, name: str | None) -> bool:
+    return bool(
+        (name and line.casefold() == name.casefold())
+        or _URL.search(line)
+        or _SEPARATOR.match(line)
+        or _SIGNATURE.match(line)
+        or _LABEL.match(line)
+    )
+
+
+def without_default(text: str | None) -> tuple[str | None, str | None]:
+    """(the note, or None when it is a network default text; that default's language)."""
+    if not text:
+        return None, None
+    language = default_language(text)
+    return (None, language) if language else (text, None)
+
+
+def headline(body_lines: list[str], name: str | None) -> str | None:
+    """The line under the requester's name in the card, when it is text and not a link."""
+    if not name:
+        return None
+    folded = name.casefold()
+    for index, line in enumerate(body_lines[:-1]):
+        if line.casefold() != folded:
+            continue
+        candidate = body_lines[index + 1]
+        if candidate and not (_URL.search(candidate) or _LABEL.match(candidate)
+                              or _SEPARATOR.match(candidate) or is_action_label(candidate)):
+            return one_line(candidate, 200)
+    return None
+
+
+def signature_name(body_lines: list[str]) -> str | None:
+    """The "- ryan" signature of guest invitations."""
+    for line in body_lines:
+        if match := _SIGNATURE.match(line):
+            return one_line(match.group("n"), 120)
+    return None
+
+
+def message_text(body_lines: list[str], name: str | None) -> str | None:
+    """The message shown in a network message notification: the paragraph after the name."""
+    folded = name.casefold() if name else None
+    for index, line in enumerate(body_lines):
+        if folded and line.casefold() == folded:
+            return _collect("", body_lines[index + 1 :], name)
+    return None
+
+
+def script_language(text: str) -> str | None:
+    return "ja" if _KANA.search(text) else None
+
+
+def is_action_label(label: str) -> bool:
+    folded = label.casefold()
+    return len(folded) <= 80 and any(word in folded for word in _ACTION_WORDS)
+
+
+def is_profile_label(label: str) -> bool:
+    folded = label.casefold()
+    return len(folded) <= 80 and any(word in folded for word in _PROFILE_WORDS)
+
+
+def is_machine_address(addr: str) -> bool:
+    """No-reply, bounce, list and notification mailboxes: never a person to write to."""
+    local = addr.partition("@")[0]
+    return not local or bool(_MACHINE_LOCALPART.search(local))
+
+
+def personal_reply_to(content: Content, is_network: Callable[[str], bool]) -> str | None:
+    """A Reply-To that is a real person's address (not the network's, not a robot)."""
+    _, addr = address(content, "reply-to")
+    if not addr or "@" not in addr:
+        return None
+    if is_network(domain_of(addr)) or is_machine_address(addr):
+        return None
+    return addr

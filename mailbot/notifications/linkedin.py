@@ -1,0 +1,242 @@
+"""LinkedIn: recognise invitations by structure (sender, link shapes, template names), not words.
+
+Template names travel in `X-LinkedIn-Template` and in tracking parameters
+(`ek=`, `trk=eml-<template>-<slot>`); accept links have a handful of shapes across eras.
+Words are used only to *extract* fields once the structure says "invitation".
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from mailbot.notifications import fields
+from mailbot.notifications.message import Content, Link, address, domain_of, one_line
+from mailbot.notifications.model import Notification, Requester
+
+NETWORK = "linkedin"
+SENDER_HINT = "linkedin"  # substring for a server-side FROM search
+
+_INVITE_TEMPLATE = re.compile(
+    r"^(?:m2m_invitation|email_m2m_invite\w*|invite_member\w*|invite_guest\w*|sms_invite_guest\w*"
+    r"|\w*guest_reminder\w*|comm_invm\w*|\w*invite_reminder\w*)$"
+)
+_ACCEPTED_TEMPLATE = re.compile(r"accept_invite|accepted_invite")
+_MESSAGE_TEMPLATE = re.compile(r"^(?:email_member_message\w*|\w*inmail\w*|email_messaging\w*)$")
+_TEMPLATE_PARAM = re.compile(r"[?&](?:ek|trk|trkEmail)=(?:eml-)?([A-Za-z][A-Za-z0-9_]+)")
+_INVITE_LINK = re.compile(
+    r"/people/invite-accept|/mynetwork/invite-accept/|/start/accept-invitation"
+    r"|[?&]a=preRegInvite|/EML_comm_afe/|[?&](?:msgID|mboxid)=I\d+_",
+    re.IGNORECASE,
+)
+_MESSAGE_LINK = re.compile(r"/messaging/thread/", re.IGNORECASE)
+_INVITATION_ID = re.compile(r"invitation[Ii][Dd](?:=|/)(\d{5,})")
+_MAILBOX_ID = re.compile(r"[?&](?:msgID|mboxid)=I(\d{5,})_")
+_AUTH_FAIL = re.compile(r"\b(?:dkim|dmarc|spf)=(?:fail|softfail|permerror)\b", re.IGNORECASE)
+_VIA = re.compile(r"\s*\(?\s*via\s+linkedin\s*\)?\s*$", re.IGNORECASE)
+_GENERIC_NAMES = {"", "linkedin", "linkedin invitations", "linkedin connections"}
+
+_BODY_NAME = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^(?P<n>.+?) requested to add you as a connection",
+        r"^(?P<n>.+?) would like to connect on LinkedIn",
+        r"^(?P<n>.+?) wants to connect with you",
+        r"^Accept invitation from (?P<n>.+?)$",
+        r"^View (?P<n>.+?)['’]s profile",
+        r"^(?P<n>.+?)さんから",
+        r"^(?P<n>.+?)さんのプロフィール",
+        r"^Confirm that you know (?P<n>.+?):",
+        r"^Harap konfirmasi bahwa Anda mengenal (?P<n>.+?):",
+    )
+]
+_SUBJECT_NAME = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^Reminder about your invitation from (?P<n>.+)$",
+        r"^(?P<n>.+?)['’]s invitation is awaiting your response",
+        r"^Reminder: (?P<n>.+?) invited you to connect",
+    )
+]
+
+
+def is_network_domain(domain: str) -> bool:
+    return domain == "linkedin.com" or domain.endswith(".linkedin.com")
+
+
+def classify(content: Content) -> Notification | None:
+    """A LinkedIn invitation, message, look-alike or other LinkedIn mail; None if not LinkedIn."""
+    display, sender = address(content, "from")
+    templates = template_names(content)
+    invite = _invite_evidence(content, templates)
+    subject = one_line(content.header("subject"))
+    message_id = one_line(content.header("message-id")) or None
+
+    def verdict(kind: str, reason: str) -> Notification:
+        return Notification(kind=kind, network=NETWORK, subject=subject, message_id=message_id,
+                            reasons=(reason,))
+
+    if not is_network_domain(domain_of(sender)):
+        if invite and _mentions_linkedin(content, display):
+            origin = domain_of(sender) or "no sender"
+            return verdict("suspicious", f"imitates a LinkedIn invitation ({invite[0]}) "
+                           f"but comes from {origin}, not linkedin.com")
+        return None
+
+    if any(_ACCEPTED_TEMPLATE.search(t) for t in templates):
+        return verdict("other", "LinkedIn acceptance, not a request")
+    if failed := _auth_failure(content):
+        return verdict("suspicious", f"claims to be LinkedIn but authentication failed: {failed}")
+    if invite:
+        if foreign := _foreign_action_link(content):
+            return verdict("suspicious", f"says it is from LinkedIn but its links go to {foreign}")
+        return _invitation(content, display, subject, message_id, invite)
+    if any(_MESSAGE_TEMPLATE.match(t) for t in templates) or any(
+        _MESSAGE_LINK.search(link.url) for link in content.links
+    ):
+        return _message(content, display, subject, message_id)
+    what = f"template {templates[0]}" if templates else "no invitation structure"
+    return verdict("other", f"LinkedIn mail that is not a request ({what})")
+
+
+def template_names(content: Content) -> list[str]:
+    """Template names from the X-LinkedIn-Template header and tracking parameters."""
+    names = [one_line(v).lower() for v in content.all_headers("x-linkedin-template")]
+    for link in content.links:
+        names.extend(m.group(1).lower() for m in _TEMPLATE_PARAM.finditer(link.url))
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def _invite_evidence(content: Content, templates: list[str]) -> list[str]:
+    evidence = [f"template {t}" for t in templates if _INVITE_TEMPLATE.match(t)]
+    klass = content.header("x-linkedin-class").upper()
+    if klass.startswith("INVITE"):
+        evidence.append(f"class {klass}")
+    if any(_ACCEPTED_TEMPLATE.search(t) for t in templates):
+        return []
+    for link in content.links:
+        if match := _INVITE_LINK.search(link.url):
+            evidence.append(f"accept link {match.group(0).strip('?&/')}")
+            break
+    return evidence
+
+
+def _mentions_linkedin(content: Content, display: str) -> bool:
+    if "linkedin" in display.lower() or content.header("x-linkedin-template"):
+        return True
+    return "linkedin" in content.body.lower() or any(
+        "linkedin" in link.url.lower() for link in content.links
+    )
+
+
+def _auth_failure(content: Content) -> str | None:
+    for header in content.all_headers("authentication-results"):
+        if "linkedin" in header.lower() and (match := _AUTH_FAIL.search(header)):
+            return match.group(0)
+    return None
+
+
+def _foreign_action_link(content: Content) -> str | None:
+    """The host of an accept/profile link that is not LinkedIn's, if any."""
+    for link in content.links:
+        if _INVITE_LINK.search(link.url) or fields.is_action_label(link.label):
+            host = (urlsplit(link.url).hostname or "").lower()
+            if host and not is_network_domain(host) and host != "linkedin.com":
+                return host
+    return None
+
+
+def _invitation(
+    content: Content, display: str, subject: str, message_id: str | None, evidence: list[str]
+) -> Notification:
+    lines = fields.lines(content.body)
+    name = _requester_name(display, lines, subject)
+    greeting_lang, note = fields.note(lines, name)
+    note, default_lang = fields.without_default(note)
+    profile = _profile_url(content.links, name)
+    requester = Requester(
+        name=name or "(name not shown)",
+        headline=fields.headline(lines, name),
+        profile_url=profile,
+        email=fields.personal_reply_to(content, is_network_domain),
+    )
+    reasons = [f"LinkedIn invitation: {evidence[0]}"]
+    reasons.append("personal note present" if note else "no personal note (absent or LinkedIn's default text)")
+    return Notification(
+        kind="invitation",
+        network=NETWORK,
+        requester=requester,
+        note=note,
+        language=default_lang or greeting_lang or fields.script_language(content.body),
+        key=_key(content.links, profile, message_id),
+        message_id=message_id,
+        subject=subject,
+        reasons=tuple(reasons),
+    )
+
+
+def _message(content: Content, display: str, subject: str, message_id: str | None) -> Notification:
+    name = _VIA.sub("", display).strip()
+    lines = fields.lines(content.body)
+    text = fields.message_text(lines, name)
+    return Notification(
+        kind="message",
+        network=NETWORK,
+        requester=Requester(name=name or "(name not shown)", profile_url=_profile_url(content.links, name)),
+        note=text,
+        message_id=message_id,
+        subject=subject,
+        reasons=("LinkedIn message notification",),
+    )
+
+
+def _requester_name(display: str, lines: list[str], subject: str) -> str | None:
+    name = _VIA.sub("", display).strip()
+    if name.lower() not in _GENERIC_NAMES:
+        return name
+    for pattern in _BODY_NAME:
+        for line in lines:
+            if match := pattern.search(line):
+                return one_line(match.group("n"), 120)
+    for pattern in _SUBJECT_NAME:
+        if match := pattern.search(subject):
+            return one_line(match.group("n"), 120)
+    return fields.signature_name(lines)
+
+
+def _profile_url(links: list[Link], name: str | None) -> str | None:
+    """The requester's own profile: a link labelled as a profile, or anchored on their name."""
+    folded = name.casefold() if name else None
+    for link in links:
+        labelled = fields.is_profile_label(link.label)
+        if labelled or (folded and link.label.casefold() == folded):
+            if _INVITE_LINK.search(link.url):
+                return None  # some reminders point "View profile" at the accept link
+            if url := canonical_profile(link.url):
+                return url
+    return None
+
+
+def canonical_profile(url: str) -> str | None:
+    """https://www.linkedin.com/in/<vanity> (or profile/view?id=…); None for opaque redirects."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not (host == "linkedin.com" or host.endswith(".linkedin.com")):
+        return None
+    if match := re.search(r"/in/([^/?#]+)", parts.path):
+        return f"https://www.linkedin.com/in/{match.group(1)}"
+    if "/profile/view" in parts.path and (ids := parse_qs(parts.query).get("id")):
+        return f"https://www.linkedin.com/profile/view?id={ids[0]}"
+    return None
+
+
+def _key(links: list[Link], profile: str | None, message_id: str | None) -> str:
+    """Stable across reminders: the invitation id where the links carry one."""
+    urls = " ".join(link.url for link in links)
+    if match := _INVITATION_ID.search(urls):
+        return f"linkedin:invitation:{match.group(1)}"
+    if match := _MAILBOX_ID.search(urls):
+        return f"linkedin:invitation:{match.group(1)}"
+    if profile:
+        return f"linkedin:profile:{profile}"
+    return f"linkedin:message:{message_id or 'unknown'}"

@@ -1,0 +1,244 @@
+"""MIME helpers: any bytes in, decoded headers, text and links out, never an exception.
+
+Real notification mail carries traps (see tests/fixtures/README.md): body parts with a
+Content-ID that some tools file as attachments, quoted-printable links split by soft
+breaks, HTML-only messages, wrong or unknown charsets, truncated MIME. Everything here
+degrades to "less text", never to a crash.
+"""
+
+from __future__ import annotations
+
+import email
+import email.header
+import email.policy
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from email.message import Message
+from email.utils import getaddresses, parseaddr
+from html.parser import HTMLParser
+
+MAX_TEXT = 512 * 1024  # characters of body text worth reading; keeps every regex linear
+
+_URL = re.compile(r"""https?://[^\s<>"'\]\[)(]+""", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    label: str  # anchor text (HTML) or the text before the URL on its line (plain)
+
+
+@dataclass
+class Content:
+    """What a message says, read once: headers as text, the text body, every link."""
+
+    headers: dict[str, list[str]]
+    text: str
+    html_text: str
+    links: list[Link] = field(default_factory=list)
+
+    def header(self, name: str) -> str:
+        values = self.headers.get(name.lower())
+        return values[0] if values else ""
+
+    def all_headers(self, name: str) -> list[str]:
+        return self.headers.get(name.lower(), [])
+
+    @property
+    def body(self) -> str:
+        """The plain text part if there is one, else the text of the HTML part."""
+        return self.text or self.html_text
+
+
+def read(raw: bytes) -> Content:
+    """Parse any bytes into Content; unreadable pieces are left out, never raised."""
+    try:
+        msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    except Exception:  # noqa: BLE001 - the stdlib parser is lenient, but be sure
+        return Content(headers={}, text="", html_text="")
+    headers = _headers(msg)
+    plain: list[str] = []
+    html: list[str] = []
+    for part in _leaves(msg):
+        ctype = part.get_content_type()
+        if ctype not in ("text/plain", "text/html") or _is_real_attachment(part):
+            continue
+        (plain if ctype == "text/plain" else html).append(_decode_part(part))
+    text = "\n".join(plain)[:MAX_TEXT]
+    html_src = "\n".join(html)[: MAX_TEXT * 4]
+    html_text, html_links = html_to_text(html_src) if html_src else ("", [])
+    links = text_links(text) + html_links
+    if not plain and not html:
+        links = []
+    return Content(headers=headers, text=clean_text(text), html_text=html_text, links=links)
+
+
+def clean_text(text: str) -> str:
+    """Normalise line ends, drop invisible/bidi control characters, keep the words."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", unicodedata.normalize("NFC", text))
+
+
+def one_line(value: str, limit: int = 300) -> str:
+    """A value safe to show on one line or put in a header: no controls, no CR/LF."""
+    value = _CONTROL.sub("", value.replace("\r", " ").replace("\n", " ").replace("\t", " "))
+    return " ".join(value.split())[:limit]
+
+
+def address(content: Content, name: str) -> tuple[str, str]:
+    """(display name, lower-cased address) of the first address in a header."""
+    display, addr = parseaddr(content.header(name))
+    return one_line(display), addr.strip().lower()
+
+
+def addresses(content: Content, name: str) -> list[tuple[str, str]]:
+    return [(one_line(d), a.strip().lower()) for d, a in getaddresses(content.all_headers(name))]
+
+
+def domain_of(addr: str) -> str:
+    return addr.rpartition("@")[2].strip().strip(">").lower()
+
+
+def text_links(text: str) -> list[Link]:
+    """Links in plain text, each with the words before it on its line as the label."""
+    links: list[Link] = []
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        for match in _URL.finditer(line):
+            label = line[: match.start()].strip()
+            if not label and i > 0:  # "Accept invitation from X" on the line above
+                label = lines[i - 1].strip()
+            links.append(Link(url=match.group(0).rstrip(".,;:"), label=label))
+    return links
+
+
+def html_to_text(html: str) -> tuple[str, list[Link]]:
+    """Block-aware text of an HTML body plus its links (with anchor text)."""
+    parser = _TextExtractor()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # noqa: BLE001 - HTMLParser is lenient; truncated input is fine
+        pass
+    return parser.text(), parser.links
+
+
+def _headers(msg: Message) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for key, value in msg.raw_items():
+        result.setdefault(key.lower(), []).append(_decode_header(value))
+    return result
+
+
+def _decode_header(value: object) -> str:
+    """RFC 2047 decoding that tolerates unknown charsets and broken encoded words."""
+    try:
+        raw = str(value)
+    except Exception:  # noqa: BLE001
+        return ""
+    try:
+        fragments = email.header.decode_header(raw)
+    except Exception:  # noqa: BLE001
+        return clean_text(raw)
+    out: list[str] = []
+    for fragment, charset in fragments:
+        if isinstance(fragment, bytes):
+            out.append(_decode_bytes(fragment, charset))
+        else:
+            out.append(fragment)
+    joined = "".join(out)
+    return " ".join(clean_text(joined).split("\n"))
+
+
+def _leaves(msg: Message) -> list[Message]:
+    leaves: list[Message] = []
+    try:
+        for part in msg.walk():
+            if not part.is_multipart():
+                leaves.append(part)
+    except Exception:  # noqa: BLE001 - deeply broken structure: take what we have
+        pass
+    return leaves
+
+
+def _is_real_attachment(part: Message) -> bool:
+    """LinkedIn's body parts carry a Content-ID; only a disposition makes an attachment."""
+    disposition = str(part.get("Content-Disposition", "")).lower()
+    return disposition.startswith("attachment")
+
+
+def _decode_part(part: Message) -> str:
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:  # noqa: BLE001
+        return ""
+    if not isinstance(payload, bytes):
+        return ""
+    try:
+        charset = part.get_content_charset()
+    except Exception:  # noqa: BLE001
+        charset = None
+    return _decode_bytes(payload, charset)
+
+
+def _decode_bytes(data: bytes, charset: str | None) -> str:
+    for candidate in (charset, "utf-8"):
+        if not candidate:
+            continue
+        try:
+            return data.decode(candidate)
+        except (LookupError, UnicodeDecodeError, ValueError):
+            continue
+    return data.decode("cp1252", errors="replace")
+
+
+_BLOCK = {
+    "p", "div", "br", "tr", "td", "th", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4",
+    "h5", "h6", "center", "section", "article", "header", "footer", "hr", "blockquote",
+}
+_SKIP = {"script", "style", "head", "title"}
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self._chunks: list[str] = []
+        self._skip = 0
+        self._href: str | None = None
+        self._anchor: list[str] = []
+        self.links: list[Link] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP:
+            self._skip += 1
+        elif tag in _BLOCK:
+            self._chunks.append("\n")
+        elif tag == "a":
+            href = dict(attrs).get("href")
+            self._href = href.strip() if href else None
+            self._anchor = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP:
+            self._skip = max(0, self._skip - 1)
+        elif tag in _BLOCK:
+            self._chunks.append("\n")
+        elif tag == "a" and self._href is not None:
+            if self._href.lower().startswith(("http://", "https://")):
+                label = " ".join("".join(self._anchor).split())
+                self.links.append(Link(url=self._href, label=label))
+            self._href = None
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        self._chunks.append(data)
+        if self._href is not None:
+            self._anchor.append(data)
+
+    def text(self) -> str:
+        lines = (" ".join(line.split()) for line in "".join(self._chunks).splitlines())
+        return clean_text("\n".join(line for line in lines if line))
+

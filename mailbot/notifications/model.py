@@ -1,0 +1,32 @@
+"""What a notification is, once read: plain data, no behaviour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+KINDS = ("invitation", "message", "suspicious", "other")
+
+
+@dataclass(frozen=True)
+class Requester:
+    name: str
+    headline: str | None = None
+    profile_url: str | None = None
+    email: str | None = None  # only a real personal address, never the network's
+
+
+@dataclass(frozen=True)
+class Notification:
+    kind: str  # one of KINDS
+    network: str | None = None  # "linkedin", "xing" or None
+    requester: Requester | None = None
+    note: str | None = None  # None when absent or the network's default text
+    language: str | None = None
+    key: str | None = None  # stable across reminders of the same invitation
+    message_id: str | None = None
+    subject: str = ""
+    reasons: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_invitation(self) -> bool:
+        return self.kind == "invitation"

@@ -1,0 +1,87 @@
+"""XING contact requests: recognised by the network's sender and link shapes.
+
+Only XING's sender addresses are documented publicly; the wording lists below are
+open for additions as real samples turn up.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from mailbot.notifications import fields
+from mailbot.notifications.message import Content, Link, address, domain_of, one_line
+from mailbot.notifications.model import Notification, Requester
+
+NETWORK = "xing"
+SENDER_HINT = "xing"
+
+_REQUEST_LINK = re.compile(r"/contact[-_]?requests?|/contacts/requests|kontaktanfrage", re.IGNORECASE)
+_REQUEST_ID = re.compile(r"/contact[-_]?requests?/(?:accept/|decline/)?([A-Za-z0-9_.-]{4,})", re.IGNORECASE)
+_PROFILE = re.compile(r"/profile/([^/?#]+)")
+_SUBJECT_NAME = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^(?P<n>.+?) möchte sich mit Ihnen vernetzen",
+        r"^(?P<n>.+?) möchte sich mit dir vernetzen",
+        r"^(?P<n>.+?) would like to (?:connect|add you)",
+        r"^Kontaktanfrage von (?P<n>.+)$",
+        r"^Contact request from (?P<n>.+)$",
+    )
+]
+
+
+def is_network_domain(domain: str) -> bool:
+    return domain == "xing.com" or domain.endswith(".xing.com")
+
+
+def classify(content: Content) -> Notification | None:
+    """A XING contact request or other XING mail; None if the sender is not XING."""
+    _, sender = address(content, "from")
+    if not is_network_domain(domain_of(sender)):
+        return None
+    subject = one_line(content.header("subject"))
+    message_id = one_line(content.header("message-id")) or None
+    request_links = [link for link in content.links if _REQUEST_LINK.search(link.url)]
+    if not request_links:
+        return Notification(kind="other", network=NETWORK, subject=subject, message_id=message_id,
+                            reasons=("XING mail that is not a contact request",))
+    body_lines = fields.lines(content.body)
+    name = _name(subject, content.links)
+    language, text = fields.note(body_lines, name)
+    text, default_lang = fields.without_default(text)
+    profile = _profile(content.links)
+    match = _REQUEST_ID.search(" ".join(link.url for link in request_links))
+    key = f"xing:request:{match.group(1)}" if match else f"xing:profile:{profile or message_id}"
+    return Notification(
+        kind="invitation",
+        network=NETWORK,
+        requester=Requester(name=name or "(name not shown)", headline=fields.headline(body_lines, name),
+                            profile_url=profile),
+        note=text,
+        language=default_lang or language or "de",
+        key=key,
+        message_id=message_id,
+        subject=subject,
+        reasons=("XING contact request",
+                 "personal note present" if text else "no personal note"),
+    )
+
+
+def _name(subject: str, links: list[Link]) -> str | None:
+    for pattern in _SUBJECT_NAME:
+        if match := pattern.search(subject):
+            return one_line(match.group("n"), 120)
+    for link in links:
+        if _PROFILE.search(urlsplit(link.url).path) and link.label and not fields.is_action_label(link.label):
+            return one_line(link.label, 120)
+    return None
+
+
+def _profile(links: list[Link]) -> str | None:
+    for link in links:
+        parts = urlsplit(link.url)
+        host = (parts.hostname or "").lower()
+        if is_network_domain(host) and (match := _PROFILE.search(parts.path)):
+            return f"https://www.xing.com/profile/{match.group(1)}"
+    return None

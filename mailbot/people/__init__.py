@@ -1,0 +1,1 @@
+"""Who the owner knows: name normalisation and contacts files."""

@@ -1,0 +1,152 @@
+"""A private Dovecot for the tests: a plain process on a free loopback port in a temp dir.
+
+Facts behind each setting: ../shared/notes/dovecot.md. Runs as root (CI and sessions
+do); the mail processes run as the `dovecot` user.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from imapclient import IMAPClient
+
+_CONFIG = """\
+protocols = imap
+listen = 127.0.0.1
+base_dir = {dir}/run
+state_dir = {dir}/state
+log_path = {dir}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_login_user = dovenull
+default_internal_user = dovecot
+default_internal_group = dovecot
+first_valid_uid = 1
+mail_location = maildir:{dir}/mail/%u
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {dir}/users
+}}
+userdb {{
+  driver = static
+  args = uid=dovecot gid=dovecot home={dir}/mail/%u
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+namespace inbox {{
+  inbox = yes
+{mailboxes}
+}}
+"""
+_SPECIAL_USE = """\
+  mailbox Drafts {
+    special_use = \\Drafts
+    auto = subscribe
+  }
+  mailbox Sent {
+    special_use = \\Sent
+    auto = subscribe
+  }
+"""
+
+
+def available() -> bool:
+    return shutil.which("dovecot") is not None or Path("/usr/sbin/dovecot").exists()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Account:
+    host: str
+    port: int
+    user: str
+    password: str
+
+    def client(self) -> IMAPClient:
+        client = IMAPClient(self.host, port=self.port, ssl=False, timeout=10)
+        client.login(self.user, self.password)
+        return client
+
+    def env(self) -> dict[str, str]:
+        return {
+            "MAILBOT_IMAP_HOST": self.host,
+            "MAILBOT_IMAP_PORT": str(self.port),
+            "MAILBOT_IMAP_USER": self.user,
+            "MAILBOT_IMAP_PASSWORD": self.password,
+            "MAILBOT_IMAP_SECURITY": "plain",
+        }
+
+
+class Dovecot:
+    _ids = itertools.count(1)
+
+    def __init__(self, directory: Path, *, special_use: bool = True) -> None:
+        self.dir = directory
+        self.port = free_port()
+        directory.chmod(0o755)
+        (directory / "mail").mkdir()
+        shutil.chown(directory / "mail", "dovecot", "dovecot")
+        (directory / "users").write_text("")
+        self.config = directory / "dovecot.conf"
+        self.config.write_text(_CONFIG.format(dir=directory, port=self.port,
+                                              mailboxes=_SPECIAL_USE if special_use else ""))
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
+        self._process = subprocess.Popen([binary, "-F", "-c", str(self.config)],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"dovecot exited: {self._log()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+                    if s.recv(64).startswith(b"* OK"):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"dovecot did not start on port {self.port}: {self._log()}")
+
+    def stop(self) -> None:
+        if self._process and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+
+    def add_account(self, password: str = "s3cret-pw") -> Account:
+        user = f"user{next(self._ids)}-{os.getpid()}"
+        with (self.dir / "users").open("a") as users:
+            users.write(f"{user}:{{PLAIN}}{password}\n")
+        return Account("127.0.0.1", self.port, user, password)
+
+    def _log(self) -> str:
+        log = self.dir / "dovecot.log"
+        return log.read_text()[-2000:] if log.exists() else "(no log)"
