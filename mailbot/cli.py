@@ -25,11 +25,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Drafts polite replies to connection requests from strangers. Never sends.",
     )
     parser.add_argument("--version", action="version", version=f"mailbot {__version__}")
-    parser.add_argument("--env-file", type=Path, metavar="PATH",
-                        help="configuration file (default: ./.env); environment variables win")
+    parser.add_argument(
+        "--env-file",
+        type=Path,
+        metavar="PATH",
+        help="configuration file (default: ./.env); environment variables win",
+    )
     parser.add_argument("--run-once", action="store_true", help="run one cycle and exit")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="with --run-once: decide and render, write nothing")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="with --run-once: decide and render, write nothing"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     parse = commands.add_parser("parse", help="show what mailbot reads in saved .eml files")
@@ -42,8 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING if args.run_once or args.command else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING if args.run_once or args.command else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         if args.command == "parse":
             from mailbot.commands import parse_files

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from mailbot.config import Owner
@@ -16,8 +16,12 @@ from mailbot.replies import Renderer
 from mailbot.rules import Context, decide
 
 SAMPLES = Path(__file__).parent / "samples"
-DEMO_OWNER = Owner(name="Robin Owner", email="robin@owner.example", phone="+44 20 7946 0000",
-                   twitter="@robin_owner")
+DEMO_OWNER = Owner(
+    name="Robin Owner",
+    email="robin@owner.example",
+    phone="+44 20 7946 0000",
+    twitter="@robin_owner",
+)
 
 
 def notification_json(n: Notification, source: str) -> dict[str, object]:
@@ -78,33 +82,59 @@ def print_report(report: CycleReport, *, dry_run: bool) -> None:
     for error in report.errors:
         print(f"error:  {error}", file=sys.stderr)
     drafts = sum(1 for p in report.processed if p.draft)
-    print(f"{len(report.processed)} notifications, {drafts} drafts stored"
-          + (", dry run: nothing written" if dry_run else ""))
+    print(
+        f"{len(report.processed)} notifications, {drafts} drafts stored"
+        + (", dry run: nothing written" if dry_run else "")
+    )
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    file: str
+    requester: str | None
+    decision: str
+    reasons: tuple[str, ...]
+    draft: str | None
 
 
 def demo(*, as_json: bool) -> int:
     """The pipeline on bundled sample mail: decisions, reasons and drafts, offline."""
-    context = Context(contacts=load_contacts([SAMPLES / "contacts.csv"]),
-                      owner_emails=frozenset({DEMO_OWNER.email}))
+    context = Context(
+        contacts=load_contacts([SAMPLES / "contacts.csv"]),
+        owner_emails=frozenset({DEMO_OWNER.email}),
+    )
     renderer = Renderer()
     results = []
     for path in sorted(SAMPLES.glob("*.eml")):
         n = parse(path.read_bytes())
         decision = decide(n, context)
         draft = renderer.draft(n, decision.action, DEMO_OWNER) if decision.wants_draft else None
-        results.append({"file": path.name, "requester": n.requester.name if n.requester else None,
-                        "decision": decision.action, "reasons": list(decision.reasons),
-                        "draft": draft.message.as_string() if draft else None})
+        results.append(
+            DemoResult(
+                path.name,
+                n.requester.name if n.requester else None,
+                decision.action,
+                decision.reasons,
+                draft.message.as_string() if draft else None,
+            )
+        )
     if as_json:
-        print(json.dumps({"owner": DEMO_OWNER.name, "results": results}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {"owner": DEMO_OWNER.name, "results": [asdict(r) for r in results]},
+                ensure_ascii=False,
+            )
+        )
         return 0
-    print(f"mailbot demo: {len(results)} sample messages in {DEMO_OWNER.name}'s inbox, "
-          "contacts from samples/contacts.csv. Nothing is sent or written.\n")
+    print(
+        f"mailbot demo: {len(results)} sample messages in {DEMO_OWNER.name}'s inbox, "
+        "contacts from samples/contacts.csv. Nothing is sent or written.\n"
+    )
     for r in results:
-        print(f"== {r['file']}: {r['decision'].upper()}  ({r['requester'] or 'no requester'})")
-        for reason in r["reasons"]:
+        print(f"== {r.file}: {r.decision.upper()}  ({r.requester or 'no requester'})")
+        for reason in r.reasons:
             print(f"   {reason}")
-        if r["draft"]:
-            print("   draft:\n" + "\n".join(f"   | {line}" for line in str(r["draft"]).splitlines()))
+        if r.draft:
+            print("   draft:\n" + "\n".join(f"   | {line}" for line in r.draft.splitlines()))
         print()
     return 0

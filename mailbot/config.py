@@ -82,19 +82,21 @@ def read_env(env_file: Path | None, environ: Mapping[str, str]) -> dict[str, str
     return values
 
 
-def load_settings(env_file: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+def load_settings(
+    env_file: Path | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
     """Read and validate every setting; raise ConfigError naming the first bad key."""
     env = os.environ if environ is None else environ
     reader = _Reader(read_env(env_file, env))
     security = reader.choice("MAILBOT_IMAP_SECURITY", SECURITY_MODES, "ssl")
     host = reader.required("MAILBOT_IMAP_HOST")
-    if security == "plain" and not _is_loopback(host):
-        if not reader.boolean("MAILBOT_IMAP_ALLOW_PLAINTEXT", False):
-            raise ConfigError(
-                "MAILBOT_IMAP_SECURITY",
-                f"'plain' sends the password unencrypted to {host}; use ssl or starttls, "
-                "or set MAILBOT_IMAP_ALLOW_PLAINTEXT=true if you really mean it",
-            )
+    plain_allowed = reader.boolean("MAILBOT_IMAP_ALLOW_PLAINTEXT", False)
+    if security == "plain" and not _is_loopback(host) and not plain_allowed:
+        raise ConfigError(
+            "MAILBOT_IMAP_SECURITY",
+            f"'plain' sends the password unencrypted to {host}; use ssl or starttls, "
+            "or set MAILBOT_IMAP_ALLOW_PLAINTEXT=true if you really mean it",
+        )
     imap = ImapSettings(
         host=host,
         port=reader.integer("MAILBOT_IMAP_PORT", 993 if security == "ssl" else 143, 1, 65535),
@@ -111,7 +113,7 @@ def load_settings(env_file: Path | None = None, environ: Mapping[str, str] | Non
     )
     contacts = tuple(
         reader.check_file("MAILBOT_CONTACTS", Path(p.strip()).expanduser())
-        for p in reader.optional("MAILBOT_CONTACTS", "").split(",")
+        for p in (reader.optional("MAILBOT_CONTACTS") or "").split(",")
         if p.strip()
     )
     state = reader.optional("MAILBOT_STATE")

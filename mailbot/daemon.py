@@ -48,9 +48,17 @@ def run_daemon(settings: Settings) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     scheduler = BackgroundScheduler()
-    scheduler.add_job(_cycle, "interval", args=[settings], seconds=settings.poll_interval,
-                      next_run_time=datetime.now(), max_instances=1, coalesce=True,
-                      misfire_grace_time=None, id="cycle")
+    scheduler.add_job(
+        _cycle,
+        "interval",
+        args=[settings],
+        seconds=settings.poll_interval,
+        next_run_time=datetime.now(),
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+        id="cycle",
+    )
     scheduler.start()
     log.info("mailbot running: every %ss on %s", settings.poll_interval, settings.inbox)
     stop.wait()
@@ -71,7 +79,11 @@ def _cycle(settings: Settings) -> None:
         return
     drafts = sum(1 for p in report.processed if p.draft)
     if report.processed or report.errors:
-        log.info("cycle: %d notifications, %d drafts, %d errors",
-                 len(report.processed), drafts, len(report.errors))
+        log.info(
+            "cycle: %d notifications, %d drafts, %d errors",
+            len(report.processed),
+            drafts,
+            len(report.errors),
+        )
     for error in report.errors:
         log.error("%s", error)

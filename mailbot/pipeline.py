@@ -32,8 +32,13 @@ class Processed:
     draft: bool
 
     def as_json(self) -> dict[str, object]:
-        return {"message_id": self.message_id, "requester": self.requester,
-                "decision": self.decision, "reasons": list(self.reasons), "draft": self.draft}
+        return {
+            "message_id": self.message_id,
+            "requester": self.requester,
+            "decision": self.decision,
+            "reasons": list(self.reasons),
+            "draft": self.draft,
+        }
 
 
 @dataclass
@@ -68,9 +73,12 @@ def run_cycle(
         uids = mailbox.search(cursor.last_uid + 1, last_uid, None, SENDER_HINTS)
     else:
         if cursor is not None:
-            log.warning("UIDVALIDITY of %s changed: reading the last %d days again "
-                        "(requests already handled are recognised)", settings.inbox,
-                        settings.lookback_days)
+            log.warning(
+                "UIDVALIDITY of %s changed: reading the last %d days again "
+                "(requests already handled are recognised)",
+                settings.inbox,
+                settings.lookback_days,
+            )
         since = date.today() - timedelta(days=settings.lookback_days)
         uids = mailbox.search(1, last_uid, since, SENDER_HINTS)
 
@@ -108,7 +116,11 @@ class _Drafts:
 
 
 def _handle(
-    item: Pending, drafts: _Drafts, state: State, settings: Settings, renderer: Renderer,
+    item: Pending,
+    drafts: _Drafts,
+    state: State,
+    settings: Settings,
+    renderer: Renderer,
     dry_run: bool,
 ) -> bool:
     """Record the decision and store the draft it needs, once. True when a draft was stored."""
@@ -126,8 +138,11 @@ def _handle(
     if dry_run:
         return False
     if drafts.mailbox.has_draft(drafts.folder, draft.token):
-        log.info("draft for %s already in %s (state was behind); not adding another",
-                 n.key, drafts.folder)
+        log.info(
+            "draft for %s already in %s (state was behind); not adding another",
+            n.key,
+            drafts.folder,
+        )
     else:
         drafts.mailbox.append_draft(drafts.folder, draft.as_bytes())
     _record(state, n, decision, draft.token)
@@ -160,4 +175,3 @@ def _processed(item: Pending, draft: bool) -> Processed:
 
 def _who(n: Notification) -> str:
     return n.requester.name if n.requester else (n.message_id or "a message")
-

@@ -92,8 +92,12 @@ def _variables(n: Notification, owner: Owner) -> dict[str, object]:
         },
         "note": n.note or "",
         "network": NETWORK_NAMES.get(n.network or "", "the network"),
-        "owner": {"name": owner.name, "email": owner.email, "phone": owner.phone or "",
-                  "twitter": owner.twitter or ""},
+        "owner": {
+            "name": owner.name,
+            "email": owner.email,
+            "phone": owner.phone or "",
+            "twitter": owner.twitter or "",
+        },
     }
 
 
@@ -104,13 +108,18 @@ def _recipient(n: Notification, owner: Owner) -> Address | None:
         return None
     local, _, domain = email.rpartition("@")
     try:
-        return Address(display_name=one_line(n.requester.name, 120) if n.requester else "",
-                       username=local, domain=domain)
+        return Address(
+            display_name=one_line(n.requester.name, 120) if n.requester else "",
+            username=local,
+            domain=domain,
+        )
     except (ValueError, IndexError):
         return None
 
 
-def _message(n: Notification, owner: Owner, to: Address | None, body: str, token: str) -> EmailMessage:
+def _message(
+    n: Notification, owner: Owner, to: Address | None, body: str, token: str
+) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = Address(display_name=one_line(owner.name, 120), addr_spec=owner.email)
     if to is not None:

@@ -117,6 +117,15 @@ class State:
             "ON CONFLICT(key) DO UPDATE SET decision = excluded.decision, "
             "reasons = excluded.reasons, updated = excluded.updated, "
             "draft_token = COALESCE(requests.draft_token, excluded.draft_token)",
-            (key, network, requester, decision, json.dumps(list(reasons)), message_id,
-             draft_token, now, now),
+            (
+                key,
+                network,
+                requester,
+                decision,
+                json.dumps(list(reasons)),
+                message_id,
+                draft_token,
+                now,
+                now,
+            ),
         )

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from dovecot import Account, Dovecot, available
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -18,15 +17,17 @@ def require_dovecot() -> None:
     if available():
         return
     if os.environ.get("CI") == "true":
-        pytest.fail("dovecot is not installed, and CI must run the IMAP tests "
-                    "(apt-get install dovecot-imapd)")
+        pytest.fail(
+            "dovecot is not installed, and CI must run the IMAP tests "
+            "(apt-get install dovecot-imapd)"
+        )
     pytest.skip("dovecot is not installed (apt-get install dovecot-imapd)")
 
 
 @pytest.fixture(scope="session")
-def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dovecot]:
+def dovecot() -> Iterator[Dovecot]:
     require_dovecot()
-    server = Dovecot(tmp_path_factory.mktemp("dovecot"))
+    server = Dovecot()
     server.start()
     yield server
     server.stop()

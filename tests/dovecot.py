@@ -7,16 +7,17 @@ do); the mail processes run as the `dovecot` user.
 from __future__ import annotations
 
 import itertools
-import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from imapclient import IMAPClient
 
+PASSWORD = "s3cret-Pa55word"  # one password for every test user (a static passdb)
 _CONFIG = """\
 protocols = imap
 listen = 127.0.0.1
@@ -32,8 +33,8 @@ default_internal_group = dovecot
 first_valid_uid = 1
 mail_location = maildir:{dir}/mail/%u
 passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {dir}/users
+  driver = static
+  args = password={password}
 }}
 userdb {{
   driver = static
@@ -104,22 +105,33 @@ class Account:
 class Dovecot:
     _ids = itertools.count(1)
 
-    def __init__(self, directory: Path, *, special_use: bool = True) -> None:
+    def __init__(self, *, special_use: bool = True) -> None:
+        # Not under pytest's tmp_path: its parents are 0700, and Dovecot's auth and mail
+        # processes (user dovecot) must reach the users file and the mail folder.
+        directory = Path(tempfile.mkdtemp(prefix="mailbot-dovecot-"))
         self.dir = directory
         self.port = free_port()
         directory.chmod(0o755)
         (directory / "mail").mkdir()
         shutil.chown(directory / "mail", "dovecot", "dovecot")
-        (directory / "users").write_text("")
         self.config = directory / "dovecot.conf"
-        self.config.write_text(_CONFIG.format(dir=directory, port=self.port,
-                                              mailboxes=_SPECIAL_USE if special_use else ""))
+        self.config.write_text(
+            _CONFIG.format(
+                password=PASSWORD,
+                dir=directory,
+                port=self.port,
+                mailboxes=_SPECIAL_USE if special_use else "",
+            )
+        )
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
-        self._process = subprocess.Popen([binary, "-F", "-c", str(self.config)],
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self._process = subprocess.Popen(
+            [binary, "-F", "-c", str(self.config)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -140,12 +152,11 @@ class Dovecot:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
-    def add_account(self, password: str = "s3cret-pw") -> Account:
-        user = f"user{next(self._ids)}-{os.getpid()}"
-        with (self.dir / "users").open("a") as users:
-            users.write(f"{user}:{{PLAIN}}{password}\n")
-        return Account("127.0.0.1", self.port, user, password)
+    def add_account(self) -> Account:
+        """A fresh user: any name logs in with PASSWORD and gets its own empty mailbox."""
+        return Account("127.0.0.1", self.port, f"user{next(self._ids)}", PASSWORD)
 
     def _log(self) -> str:
         log = self.dir / "dovecot.log"

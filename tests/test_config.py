@@ -74,8 +74,10 @@ def test_plaintext_to_a_remote_host_needs_explicit_opt_in(
 
 def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
     env_file = tmp_path / "mailbot.env"
-    env_file.write_text("".join(f"{k}={v}\n" for k, v in BASE.items() if k != "HOME")
-                        + "MAILBOT_INBOX=Notifications\nMAILBOT_POLL_INTERVAL=60\n")
+    env_file.write_text(
+        "".join(f"{k}={v}\n" for k, v in BASE.items() if k != "HOME")
+        + "MAILBOT_INBOX=Notifications\nMAILBOT_POLL_INTERVAL=60\n"
+    )
     s = load_settings(env_file, {"MAILBOT_POLL_INTERVAL": "120", "HOME": "/h"})
     assert (s.inbox, s.poll_interval) == ("Notifications", 120)
 

@@ -11,10 +11,16 @@ from mailbot.rules import ASK, IGNORE, KNOWN, REVIEW, Context, decide
 OWNER = frozenset({"robin@owner.example"})
 
 
-def invitation(name: str = "Priya Raman", note: str | None = None, **requester: str) -> Notification:
-    return Notification(kind="invitation", network="linkedin",
-                        requester=Requester(name=name, **requester), note=note,
-                        key="linkedin:invitation:1")
+def invitation(
+    name: str = "Priya Raman", note: str | None = None, **requester: str
+) -> Notification:
+    return Notification(
+        kind="invitation",
+        network="linkedin",
+        requester=Requester(name=name, **requester),
+        note=note,
+        key="linkedin:invitation:1",
+    )
 
 
 def context(*contacts: Contact) -> Context:
@@ -46,9 +52,15 @@ def test_contact_matched_by_normalised_name() -> None:
 def test_contact_matched_by_email_and_profile() -> None:
     by_mail = Contact(name="Someone Else", email="Priya@Acme.example", profile_url=None, source="a")
     assert decide(invitation(email="priya@acme.example"), context(by_mail)).action == KNOWN
-    by_url = Contact(name="P. R.", email=None, profile_url="https://www.linkedin.com/in/priya-r",
-                     source="Connections.csv")
-    found = decide(invitation(profile_url="https://in.linkedin.com/comm/in/priya-r"), context(by_url))
+    by_url = Contact(
+        name="P. R.",
+        email=None,
+        profile_url="https://www.linkedin.com/in/priya-r",
+        source="Connections.csv",
+    )
+    found = decide(
+        invitation(profile_url="https://in.linkedin.com/comm/in/priya-r"), context(by_url)
+    )
     assert found.action == KNOWN and "profile URL" in found.reasons[0]
 
 
@@ -75,14 +87,16 @@ def test_contacts_files(tmp_path: Path) -> None:
     generic.write_text("name,email\nAda Lovelace,ada@example.org\n")
     connections = tmp_path / "Connections.csv"
     connections.write_text(
-        "Notes:\n\"When exporting your connection data, you may notice that some of the "
-        "email addresses are missing.\"\n\n"
+        'Notes:\n"When exporting your connection data, you may notice that some of the '
+        'email addresses are missing."\n\n'
         "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
         "Grace,Hopper,https://www.linkedin.com/in/grace-hopper,,Navy,Admiral,01 Jan 2020\n"
     )
     vcard = tmp_path / "people.vcf"
-    vcard.write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Émile Zola\r\nN:Zola;Émile;;;\r\n"
-                     "EMAIL;TYPE=INTERNET:emile@example.fr\r\nEND:VCARD\r\n")
+    vcard.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Émile Zola\r\nN:Zola;Émile;;;\r\n"
+        "EMAIL;TYPE=INTERNET:emile@example.fr\r\nEND:VCARD\r\n"
+    )
     contacts = load_contacts([generic, connections, vcard])
     assert set(contacts.by_name) == {"ada lovelace", "grace hopper", "emile zola"}
     assert "emile@example.fr" in contacts.by_email

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import socket
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from typing import ParamSpec, TypeVar
 
-from imapclient import DRAFT, SEEN, IMAPClient
-from imapclient import DRAFTS as DRAFTS_ROLE
+from imapclient import IMAPClient
+from imapclient.imapclient import DRAFT, DRAFTS, SEEN
 from imapclient.exceptions import IMAPClientError, LoginError
 from imapclient.util import to_bytes
 
@@ -20,12 +21,23 @@ from mailbot.mailboxes.base import FolderState
 from mailbot.replies import KEY_HEADER
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 FETCH_BATCH = 100
 MAX_MESSAGE_BYTES = 1024 * 1024  # a notification is ~25 kB; never pull a 50 MB attachment
 _PEEK = f"BODY.PEEK[]<0.{MAX_MESSAGE_BYTES}>"
-_COMMON_DRAFTS = ("Drafts", "INBOX.Drafts", "INBOX/Drafts", "[Gmail]/Drafts", "Draft",
-                  "Entwürfe", "Brouillons", "Borradores", "Concepten")
+_COMMON_DRAFTS = (
+    "Drafts",
+    "INBOX.Drafts",
+    "INBOX/Drafts",
+    "[Gmail]/Drafts",
+    "Draft",
+    "Entwürfe",
+    "Brouillons",
+    "Borradores",
+    "Concepten",
+)
 
 
 @contextmanager
@@ -35,23 +47,26 @@ def open_imap(settings: ImapSettings) -> Iterator[ImapMailbox]:
     try:
         yield ImapMailbox(client)
     finally:
-        try:
+        with contextlib.suppress(IMAPClientError, OSError):
             client.logout()
-        except (IMAPClientError, OSError):
-            pass
 
 
 def _connect(settings: ImapSettings) -> IMAPClient:
     where = f"{settings.host}:{settings.port}"
-    context = ssl.create_default_context(
-        cafile=str(settings.ca_file) if settings.ca_file else None
-    )
+    context = ssl.create_default_context(cafile=str(settings.ca_file) if settings.ca_file else None)
     try:
-        client = IMAPClient(settings.host, port=settings.port, ssl=settings.security == "ssl",
-                            ssl_context=context, timeout=30)
+        client = IMAPClient(
+            settings.host,
+            port=settings.port,
+            ssl=settings.security == "ssl",
+            ssl_context=context,
+            timeout=30,
+        )
         if settings.security == "starttls":
             if b"STARTTLS" not in client.capabilities():
-                raise ConnectError(f"{where} does not offer STARTTLS; refusing to log in in plaintext")
+                raise ConnectError(
+                    f"{where} does not offer STARTTLS; refusing to log in in plaintext"
+                )
             client.starttls(context)
     except ConnectError:
         raise
@@ -106,7 +121,7 @@ class ImapMailbox:
                 log.info("creating the configured drafts folder %r", configured)
                 self._call(self._client.create_folder, configured)
             return configured
-        special = self._call(self._client.find_special_folder, DRAFTS_ROLE)
+        special = self._call(self._client.find_special_folder, DRAFTS)
         if special:
             return str(special)
         for name in _COMMON_DRAFTS:
@@ -123,11 +138,11 @@ class ImapMailbox:
     def append_draft(self, folder: str, message: bytes) -> None:
         self._call(self._client.append, folder, message, flags=(DRAFT, SEEN))
 
-    def _call(self, method, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def _call(self, method: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """One IMAP command; server refusals and network faults become MailboxError."""
         try:
             return method(*args, **kwargs)
-        except (IMAPClientError, OSError, socket.timeout) as exc:
+        except (IMAPClientError, OSError, TimeoutError) as exc:
             raise MailboxError(f"IMAP {method.__name__} failed: {exc}") from None
 
 

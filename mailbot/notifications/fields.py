@@ -14,11 +14,25 @@ from mailbot.notifications.message import Content, address, domain_of, one_line
 MAX_NOTE = 2000  # characters; networks cap notes far below this
 
 _GREETINGS: dict[str, str] = {
-    "hi": "en", "hello": "en", "hey": "en", "dear": "en",
-    "hola": "es", "hai": "id", "halo": "id",
-    "bonjour": "fr", "salut": "fr",
-    "hallo": "de", "guten tag": "de", "liebe": "de", "lieber": "de", "moin": "de",
-    "ciao": "it", "olá": "pt", "oi": "pt", "hoi": "nl", "beste": "nl",
+    "hi": "en",
+    "hello": "en",
+    "hey": "en",
+    "dear": "en",
+    "hola": "es",
+    "hai": "id",
+    "halo": "id",
+    "bonjour": "fr",
+    "salut": "fr",
+    "hallo": "de",
+    "guten tag": "de",
+    "liebe": "de",
+    "lieber": "de",
+    "moin": "de",
+    "ciao": "it",
+    "olá": "pt",
+    "oi": "pt",
+    "hoi": "nl",
+    "beste": "nl",
 }
 _GREETING = re.compile(
     r"^(?P<word>" + "|".join(sorted(_GREETINGS, key=len, reverse=True)) + r")\b"
@@ -30,8 +44,21 @@ _URL = re.compile(r"https?://", re.IGNORECASE)
 _SEPARATOR = re.compile(r"^[-_.=~*·•]{4,}$")
 _SIGNATURE = re.compile(r"^[-–—]\s*(?P<n>\S.{0,60})$")
 _LABEL = re.compile(r"^[^:：]{1,60}[:：]\s*$")
-_ACTION_WORDS = ("accept", "view", "confirm", "profil", "承認", "プロフィール", "accepter",
-                 "annehmen", "aceptar", "terima", "konfirmasi", "voir", "ansehen")
+_ACTION_WORDS = (
+    "accept",
+    "view",
+    "confirm",
+    "profil",
+    "承認",
+    "プロフィール",
+    "accepter",
+    "annehmen",
+    "aceptar",
+    "terima",
+    "konfirmasi",
+    "voir",
+    "ansehen",
+)
 _PROFILE_WORDS = ("profile", "profil", "perfil", "プロフィール")
 _MACHINE_LOCALPART = re.compile(
     r"(?:^|[._+-])(?:no-?reply|do-?not-?reply|donotreply|mailer-daemon|postmaster|bounces?"
@@ -39,6 +66,13 @@ _MACHINE_LOCALPART = re.compile(
     re.IGNORECASE,
 )
 _KANA = re.compile(r"[\u3040-\u30ff]")
+_CHROME: dict[str, tuple[str, ...]] = {  # phrases of the networks' own text, by language
+    "fr": ("voir le profil", "accepter:", "vous recevez"),
+    "de": ("profil ansehen", "annehmen:", "diese e-mail wurde"),
+    "es": ("ver perfil", "aceptar:", "has recibido"),
+    "en": ("view profile", "accept:", "would like to connect", "waiting for your response",
+           "you are receiving", "this email was intended for"),
+}
 
 
 def lines(body: str) -> list[str]:
@@ -98,8 +132,12 @@ def headline(body_lines: list[str], name: str | None) -> str | None:
         if line.casefold() != folded:
             continue
         candidate = body_lines[index + 1]
-        if candidate and not (_URL.search(candidate) or _LABEL.match(candidate)
-                              or _SEPARATOR.match(candidate) or is_action_label(candidate)):
+        if candidate and not (
+            _URL.search(candidate)
+            or _LABEL.match(candidate)
+            or _SEPARATOR.match(candidate)
+            or is_action_label(candidate)
+        ):
             return one_line(candidate, 200)
     return None
 
@@ -113,16 +151,45 @@ def signature_name(body_lines: list[str]) -> str | None:
 
 
 def message_text(body_lines: list[str], name: str | None) -> str | None:
-    """The message shown in a network message notification: the paragraph after the name."""
+    """The message in a network message notification: the card is name, headline, text."""
     folded = name.casefold() if name else None
     for index, line in enumerate(body_lines):
         if folded and line.casefold() == folded:
-            return _collect("", body_lines[index + 1 :], name)
+            rest = body_lines[index + 1 :]
+            paragraph = _paragraph(rest, name)
+            if len(paragraph) > 1:  # the first line under the name is the headline
+                rest = rest[rest.index(paragraph[0]) + 1 :]
+            return _collect("", rest, name)
     return None
 
 
-def script_language(text: str) -> str | None:
-    return "ja" if _KANA.search(text) else None
+def labelled_text(body_lines: list[str], labels: tuple[str, ...]) -> str | None:
+    """The paragraph under a label line such as "Personal message:"."""
+    for index, line in enumerate(body_lines):
+        if _LABEL.match(line) and line.rstrip(":： ").casefold() in labels:
+            return _collect("", body_lines[index + 1 :], None)
+    return None
+
+
+def _paragraph(following: list[str], name: str | None) -> list[str]:
+    lines: list[str] = []
+    for line in following:
+        if _stops_note(line, name) or (not line and lines):
+            break
+        if line:
+            lines.append(line)
+    return lines
+
+
+def body_language(text: str) -> str | None:
+    """The language of the notification's own words, when no greeting or default says."""
+    if _KANA.search(text):
+        return "ja"
+    folded = text.casefold()
+    for language, markers in _CHROME.items():
+        if any(marker in folded for marker in markers):
+            return language
+    return None
 
 
 def is_action_label(label: str) -> bool:

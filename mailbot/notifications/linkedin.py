@@ -73,14 +73,18 @@ def classify(content: Content) -> Notification | None:
     message_id = one_line(content.header("message-id")) or None
 
     def verdict(kind: str, reason: str) -> Notification:
-        return Notification(kind=kind, network=NETWORK, subject=subject, message_id=message_id,
-                            reasons=(reason,))
+        return Notification(
+            kind=kind, network=NETWORK, subject=subject, message_id=message_id, reasons=(reason,)
+        )
 
     if not is_network_domain(domain_of(sender)):
         if invite and _mentions_linkedin(content, display):
             origin = domain_of(sender) or "no sender"
-            return verdict("suspicious", f"imitates a LinkedIn invitation ({invite[0]}) "
-                           f"but comes from {origin}, not linkedin.com")
+            return verdict(
+                "suspicious",
+                f"imitates a LinkedIn invitation ({invite[0]}) "
+                f"but comes from {origin}, not linkedin.com",
+            )
         return None
 
     if any(_ACCEPTED_TEMPLATE.search(t) for t in templates):
@@ -161,13 +165,15 @@ def _invitation(
         email=fields.personal_reply_to(content, is_network_domain),
     )
     reasons = [f"LinkedIn invitation: {evidence[0]}"]
-    reasons.append("personal note present" if note else "no personal note (absent or LinkedIn's default text)")
+    reasons.append(
+        "personal note present" if note else "no personal note (absent or LinkedIn's default text)"
+    )
     return Notification(
         kind="invitation",
         network=NETWORK,
         requester=requester,
         note=note,
-        language=default_lang or greeting_lang or fields.script_language(content.body),
+        language=default_lang or greeting_lang or fields.body_language(content.body),
         key=_key(content.links, profile, message_id),
         message_id=message_id,
         subject=subject,
@@ -182,7 +188,9 @@ def _message(content: Content, display: str, subject: str, message_id: str | Non
     return Notification(
         kind="message",
         network=NETWORK,
-        requester=Requester(name=name or "(name not shown)", profile_url=_profile_url(content.links, name)),
+        requester=Requester(
+            name=name or "(name not shown)", profile_url=_profile_url(content.links, name)
+        ),
         note=text,
         message_id=message_id,
         subject=subject,

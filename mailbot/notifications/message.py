@@ -8,6 +8,7 @@ degrades to "less text", never to a crash.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.header
 import email.policy
@@ -56,7 +57,7 @@ def read(raw: bytes) -> Content:
     """Parse any bytes into Content; unreadable pieces are left out, never raised."""
     try:
         msg = email.message_from_bytes(raw, policy=email.policy.compat32)
-    except Exception:  # noqa: BLE001 - the stdlib parser is lenient, but be sure
+    except Exception:
         return Content(headers={}, text="", html_text="")
     headers = _headers(msg)
     plain: list[str] = []
@@ -117,11 +118,9 @@ def text_links(text: str) -> list[Link]:
 def html_to_text(html: str) -> tuple[str, list[Link]]:
     """Block-aware text of an HTML body plus its links (with anchor text)."""
     parser = _TextExtractor()
-    try:
+    with contextlib.suppress(Exception):  # HTMLParser is lenient; keep what was read
         parser.feed(html)
         parser.close()
-    except Exception:  # noqa: BLE001 - HTMLParser is lenient; truncated input is fine
-        pass
     return parser.text(), parser.links
 
 
@@ -136,11 +135,11 @@ def _decode_header(value: object) -> str:
     """RFC 2047 decoding that tolerates unknown charsets and broken encoded words."""
     try:
         raw = str(value)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return ""
     try:
         fragments = email.header.decode_header(raw)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return clean_text(raw)
     out: list[str] = []
     for fragment, charset in fragments:
@@ -154,12 +153,8 @@ def _decode_header(value: object) -> str:
 
 def _leaves(msg: Message) -> list[Message]:
     leaves: list[Message] = []
-    try:
-        for part in msg.walk():
-            if not part.is_multipart():
-                leaves.append(part)
-    except Exception:  # noqa: BLE001 - deeply broken structure: take what we have
-        pass
+    with contextlib.suppress(Exception):  # deeply broken structure: keep what was found
+        leaves.extend(part for part in msg.walk() if not part.is_multipart())
     return leaves
 
 
@@ -172,13 +167,13 @@ def _is_real_attachment(part: Message) -> bool:
 def _decode_part(part: Message) -> str:
     try:
         payload = part.get_payload(decode=True)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return ""
     if not isinstance(payload, bytes):
         return ""
     try:
         charset = part.get_content_charset()
-    except Exception:  # noqa: BLE001
+    except Exception:
         charset = None
     return _decode_bytes(payload, charset)
 
@@ -195,8 +190,29 @@ def _decode_bytes(data: bytes, charset: str | None) -> str:
 
 
 _BLOCK = {
-    "p", "div", "br", "tr", "td", "th", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4",
-    "h5", "h6", "center", "section", "article", "header", "footer", "hr", "blockquote",
+    "p",
+    "div",
+    "br",
+    "tr",
+    "td",
+    "th",
+    "li",
+    "ul",
+    "ol",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "center",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "hr",
+    "blockquote",
 }
 _SKIP = {"script", "style", "head", "title"}
 
@@ -241,4 +257,3 @@ class _TextExtractor(HTMLParser):
     def text(self) -> str:
         lines = (" ".join(line.split()) for line in "".join(self._chunks).splitlines())
         return clean_text("\n".join(line for line in lines if line))
-

@@ -16,8 +16,13 @@ from mailbot.notifications.model import Notification, Requester
 NETWORK = "xing"
 SENDER_HINT = "xing"
 
-_REQUEST_LINK = re.compile(r"/contact[-_]?requests?|/contacts/requests|kontaktanfrage", re.IGNORECASE)
-_REQUEST_ID = re.compile(r"/contact[-_]?requests?/(?:accept/|decline/)?([A-Za-z0-9_.-]{4,})", re.IGNORECASE)
+_REQUEST_LINK = re.compile(
+    r"/contact[-_]?requests?|/contacts/requests|kontaktanfrage", re.IGNORECASE
+)
+_REQUEST_ID = re.compile(
+    r"/contact[-_]?requests?/(?:accept/|decline/)?([A-Za-z0-9_.-]{4,})", re.IGNORECASE
+)
+_NOTE_LABELS = ("persönliche nachricht", "nachricht", "personal message", "message")
 _PROFILE = re.compile(r"/profile/([^/?#]+)")
 _SUBJECT_NAME = [
     re.compile(p, re.IGNORECASE)
@@ -44,27 +49,34 @@ def classify(content: Content) -> Notification | None:
     message_id = one_line(content.header("message-id")) or None
     request_links = [link for link in content.links if _REQUEST_LINK.search(link.url)]
     if not request_links:
-        return Notification(kind="other", network=NETWORK, subject=subject, message_id=message_id,
-                            reasons=("XING mail that is not a contact request",))
+        return Notification(
+            kind="other",
+            network=NETWORK,
+            subject=subject,
+            message_id=message_id,
+            reasons=("XING mail that is not a contact request",),
+        )
     body_lines = fields.lines(content.body)
     name = _name(subject, content.links)
-    language, text = fields.note(body_lines, name)
-    text, default_lang = fields.without_default(text)
+    language, _ = fields.note(body_lines, name)
+    text, default_lang = fields.without_default(fields.labelled_text(body_lines, _NOTE_LABELS))
     profile = _profile(content.links)
     match = _REQUEST_ID.search(" ".join(link.url for link in request_links))
     key = f"xing:request:{match.group(1)}" if match else f"xing:profile:{profile or message_id}"
     return Notification(
         kind="invitation",
         network=NETWORK,
-        requester=Requester(name=name or "(name not shown)", headline=fields.headline(body_lines, name),
-                            profile_url=profile),
+        requester=Requester(
+            name=name or "(name not shown)",
+            headline=fields.headline(body_lines, name),
+            profile_url=profile,
+        ),
         note=text,
-        language=default_lang or language or "de",
+        language=default_lang or language or fields.body_language(content.body),
         key=key,
         message_id=message_id,
         subject=subject,
-        reasons=("XING contact request",
-                 "personal note present" if text else "no personal note"),
+        reasons=("XING contact request", "personal note present" if text else "no personal note"),
     )
 
 
@@ -73,7 +85,11 @@ def _name(subject: str, links: list[Link]) -> str | None:
         if match := pattern.search(subject):
             return one_line(match.group("n"), 120)
     for link in links:
-        if _PROFILE.search(urlsplit(link.url).path) and link.label and not fields.is_action_label(link.label):
+        if (
+            _PROFILE.search(urlsplit(link.url).path)
+            and link.label
+            and not fields.is_action_label(link.label)
+        ):
             return one_line(link.label, 120)
     return None
 

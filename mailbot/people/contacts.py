@@ -66,7 +66,9 @@ def _csv_rows(data: str, source: str) -> Iterable[Contact]:
     lines = data.splitlines()
     start = _header_line(lines)
     if start is None:
-        raise ConfigError("MAILBOT_CONTACTS", f"{source}: no header row with a name or email column")
+        raise ConfigError(
+            "MAILBOT_CONTACTS", f"{source}: no header row with a name or email column"
+        )
     for row in csv.DictReader(io.StringIO("\n".join(lines[start:]))):
         folded = {(k or "").strip().casefold(): (v or "").strip() for k, v in row.items()}
         name = _first(folded, _NAME_COLUMNS) or " ".join(
@@ -74,8 +76,12 @@ def _csv_rows(data: str, source: str) -> Iterable[Contact]:
         )
         email = _first(folded, _EMAIL_COLUMNS)
         if name or email:
-            yield Contact(name=name, email=email or None,
-                          profile_url=_first(folded, _URL_COLUMNS) or None, source=source)
+            yield Contact(
+                name=name,
+                email=email or None,
+                profile_url=_first(folded, _URL_COLUMNS) or None,
+                source=source,
+            )
 
 
 def _header_line(lines: list[str]) -> int | None:
@@ -95,8 +101,10 @@ def _first(row: dict[str, str], columns: tuple[str, ...]) -> str:
 def _vcards(data: str, source: str) -> Iterable[Contact]:
     try:
         cards = list(vobject.readComponents(data, ignoreUnreadable=True))
-    except Exception as exc:  # noqa: BLE001 - vobject raises many kinds; report one line
-        raise ConfigError("MAILBOT_CONTACTS", f"{source}: not a readable vCard file ({exc})") from None
+    except Exception as exc:
+        raise ConfigError(
+            "MAILBOT_CONTACTS", f"{source}: not a readable vCard file ({exc})"
+        ) from None
     for card in cards:
         name = str(card.fn.value) if hasattr(card, "fn") else ""
         emails = [str(e.value) for e in card.contents.get("email", [])]
