@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from email.message import EmailMessage
 from pathlib import Path
 
 from mailbot.config import Owner
@@ -88,6 +89,18 @@ def print_report(report: CycleReport, *, dry_run: bool) -> None:
     )
 
 
+def _show(message: EmailMessage) -> str:
+    """A draft as a person reads it: the headers that matter, then the decoded text."""
+    headers = [
+        f"{name}: {message[name]}"
+        for name in ("From", "To", "Subject", "In-Reply-To")
+        if message[name]
+    ]
+    body = message.get_body(("plain",))
+    text = body.get_content() if isinstance(body, EmailMessage) else ""
+    return "\n".join([*headers, "", text.rstrip()])
+
+
 @dataclass(frozen=True)
 class DemoResult:
     file: str
@@ -115,7 +128,7 @@ def demo(*, as_json: bool) -> int:
                 n.requester.name if n.requester else None,
                 decision.action,
                 decision.reasons,
-                draft.message.as_string() if draft else None,
+                _show(draft.message) if draft else None,
             )
         )
     if as_json:

@@ -24,6 +24,9 @@ from mailbot.notifications.fields import is_machine_address
 from mailbot.notifications.message import one_line
 
 KEY_HEADER = "X-Mailbot-Key"
+# RFC 5322 allows 998 characters a line; at 78 a long Message-ID in In-Reply-To would be
+# RFC 2047-encoded by the email package, which breaks threading.
+DRAFT_POLICY = SMTP.clone(max_line_length=998)
 NETWORK_NAMES = {"linkedin": "LinkedIn", "xing": "XING"}
 
 
@@ -44,7 +47,7 @@ class Draft:
     token: str
 
     def as_bytes(self) -> bytes:
-        return self.message.as_bytes(policy=SMTP)
+        return self.message.as_bytes(policy=DRAFT_POLICY)
 
 
 class Renderer:
@@ -120,7 +123,7 @@ def _recipient(n: Notification, owner: Owner) -> Address | None:
 def _message(
     n: Notification, owner: Owner, to: Address | None, body: str, token: str
 ) -> EmailMessage:
-    msg = EmailMessage()
+    msg = EmailMessage(policy=DRAFT_POLICY)
     msg["From"] = Address(display_name=one_line(owner.name, 120), addr_spec=owner.email)
     if to is not None:
         msg["To"] = to
@@ -132,7 +135,7 @@ def _message(
         msg["In-Reply-To"] = parent
         msg["References"] = parent
     msg[KEY_HEADER] = token
-    msg.set_content(body, charset="utf-8")
+    msg.set_content(body, charset="utf-8", cte="quoted-printable")
     return msg
 
 

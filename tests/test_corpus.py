@@ -10,8 +10,9 @@ from conftest import SHARED
 from mailbot.notifications import parse
 
 CORPUS = SHARED / "corpus"
-pytestmark = pytest.mark.skipif(not (CORPUS / "sources.tsv").exists(),
-                                reason="../shared/corpus is not here")
+pytestmark = pytest.mark.skipif(
+    not (CORPUS / "sources.tsv").exists(), reason="../shared/corpus is not here"
+)
 
 
 def _labelled() -> list[dict[str, str]]:

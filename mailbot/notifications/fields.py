@@ -70,8 +70,14 @@ _CHROME: dict[str, tuple[str, ...]] = {  # phrases of the networks' own text, by
     "fr": ("voir le profil", "accepter:", "vous recevez"),
     "de": ("profil ansehen", "annehmen:", "diese e-mail wurde"),
     "es": ("ver perfil", "aceptar:", "has recibido"),
-    "en": ("view profile", "accept:", "would like to connect", "waiting for your response",
-           "you are receiving", "this email was intended for"),
+    "en": (
+        "view profile",
+        "accept:",
+        "would like to connect",
+        "waiting for your response",
+        "you are receiving",
+        "this email was intended for",
+    ),
 }
 
 

@@ -1,0 +1,69 @@
+"""The commands that need no server: `mailbot parse`, `mailbot demo`, usage errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import FIXTURES
+
+
+def mailbot(
+    *args: str, stdin: bytes | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "mailbot", *args],
+        input=stdin,
+        cwd=cwd,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_parse_json_one_object_per_file(tmp_path: Path) -> None:
+    invitation = FIXTURES / "li-2026-current-personal-note.eml"
+    other = FIXTURES / "li-job-alert.eml"
+    result = mailbot("parse", "--json", str(invitation), str(tmp_path / "missing.eml"), str(other))
+    assert result.returncode == 2  # one file was unreadable ...
+    assert b"missing.eml" in result.stderr and b"Traceback" not in result.stderr
+    first, second = (
+        json.loads(line) for line in result.stdout.decode().splitlines()
+    )  # ... the rest parsed
+    assert set(first) == {
+        "file",
+        "kind",
+        "network",
+        "requester",
+        "note",
+        "language",
+        "key",
+        "message_id",
+        "reasons",
+    }
+    assert first["kind"] == "invitation" and first["network"] == "linkedin"
+    assert first["requester"]["name"] == "Tomás Ortega"
+    assert set(first["requester"]) == {"name", "headline", "profile_url", "email"}
+    assert first["note"].startswith("we met at the PyCon Berlin")
+    assert (second["kind"], second["requester"], second["note"]) == ("other", None, None)
+
+
+def test_parse_reads_stdin_and_prints_a_summary() -> None:
+    result = mailbot("parse", "-", stdin=(FIXTURES / "li-2026-current-default.eml").read_bytes())
+    assert result.returncode == 0
+    out = result.stdout.decode()
+    assert "invitation (linkedin)" in out and "Priya Raman" in out and "note:     (none)" in out
+
+
+def test_demo_shows_every_decision() -> None:
+    result = mailbot("demo", "--json")
+    assert result.returncode == 0, result.stderr
+    decisions = {r["decision"] for r in json.loads(result.stdout)["results"]}
+    assert decisions == {"ask", "known", "review", "ignore"}
+
+
+def test_dry_run_without_run_once_is_a_usage_error(tmp_path: Path) -> None:
+    result = mailbot("--dry-run", cwd=tmp_path)
+    assert result.returncode == 2 and b"--dry-run" in result.stderr

@@ -1,0 +1,110 @@
+"""Rendering drafts: threaded, signed once, and immune to hostile names and notes."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from pathlib import Path
+
+import pytest
+from conftest import fixture_bytes
+
+from mailbot.config import Owner
+from mailbot.errors import TemplateProblem
+from mailbot.notifications import Notification, Requester, parse
+from mailbot.replies import KEY_HEADER, Renderer, key_token
+
+OWNER = Owner(
+    name="Robin Owner", email="robin@owner.example", phone="+44 20 7946 0000", twitter=None
+)
+LONG_ID = "<3246945005.3663867.1470827101873.JavaMail.app@lva1-app9434.prod.linkedin.com>"
+
+
+def invitation(name: str = "Priya Raman", **fields: object) -> Notification:
+    base: dict[str, object] = {
+        "kind": "invitation",
+        "network": "linkedin",
+        "requester": Requester(name=name),
+        "key": "linkedin:invitation:7",
+        "message_id": LONG_ID,
+        "subject": "I want to connect",
+    }
+    base.update(fields)
+    return Notification(**base)  # type: ignore[arg-type]
+
+
+def reparse(raw: bytes) -> email.message.EmailMessage:
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(msg, email.message.EmailMessage)
+    return msg
+
+
+def test_draft_is_threaded_and_keyed() -> None:
+    draft = Renderer().draft(invitation(), "ask", OWNER)
+    msg = reparse(draft.as_bytes())
+    assert msg["In-Reply-To"] == LONG_ID and msg["References"] == LONG_ID  # never 2047-encoded
+    assert msg["Subject"] == "Re: I want to connect"
+    assert msg[KEY_HEADER] == key_token("linkedin:invitation:7") == draft.token
+    assert msg["Message-ID"].endswith("@owner.example>")
+    assert msg["To"] is None and msg["From"] == "Robin Owner <robin@owner.example>"
+    body = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert body.startswith("[mailbot] No email address is known for Priya Raman")
+    assert "Hi Priya," in body and body.count("Robin Owner") == 1
+    assert "Twitter" not in body  # not configured: no empty line for it
+
+
+def test_personal_address_becomes_the_recipient() -> None:
+    n = invitation(requester=Requester(name="Priya Raman", email="priya@acme.example"))
+    msg = reparse(Renderer().draft(n, "ask", OWNER).as_bytes())
+    assert msg["To"] == "Priya Raman <priya@acme.example>"
+    assert "[mailbot]" not in msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "robot",
+    [
+        "invitations@linkedin.com",
+        "no-reply@acme.example",
+        "robin@owner.example",
+        "MAILER-DAEMON@acme.example",
+    ],
+)
+def test_never_addressed_to_a_robot_or_the_owner(robot: str) -> None:
+    n = invitation(requester=Requester(name="Priya Raman", email=robot))
+    assert reparse(Renderer().draft(n, "ask", OWNER).as_bytes())["To"] is None
+
+
+def test_hostile_name_and_note_change_no_header_and_run_no_template() -> None:
+    n = parse(fixture_bytes("hostile-name.eml"))
+    hostile = invitation(
+        requester=Requester(name="Eve {{ 7*7 }}\r\nBcc: victim@example.org"),
+        note="{% raw %}x{% endraw %}\r\nBcc: victim@example.org",
+        subject="Hi\r\nBcc: victim@example.org",
+        message_id="<a@b>\r\nBcc: victim@example.org",
+    )
+    for candidate in (n, hostile):
+        msg = reparse(Renderer().draft(candidate, "ask", OWNER).as_bytes())
+        assert msg["Bcc"] is None and msg["Cc"] is None
+        assert set(msg.keys()) <= {
+            "From",
+            "Subject",
+            "Date",
+            "Message-ID",
+            "In-Reply-To",
+            "References",
+            KEY_HEADER,
+            "Content-Type",
+            "Content-Transfer-Encoding",
+            "MIME-Version",
+        }
+        body = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        assert "Eve {{ 7*7 }}" in body and "Eve 49" not in body  # shown, never evaluated
+
+
+def test_owner_templates_override_and_strict_undefined(tmp_path: Path) -> None:
+    (tmp_path / "ask.txt.j2").write_text("Dear {{ requester.name }}, who are you? {{ owner.name }}")
+    msg = reparse(Renderer(tmp_path).draft(invitation(), "ask", OWNER).as_bytes())
+    assert "Dear Priya Raman, who are you? Robin Owner" in msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    (tmp_path / "ask.txt.j2").write_text("Hi {{ requester.nickname }}")
+    with pytest.raises(TemplateProblem, match="nickname"):
+        Renderer(tmp_path).draft(invitation(), "ask", OWNER)
