@@ -9,7 +9,6 @@ import pytest
 from conftest import FIXTURES, fixture_bytes
 
 from mailbot.notifications import parse
-from mailbot.people.names import profile_key
 
 EXPECTED: dict[str, dict[str, Any]] = json.loads((FIXTURES / "expected.json").read_text())
 

@@ -11,8 +11,8 @@ from datetime import date
 from typing import ParamSpec, TypeVar
 
 from imapclient import IMAPClient
-from imapclient.imapclient import DRAFT, DRAFTS, SEEN
 from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.imapclient import DRAFT, DRAFTS, SEEN
 from imapclient.util import to_bytes
 
 from mailbot.config import ImapSettings
