@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from mailbot.notifications import linkedin, xing
 from mailbot.notifications.message import Content, one_line, read
-from mailbot.notifications.model import Notification, Requester
+from mailbot.notifications.model import KINDS, Notification, Requester
 
 NETWORKS = (linkedin, xing)
 SENDER_HINTS = tuple(network.SENDER_HINT for network in NETWORKS)
 
-__all__ = ["SENDER_HINTS", "Notification", "Requester", "parse", "parse_content"]
+__all__ = ["KINDS", "SENDER_HINTS", "Notification", "Requester", "parse", "parse_content"]
 
 
 def parse(raw: bytes) -> Notification:
