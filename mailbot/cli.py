@@ -40,6 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
     parse = commands.add_parser("parse", help="show what mailbot reads in saved .eml files")
     parse.add_argument("files", nargs="+", metavar="FILE", help="an .eml file, or - for stdin")
     parse.add_argument("--json", action="store_true", help="one JSON object per file")
+    who = commands.add_parser("who", help="what your contacts and mail history say about a name")
+    who.add_argument("name", help='a full name, e.g. "Jane Doe"')
+    who.add_argument("--json", action="store_true", help="print one JSON object")
+    who.add_argument(
+        "--no-refresh",
+        action="store_true",
+        help="use the index as it is, without reading new mail first",
+    )
     demo = commands.add_parser("demo", help="run the pipeline on bundled sample mail, offline")
     demo.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
@@ -56,6 +64,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from mailbot.commands import parse_files
 
             return parse_files(args.files, as_json=args.json)
+        if args.command == "who":
+            from mailbot.commands import who
+            from mailbot.config import load_settings
+
+            settings = load_settings(args.env_file)
+            return who(settings, args.name, as_json=args.json, refresh=not args.no_refresh)
         if args.command == "demo":
             from mailbot.commands import demo
 

@@ -9,9 +9,10 @@ from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
-from mailbot.config import Owner
+from mailbot.config import Owner, Settings
 from mailbot.notifications import Notification, parse
 from mailbot.people.contacts import load_contacts
+from mailbot.people.known import KnownPeople
 from mailbot.pipeline import CycleReport
 from mailbot.replies import Renderer
 from mailbot.rules import Context, decide
@@ -72,6 +73,34 @@ def _describe(n: Notification, source: str) -> str:
     return "\n".join(lines)
 
 
+def who(settings: Settings, name: str, *, as_json: bool, refresh: bool) -> int:
+    """`mailbot who NAME`: the evidence for and against knowing NAME, and the decision."""
+    from mailbot.daemon import assess_name
+
+    verdict, decision = assess_name(settings, name, refresh=refresh)
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "name": name,
+                    "decision": decision.action,
+                    "reasons": list(decision.reasons),
+                    "known": verdict.known,
+                    "near": list(verdict.near),
+                    "evidence": list(verdict.evidence),
+                },
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    print(f"{name}: {decision.action}")
+    for reason in decision.reasons:
+        print(f"  {reason}")
+    for line in verdict.evidence:
+        print(f"  evidence: {line}")
+    return 0
+
+
 def print_report(report: CycleReport, *, dry_run: bool) -> None:
     if not report.processed and not report.errors:
         print("Nothing new.")
@@ -112,10 +141,8 @@ class DemoResult:
 
 def demo(*, as_json: bool) -> int:
     """The pipeline on bundled sample mail: decisions, reasons and drafts, offline."""
-    context = Context(
-        contacts=load_contacts([SAMPLES / "contacts.csv"]),
-        owner_emails=frozenset({DEMO_OWNER.email}),
-    )
+    people = KnownPeople(contacts=load_contacts([SAMPLES / "contacts.csv"]))
+    context = Context(people, DEMO_OWNER.addresses)
     renderer = Renderer()
     results = []
     for path in sorted(SAMPLES.glob("*.eml")):

@@ -45,6 +45,11 @@ class Owner:
     email: str
     phone: str | None
     twitter: str | None
+    aliases: tuple[str, ...] = ()  # other addresses of the owner
+
+    @property
+    def addresses(self) -> frozenset[str]:
+        return frozenset(a.casefold() for a in (self.email, *self.aliases))
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,11 @@ class Settings:
     templates: Path | None
     poll_interval: int
     lookback_days: int
+    sent: str | None = None
+    history_folders: tuple[str, ...] = ()  # empty: the Sent folder and the inbox
+    known: tuple[str, ...] = ()
+    known_domains: tuple[str, ...] = ()
+    known_min_sent: int = 1
 
 
 def default_state_path(environ: Mapping[str, str]) -> Path:
@@ -110,11 +120,11 @@ def load_settings(
         email=reader.email("MAILBOT_OWNER_EMAIL"),
         phone=reader.optional("MAILBOT_OWNER_PHONE"),
         twitter=reader.optional("MAILBOT_OWNER_TWITTER"),
+        aliases=tuple(reader.email_list("MAILBOT_OWNER_ALIASES")),
     )
     contacts = tuple(
-        reader.check_file("MAILBOT_CONTACTS", Path(p.strip()).expanduser())
-        for p in (reader.optional("MAILBOT_CONTACTS") or "").split(",")
-        if p.strip()
+        reader.check_file("MAILBOT_CONTACTS", Path(p).expanduser())
+        for p in reader.items("MAILBOT_CONTACTS")
     )
     state = reader.optional("MAILBOT_STATE")
     return Settings(
@@ -127,6 +137,11 @@ def load_settings(
         templates=reader.existing_dir("MAILBOT_TEMPLATES"),
         poll_interval=reader.integer("MAILBOT_POLL_INTERVAL", 300, 5, 86400),
         lookback_days=reader.integer("MAILBOT_LOOKBACK_DAYS", 14, 0, 36500),
+        sent=reader.optional("MAILBOT_SENT"),
+        history_folders=tuple(reader.items("MAILBOT_HISTORY_FOLDERS")),
+        known=tuple(reader.items("MAILBOT_KNOWN")),
+        known_domains=tuple(reader.items("MAILBOT_KNOWN_DOMAINS")),
+        known_min_sent=reader.integer("MAILBOT_KNOWN_MIN_SENT", 1, 1, 1000),
     )
 
 
@@ -154,6 +169,17 @@ class _Reader:
         if value is None:
             raise ConfigError(key, "is required but not set (see config.example.env)")
         return value
+
+    def items(self, key: str) -> list[str]:
+        """A comma-separated list, blanks dropped."""
+        return [item.strip() for item in (self.optional(key) or "").split(",") if item.strip()]
+
+    def email_list(self, key: str) -> list[str]:
+        addresses = self.items(key)
+        for addr in addresses:
+            if "@" not in addr or " " in addr or "<" in addr:
+                raise ConfigError(key, f"must be plain addresses separated by commas, not {addr!r}")
+        return addresses
 
     def integer(self, key: str, default: int, low: int, high: int) -> int:
         raw = self.optional(key)

@@ -16,6 +16,7 @@ from mailbot.config import Settings
 from mailbot.errors import MailbotError
 from mailbot.mailboxes.base import Mailbox
 from mailbot.notifications import SENDER_HINTS, Notification, parse
+from mailbot.people.index import CorrespondenceIndex
 from mailbot.replies import Renderer
 from mailbot.rules import Context, Decision, decide
 from mailbot.state import Cursor, State
@@ -59,9 +60,19 @@ class Pending:
 
 
 def run_cycle(
-    mailbox: Mailbox, state: State, settings: Settings, context: Context, *, dry_run: bool = False
+    mailbox: Mailbox,
+    state: State,
+    settings: Settings,
+    context: Context,
+    index: CorrespondenceIndex | None = None,
+    *,
+    dry_run: bool = False,
 ) -> CycleReport:
-    """Read what is new in the inbox, decide each request, store the drafts it needs."""
+    """Read what is new in the inbox, decide each request, store the drafts it needs.
+
+    The correspondence index is brought up to date only when there is a request to
+    decide, so an idle poll stays one SELECT.
+    """
     report = CycleReport()
     renderer = Renderer(settings.templates)
     folder = mailbox.select(settings.inbox)
@@ -82,7 +93,10 @@ def run_cycle(
         since = date.today() - timedelta(days=settings.lookback_days)
         uids = mailbox.search(1, last_uid, since, SENDER_HINTS)
 
-    pending = [Pending(n, decide(n, context)) for n in _notifications(mailbox, uids)]
+    notifications = _notifications(mailbox, uids)
+    if index is not None and any(n.is_invitation for n in notifications):
+        index.refresh(mailbox, history_folders(mailbox, settings), settings.owner.addresses)
+    pending = [Pending(n, decide(n, context)) for n in notifications]
     drafts = _Drafts(mailbox, settings.drafts)
     for item in pending:
         try:
@@ -98,6 +112,14 @@ def run_cycle(
 
 def _notifications(mailbox: Mailbox, uids: list[int]) -> list[Notification]:
     return [parse(raw) for _, raw in mailbox.fetch(uids)]
+
+
+def history_folders(mailbox: Mailbox, settings: Settings) -> list[str]:
+    """MAILBOT_HISTORY_FOLDERS, else the Sent folder (if any) and the inbox."""
+    if settings.history_folders:
+        return list(settings.history_folders)
+    sent = mailbox.sent_folder(settings.sent)
+    return [folder for folder in (sent, settings.inbox) if folder]
 
 
 class _Drafts:

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from mailbot.notifications import Notification
-from mailbot.people.contacts import Contact, Contacts
-from mailbot.people.names import normalise_email, normalise_name, profile_key
+from mailbot.people.known import KnownPeople, Verdict
+from mailbot.people.names import normalise_email
 
 KNOWN = "known"  # no draft: the owner knows them
 ASK = "ask"  # draft the polite "have we met?" reply
@@ -25,7 +25,16 @@ DECISIONS = (KNOWN, ASK, REVIEW, IGNORE)
 class Context:
     """What the rules may consult besides the notification itself."""
 
-    contacts: Contacts
+    people: KnownPeople
+    owner_emails: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One notification and what the owner's sources say about its requester."""
+
+    notification: Notification
+    verdict: Verdict
     owner_emails: frozenset[str]
 
 
@@ -40,72 +49,62 @@ class Decision:
         return self.action == ASK
 
 
-Check = Callable[[Notification, Context], str | None]
-
-
 @dataclass(frozen=True)
 class Rule:
     name: str
     action: str
-    check: Check
+    check: Callable[[Case], str | None]  # the reason when the rule applies
 
 
-def _not_a_request(n: Notification, _: Context) -> str | None:
+def _not_a_request(case: Case) -> str | None:
+    n = case.notification
     if n.kind in ("invitation", "suspicious"):
         return None
     return "not a connection request: " + "; ".join(n.reasons or ("unrecognised mail",))
 
 
-def _look_alike(n: Notification, _: Context) -> str | None:
+def _look_alike(case: Case) -> str | None:
+    n = case.notification
     return "suspicious look-alike: " + "; ".join(n.reasons) if n.kind == "suspicious" else None
 
 
-def _own_address(n: Notification, ctx: Context) -> str | None:
-    email = n.requester.email if n.requester else None
-    if email and normalise_email(email) in ctx.owner_emails:
-        return f"the request comes from your own address {email}"
+def _own_address(case: Case) -> str | None:
+    requester = case.notification.requester
+    if requester and requester.email and normalise_email(requester.email) in case.owner_emails:
+        return f"the request comes from your own address {requester.email}"
     return None
 
 
-def _known_contact(n: Notification, ctx: Context) -> str | None:
-    if n.requester is None:
+def _known_person(case: Case) -> str | None:
+    return case.verdict.known
+
+
+def _near_namesake(case: Case) -> str | None:
+    if not case.verdict.near:
         return None
-    match = _find_contact(n, ctx.contacts)
-    if match is None:
+    name = case.notification.requester.name if case.notification.requester else "the requester"
+    return f"{name} may be someone you know, for you to judge: " + "; ".join(case.verdict.near)
+
+
+def _personal_note(case: Case) -> str | None:
+    note = case.notification.note
+    if not note:
         return None
-    contact, how = match
-    return f"{n.requester.name} is in your contacts ({contact.source}, matched by {how})"
-
-
-def _find_contact(n: Notification, contacts: Contacts) -> tuple[Contact, str] | None:
-    assert n.requester is not None
-    requester = n.requester
-    if requester.profile_url and (c := contacts.by_profile.get(profile_key(requester.profile_url))):
-        return c, "profile URL"
-    if requester.email and (c := contacts.by_email.get(normalise_email(requester.email))):
-        return c, "email address"
-    if (name := normalise_name(requester.name)) and (c := contacts.by_name.get(name)):
-        return c, "full name"
-    return None
-
-
-def _personal_note(n: Notification, _: Context) -> str | None:
-    if not n.note:
-        return None
-    shown = n.note if len(n.note) <= 120 else n.note[:117] + "..."
+    shown = note if len(note) <= 120 else note[:117] + "..."
     return f"a stranger with a personal note, for you to judge: \u201c{shown}\u201d"
 
 
-def _stranger_without_note(n: Notification, _: Context) -> str | None:
-    name = n.requester.name if n.requester else "someone"
-    return f"{name} is not in your contacts and sent no personal note"
+def _stranger_without_note(case: Case) -> str | None:
+    requester = case.notification.requester
+    return f"{requester.name if requester else 'someone'} is not someone you know and sent no personal note"
 
 
 RULES: tuple[Rule, ...] = (
     Rule("not-a-request", IGNORE, _not_a_request),  # other mail, messages, acceptances
     Rule("look-alike", IGNORE, _look_alike),  # phishing that copies the template
     Rule("own-address", IGNORE, _own_address),  # never answer yourself
-    Rule("known-contact", KNOWN, _known_contact),  # exact match in the owner's sources
+    Rule("known-person", KNOWN, _known_person),  # exact match in the owner's sources
+    Rule("near-namesake", REVIEW, _near_namesake),  # a nickname, a typo, two namesakes
     Rule("personal-note", REVIEW, _personal_note),  # a note needs a human to read it
     Rule("stranger-without-note", ASK, _stranger_without_note),  # the seed's polite question
 )
@@ -113,8 +112,15 @@ RULES: tuple[Rule, ...] = (
 
 def decide(notification: Notification, context: Context) -> Decision:
     """The first rule in RULES that applies; the last one always does."""
+    requester = notification.requester
+    verdict = (
+        context.people.assess(requester)
+        if notification.kind == "invitation" and requester
+        else Verdict()
+    )
+    case = Case(notification, verdict, context.owner_emails)
     for rule in RULES:
-        reason = rule.check(notification, context)
+        reason = rule.check(case)
         if reason is not None:
             return Decision(action=rule.action, rule=rule.name, reasons=(reason,))
     raise AssertionError("the last rule always applies")  # pragma: no cover

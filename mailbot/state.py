@@ -54,14 +54,13 @@ class RequestRecord:
 
 
 class State:
-    def __init__(self, path: Path) -> None:
+    """The state database. With scratch=True (dry runs) it is an in-memory copy of the
+    file, if there is one: everything works, nothing reaches the disk."""
+
+    def __init__(self, path: Path, *, scratch: bool = False) -> None:
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            if not path.exists():
-                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-            self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db = self._open_scratch(path) if scratch else self._open_file(path)
             self._db.executescript(_SCHEMA)
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except (OSError, sqlite3.DatabaseError) as exc:
@@ -69,6 +68,31 @@ class State:
                 f"state database {path} cannot be used ({exc}); move it aside and run again: "
                 "drafts already in your Drafts folder are recognised, not duplicated"
             ) from None
+
+    @staticmethod
+    def _open_file(path: Path) -> sqlite3.Connection:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        return db
+
+    @staticmethod
+    def _open_scratch(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(":memory:", isolation_level=None)
+        if path.exists():
+            source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+            try:
+                source.backup(db)
+            finally:
+                source.close()
+        return db
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The connection, for the parts that keep their own tables (the people index)."""
+        return self._db
 
     def close(self) -> None:
         self._db.close()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from mailbot.notifications import Notification, Requester
 from mailbot.people.contacts import Contact, Contacts, load_contacts
+from mailbot.people.known import KnownPeople, OwnerLists
 from mailbot.rules import ASK, IGNORE, KNOWN, REVIEW, Context, decide
 
 OWNER = frozenset({"robin@owner.example"})
@@ -27,7 +28,7 @@ def context(*contacts: Contact) -> Context:
     index = Contacts()
     for c in contacts:
         index.add(c)
-    return Context(contacts=index, owner_emails=OWNER)
+    return Context(KnownPeople(contacts=index), OWNER)
 
 
 def test_stranger_without_note_is_asked() -> None:
@@ -101,3 +102,24 @@ def test_contacts_files(tmp_path: Path) -> None:
     assert set(contacts.by_name) == {"ada lovelace", "grace hopper", "emile zola"}
     assert "emile@example.fr" in contacts.by_email
     assert "linkedin:grace-hopper" in contacts.by_profile
+
+
+def test_owner_lists_and_domains() -> None:
+    lists = OwnerLists.parse(
+        ["Priya Raman", "bo@acme.example", "https://www.linkedin.com/in/mei-lin"], ["owner.example"]
+    )
+    people = KnownPeople(lists=lists)
+    ctx = Context(people, OWNER)
+    assert decide(invitation(), ctx).action == KNOWN
+    assert decide(invitation("Bo Li", email="BO@acme.example"), ctx).action == KNOWN
+    by_url = invitation("Mei Lin", profile_url="https://de.linkedin.com/comm/in/mei-lin")
+    assert decide(by_url, ctx).action == KNOWN
+    colleague = decide(invitation("Sam Doe", email="sam@owner.example"), ctx)
+    assert colleague.action == KNOWN and "MAILBOT_KNOWN_DOMAINS" in colleague.reasons[0]
+
+
+def test_near_namesake_in_contacts_goes_to_review() -> None:
+    bob = Contact(name="Robert Smith", email=None, profile_url=None, source="people.csv")
+    decision = decide(invitation("Bob Smith"), context(bob))
+    assert decision.action == REVIEW
+    assert "Robert Smith" in decision.reasons[0] and "nickname" in decision.reasons[0]

@@ -26,6 +26,12 @@ class Mailbox(Protocol):
     def fetch(self, uids: list[int]) -> Iterator[tuple[int, bytes]]:
         """(uid, raw bytes) of each message, without marking anything read."""
 
+    def headers(self, uids: list[int]) -> Iterator[tuple[int, bytes, tuple[str, ...]]]:
+        """(uid, the correspondence header fields, attachment file names) of each message."""
+
+    def sent_folder(self, configured: str | None) -> str | None:
+        """The folder of mail the owner sent, if there is one."""
+
     def drafts_folder(self, configured: str | None) -> str:
         """The folder drafts go to (found, or created when none exists)."""
 

@@ -12,12 +12,13 @@ from typing import ParamSpec, TypeVar
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
-from imapclient.imapclient import DRAFT, DRAFTS, SEEN
+from imapclient.imapclient import DRAFT, DRAFTS, SEEN, SENT
 from imapclient.util import to_bytes
 
 from mailbot.config import ImapSettings
 from mailbot.errors import ConnectError, MailboxError
 from mailbot.mailboxes.base import FolderState
+from mailbot.people.history import HEADER_FIELDS
 from mailbot.replies import KEY_HEADER
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,19 @@ T = TypeVar("T")
 FETCH_BATCH = 100
 MAX_MESSAGE_BYTES = 1024 * 1024  # a notification is ~25 kB; never pull a 50 MB attachment
 _PEEK = f"BODY.PEEK[]<0.{MAX_MESSAGE_BYTES}>"
+_HEADERS = "BODY.PEEK[HEADER.FIELDS ({})]".format(" ".join(HEADER_FIELDS).upper())
+HEADER_BATCH = 500
+_COMMON_SENT = (
+    "Sent",
+    "Sent Items",
+    "Sent Messages",
+    "INBOX.Sent",
+    "[Gmail]/Sent Mail",
+    "Gesendet",
+    "Gesendete Elemente",
+    "Envoyés",
+    "Enviados",
+)
 _COMMON_DRAFTS = (
     "Drafts",
     "INBOX.Drafts",
@@ -114,6 +128,25 @@ class ImapMailbox:
                 if isinstance(raw, bytes):
                     yield uid, raw
 
+    def headers(self, uids: list[int]) -> Iterator[tuple[int, bytes, tuple[str, ...]]]:
+        for start in range(0, len(uids), HEADER_BATCH):
+            batch = uids[start : start + HEADER_BATCH]
+            response = self._call(self._client.fetch, batch, [_HEADERS, "BODYSTRUCTURE"])
+            for uid in batch:
+                data = response.get(uid, {})
+                raw = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), None)
+                if isinstance(raw, bytes):
+                    yield uid, raw, tuple(_file_names(data.get(b"BODYSTRUCTURE")))
+
+    def sent_folder(self, configured: str | None) -> str | None:
+        existing = {name for _, _, name in self._call(self._client.list_folders)}
+        if configured:
+            return configured if configured in existing else None
+        special = self._call(self._client.find_special_folder, SENT)
+        if special:
+            return str(special)
+        return next((name for name in _COMMON_SENT if name in existing), None)
+
     def drafts_folder(self, configured: str | None) -> str:
         existing = {name for _, _, name in self._call(self._client.list_folders)}
         if configured:
@@ -144,6 +177,16 @@ class ImapMailbox:
             return method(*args, **kwargs)
         except (IMAPClientError, OSError, TimeoutError) as exc:
             raise MailboxError(f"IMAP {method.__name__} failed: {exc}") from None
+
+
+def _file_names(structure: object) -> Iterator[str]:
+    """File names anywhere in a BODYSTRUCTURE (name= and filename= parameters)."""
+    if isinstance(structure, bytes):
+        if b"." in structure and len(structure) < 300:
+            yield structure.decode("utf-8", "replace")
+    elif isinstance(structure, (tuple, list)):
+        for item in structure:
+            yield from _file_names(item)
 
 
 def _any_sender(hints: tuple[str, ...]) -> list[object]:

@@ -1,19 +1,140 @@
-"""Normalise names and addresses so that the same person compares equal."""
+"""Normalise names and addresses so that the same person compares equal, and say how
+close two different spellings are.
+
+"Dr. José O'Brien-Smith, MBA (he/him) 🚀" and "o'brien-smith, jose" both become
+"jose obrien smith". Near matches (a nickname, a first initial, one typo) are reported
+separately: they go to the owner, never to "known".
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-_SEPARATORS = re.compile(r"[\s\-‐‑‒–—_.,'’`\"()]+")
+_TRANSLITERATE = str.maketrans(
+    {
+        "ä": "ae",
+        "ö": "oe",
+        "ü": "ue",
+        "ß": "ss",
+        "æ": "ae",
+        "ø": "oe",
+        "œ": "oe",
+        "ł": "l",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+    }
+)
+_BRACKETS = re.compile(r"[(\[{][^)\]}]*[)\]}]")  # (she/her), [Hiring], {x}
+_TAGLINE = re.compile(r"\s[|•·/]\s.*$|\s[-–—]\s.*$")  # "Jane Doe | Recruiter", "Jane Doe - CEO"
+_APOSTROPHES = re.compile(r"['’`´ʼ]")
+_SEPARATORS = re.compile(r"[^\w]+")
+_HONORIFICS = frozenset(
+    "mr mrs ms miss mx dr prof professor sir dame lord lady rev herr frau fr hr mme mlle m dott ing sr sra srta dona don".split()
+)
+_POST_NOMINALS = frozenset(
+    "mba phd dphil msc bsc ma ba meng beng llb llm jd md cpa cfa acca aca cima cipd chrp shrm shrmcp shrmscp pmp csm cspo frsa mbe obe cbe fca jr sr ii iii iv esq rn pe ceng mcipd assoc fcipd dipl".split()
+)
+_CJK = re.compile(
+    r"(?<=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]) (?=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])"
+)
+_NICKNAMES: tuple[frozenset[str], ...] = tuple(
+    frozenset(group.split())
+    for group in (
+        "robert rob bob bobby robbie",
+        "william will bill billy liam",
+        "elizabeth liz beth betty lisa eliza",
+        "katherine catherine kate katie kathy cathy kat",
+        "michael mike mick mikey",
+        "james jim jimmy jamie",
+        "thomas tom tommy",
+        "david dave davey",
+        "alexander alex alec sasha",
+        "alexandra alex sandra",
+        "christopher chris kit",
+        "christine chris tina",
+        "daniel dan danny",
+        "samuel sam sammy",
+        "samantha sam",
+        "benjamin ben benny",
+        "joseph joe joey",
+        "nicholas nick nicky",
+        "matthew matt",
+        "andrew andy drew",
+        "anthony tony",
+        "steven stephen steve",
+        "peter pete",
+        "jennifer jen jenny",
+        "margaret maggie meg peggy",
+        "richard rick rich dick",
+        "edward ed eddie ted",
+        "jonathan jon",
+        "john jack johnny",
+        "patrick pat paddy",
+        "patricia pat patty trish",
+        "susan sue susie",
+        "deborah debbie deb",
+        "rebecca becky",
+        "victoria vicky tori",
+        "charles charlie chuck",
+        "francis frank",
+        "frances fran",
+        "gregory greg",
+        "jacob jake",
+        "joshua josh",
+        "kenneth ken kenny",
+        "lawrence larry",
+        "leonard leo len",
+        "nathaniel nathan nate",
+        "timothy tim",
+        "vincent vince",
+        "zachary zach",
+        "johannes hans",
+        "wolfgang wolf",
+        "friedrich fritz",
+        "giuseppe beppe pino",
+        "francesco checco",
+        "alejandro alex",
+        "jose pepe",
+        "francisco paco pancho",
+    )
+)
 
 
 def normalise_name(name: str) -> str:
-    """Case, accents, punctuation and spacing folded: "José  O'Brien" -> "jose o brien"."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    words = _SEPARATORS.split(stripped.casefold())
-    return " ".join(word for word in words if word)
+    """A comparison key: case, accents, punctuation, order, titles and decorations folded."""
+    text = unicodedata.normalize("NFKC", name).casefold().translate(_TRANSLITERATE)
+    text = _TAGLINE.sub("", _BRACKETS.sub(" ", text))
+    text = _swap_last_first(_drop_post_nominals(text))
+    decomposed = unicodedata.normalize("NFKD", _APOSTROPHES.sub("", text))
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    words = [w for w in _SEPARATORS.split(letters.replace("_", " ")) if w]
+    while len(words) > 1 and words[0] in _HONORIFICS:
+        words.pop(0)
+    while len(words) > 1 and words[-1] in _POST_NOMINALS:
+        words.pop()
+    return _CJK.sub("", " ".join(words))
+
+
+def _drop_post_nominals(text: str) -> str:
+    """ "jane doe, mba, phd" -> "jane doe"; a comma followed by a name is kept."""
+    head, *tails = text.split(",")
+    kept = [t for t in tails if not _all_post_nominals(t)]
+    return ",".join([head, *kept])
+
+
+def _all_post_nominals(part: str) -> bool:
+    words = [w for w in _SEPARATORS.split(part.replace(".", "")) if w]
+    return bool(words) and all(w in _POST_NOMINALS for w in words)
+
+
+def _swap_last_first(text: str) -> str:
+    """ "doe, jane" -> "jane doe" (one comma, a name on each side)."""
+    if text.count(",") != 1:
+        return text.replace(",", " ")
+    last, first = (part.strip() for part in text.split(","))
+    return f"{first} {last}" if first and last else text.replace(",", " ")
 
 
 def normalise_email(addr: str) -> str:
@@ -26,3 +147,46 @@ def profile_key(url: str) -> str:
     if match:
         return f"{'xing' if 'xing.com' in url.lower() else 'linkedin'}:{match.group(1).casefold()}"
     return url.split("?")[0].split("#")[0].rstrip("/").casefold()
+
+
+def near_match(a: str, b: str) -> str | None:
+    """Why two *different* normalised names may be the same person, or None.
+
+    Same surname and first initial, a nickname, the same words in another order, or one
+    typo apart. Equal keys are not "near": they are a match.
+    """
+    if not a or not b or a == b:
+        return None
+    first_a, *_, last_a = a.split() if " " in a else (a, a)
+    first_b, *_, last_b = b.split() if " " in b else (b, b)
+    if sorted(a.split()) == sorted(b.split()):
+        return "the same names in another order"
+    if last_a == last_b and first_a != first_b:
+        if any(first_a in group and first_b in group for group in _NICKNAMES):
+            return f"nickname: {first_a} / {first_b}"
+        if first_a[0] == first_b[0]:
+            return "same surname and first initial"
+    if _one_edit_apart(a, b):
+        return "one letter apart"
+    return None
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return (
+            a[i + 1 :] == b[i + 1 :]
+            or (  # substitution, or a swap of neighbours
+                i + 1 < len(a)
+                and a[i] == b[i + 1]
+                and a[i + 1] == b[i]
+                and a[i + 2 :] == b[i + 2 :]
+            )
+        )
+    return a[i:] == b[i + 1 :]  # insertion

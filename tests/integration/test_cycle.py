@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -16,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import fixture_bytes, require_dovecot
 from dovecot import Account, Dovecot
+from support import drafts, folder_messages, mailbot, run_json, seed, write_env
 
 STRANGER = "li-2026-current-default.eml"  # Priya Raman, default note -> ask
 REMINDER = "li-2026-reminder.eml"  # the same invitation again -> nothing new
@@ -24,63 +23,6 @@ KNOWN = "li-2024-please-add-me.eml"  # Daniel O'Brien, in contacts -> known
 JOB_ALERT = "li-job-alert.eml"  # LinkedIn, not a request -> ignore
 ORDINARY = "ordinary-mentions-linkedin.eml"  # not from a network: not even fetched
 INBOX_SET = (STRANGER, WITH_NOTE, KNOWN, JOB_ALERT, ORDINARY, REMINDER)
-
-
-def seed(account: Account, *names: str, folder: str = "INBOX") -> None:
-    with account.client() as client:
-        for name in names:
-            raw = fixture_bytes(name).replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-            client.append(folder, raw)
-
-
-def folder_messages(account: Account, folder: str) -> dict[int, dict[bytes, object]]:
-    with account.client() as client:
-        client.select_folder(folder, readonly=True)
-        uids = client.search(["ALL"])
-        return client.fetch(uids, ["FLAGS", "BODY.PEEK[]"]) if uids else {}
-
-
-def drafts(account: Account, folder: str = "Drafts") -> list[email.message.EmailMessage]:
-    messages = folder_messages(account, folder)
-    return [
-        email.message_from_bytes(data[b"BODY[]"], policy=email.policy.default)  # type: ignore[arg-type]
-        for data in messages.values()
-    ]
-
-
-def write_env(tmp_path: Path, account: Account, **extra: str) -> dict[str, str]:
-    contacts = tmp_path / "contacts.csv"
-    contacts.write_text("name,email\nDaniel O'Brien,\nAda Lovelace,ada@example.org\n")
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        **account.env(),
-        "MAILBOT_STATE": str(tmp_path / "state.sqlite3"),
-        "MAILBOT_CONTACTS": str(contacts),
-        "MAILBOT_OWNER_NAME": "Robin Owner",
-        "MAILBOT_OWNER_EMAIL": "robin@owner.example",
-        "MAILBOT_OWNER_PHONE": "+44 20 7946 0000",
-    }
-    env.update(extra)
-    return env
-
-
-def mailbot(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mailbot", *args],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def run_json(tmp_path: Path, env: dict[str, str], *args: str) -> dict[str, list[dict[str, object]]]:
-    result = mailbot(tmp_path, env, "--run-once", "--json", *args)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
 pytestmark = pytest.mark.dovecot

@@ -1,0 +1,130 @@
+"""Correspondence from message headers: who the owner wrote to, who wrote to the owner.
+
+Pure: header bytes (and attachment file names) in, entries out. Mail from networks,
+robots, lists and the owner's own addresses is not correspondence. A received message
+that is clearly a job application (a CV attached, or "application for" in the subject)
+is marked, because the owner counts applicants as people they know.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email
+import email.header
+import email.policy
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from email.utils import getaddresses, parsedate_to_datetime
+
+from mailbot.notifications import linkedin, xing
+from mailbot.notifications.fields import is_machine_address
+from mailbot.notifications.message import one_line
+from mailbot.people.names import normalise_email
+
+HEADER_FIELDS = (
+    "From",
+    "To",
+    "Cc",
+    "Date",
+    "Subject",
+    "List-Id",
+    "List-Unsubscribe",
+    "Precedence",
+    "Auto-Submitted",
+    "X-Spam-Flag",
+)
+SENT, RECEIVED = "sent", "received"
+
+_APPLICATION_SUBJECT = re.compile(
+    r"\bapplication\b|\bapplying\b|\bjob\s+application\b|\b(?:cv|r[ée]sum[ée])\b"  # en
+    r"|\bcandidature\b|\bpostuler\b"  # fr
+    r"|\bbewerbung\b|\blebenslauf\b"  # de
+    r"|\bcandidatura\b|\bsolicitud\s+de\s+empleo\b|\bcurr[ií]culum\b",  # es, it, pt
+    re.IGNORECASE,
+)
+_CV_FILE = re.compile(
+    r"(?:^|[^a-z])(?:cv|resume|r[ée]sum[ée]|lebenslauf|curriculum|bewerbung|candidature)"
+    r"(?:[^a-z]|$)",
+    re.IGNORECASE,
+)
+_BULK = re.compile(r"^\s*(?:bulk|list|junk)\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Entry:
+    address: str
+    name: str
+    direction: str  # SENT (the owner wrote to them) or RECEIVED (they wrote to the owner)
+    date: str | None  # ISO date
+    subject: str
+    application: bool
+
+
+def entries(raw_headers: bytes, attachments: Iterable[str], owner: frozenset[str]) -> list[Entry]:
+    """The correspondence one message adds to the index (often none)."""
+    try:
+        msg = email.message_from_bytes(raw_headers, policy=email.policy.compat32)
+        senders = _people(msg.get_all("From", []))
+        if _is_bulk(msg) or not senders:
+            return []
+        subject = one_line(
+            str(email.header.make_header(email.header.decode_header(msg.get("Subject", "")))), 200
+        )
+        date = _date(msg.get("Date"))
+    except Exception:
+        return []
+    if senders[0][1] in owner:
+        recipients = _people(msg.get_all("To", []) + msg.get_all("Cc", []))
+        return [
+            Entry(addr, name, SENT, date, subject, False)
+            for name, addr in recipients
+            if _is_person(addr, owner)
+        ]
+    name, addr = senders[0]
+    if not _is_person(addr, owner):
+        return []
+    application = bool(_APPLICATION_SUBJECT.search(subject)) or any(
+        _CV_FILE.search(a) for a in attachments
+    )
+    return [Entry(addr, name, RECEIVED, date, subject, application)]
+
+
+def _people(values: list[str]) -> list[tuple[str, str]]:
+    decoded = []
+    for display, addr in getaddresses([str(v) for v in values]):
+        with contextlib.suppress(Exception):  # undecodable: keep the raw display name
+            display = str(email.header.make_header(email.header.decode_header(display)))
+        if "@" in addr:
+            decoded.append((one_line(display, 120), normalise_email(addr)))
+    return decoded
+
+
+def _is_person(addr: str, owner: frozenset[str]) -> bool:
+    domain = addr.rpartition("@")[2]
+    return not (
+        addr in owner
+        or is_machine_address(addr)
+        or linkedin.is_network_domain(domain)
+        or xing.is_network_domain(domain)
+    )
+
+
+def _is_bulk(msg: email.message.Message) -> bool:
+    auto = str(msg.get("Auto-Submitted", "no")).strip().lower()
+    return bool(
+        msg.get("List-Id")
+        or msg.get("List-Unsubscribe")
+        or _BULK.match(str(msg.get("Precedence", "")))
+        or (auto and auto != "no")
+        or str(msg.get("X-Spam-Flag", "")).strip().upper() == "YES"
+    )
+
+
+def _date(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(str(value)).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        return None

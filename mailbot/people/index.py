@@ -1,0 +1,252 @@
+"""The correspondence index: every person in the owner's mail history, in SQLite.
+
+One row per (folder, message, person, direction), so a folder whose UIDVALIDITY changed
+is dropped and rebuilt without double counting. Built from header fetches only, in
+batches, incrementally (only UIDs past the folder's cursor). Lookups are local queries.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from mailbot.mailboxes.base import Mailbox
+from mailbot.people.history import RECEIVED, SENT, entries
+from mailbot.people.names import near_match, normalise_email, normalise_name
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS history (
+    folder      TEXT NOT NULL,
+    uid         INTEGER NOT NULL,
+    address     TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    name_key    TEXT NOT NULL,
+    first_word  TEXT NOT NULL,
+    last_word   TEXT NOT NULL,
+    direction   TEXT NOT NULL,
+    date        TEXT,
+    subject     TEXT NOT NULL,
+    application INTEGER NOT NULL,
+    PRIMARY KEY (folder, uid, address, direction)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS history_name ON history (name_key);
+CREATE INDEX IF NOT EXISTS history_address ON history (address);
+CREATE INDEX IF NOT EXISTS history_first ON history (first_word);
+CREATE INDEX IF NOT EXISTS history_last ON history (last_word);
+CREATE TABLE IF NOT EXISTS history_cursors (
+    folder      TEXT PRIMARY KEY,
+    uidvalidity INTEGER NOT NULL,
+    last_uid    INTEGER NOT NULL
+);
+"""
+BATCH = 500
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Correspondent:
+    """What the history says about one address."""
+
+    address: str
+    names: tuple[str, ...]
+    sent: int  # messages the owner sent them
+    received: int  # messages they sent the owner
+    applications: int  # of those, job applications
+    first: str | None
+    last: str | None
+    subjects: tuple[str, ...]
+
+    def evidence(self) -> str:
+        parts = []
+        if self.sent:
+            parts.append(f"you wrote to {self.address} {self.sent} time{'s' * (self.sent != 1)}")
+        if self.received:
+            parts.append(
+                f"{'they' if parts else self.address} wrote to you "
+                f"{self.received} time{'s' * (self.received != 1)}"
+            )
+        if self.applications:
+            parts.append(f"{self.applications} job application{'s' * (self.applications != 1)}")
+        text = ", ".join(parts)
+        if self.last:
+            text += f", last {self.last}"
+        if self.subjects:
+            text += ": " + "; ".join(f"'{s}'" for s in self.subjects)
+        return text
+
+
+class CorrespondenceIndex:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        db.executescript(_SCHEMA)
+
+    def refresh(
+        self,
+        mailbox: Mailbox,
+        folders: list[str],
+        owner: frozenset[str],
+        progress: Progress | None = None,
+    ) -> int:
+        """Index what is new in each folder; returns how many messages were read."""
+        report = progress or TerminalProgress()
+        return sum(self._refresh_folder(mailbox, f, owner, report) for f in folders)
+
+    def _refresh_folder(
+        self, mailbox: Mailbox, folder: str, owner: frozenset[str], progress: Progress
+    ) -> int:
+        state = mailbox.select(folder)
+        row = self._db.execute(
+            "SELECT uidvalidity, last_uid FROM history_cursors WHERE folder = ?", (folder,)
+        ).fetchone()
+        last_uid = state.uidnext - 1
+        start = 1
+        if row is not None and row[0] == state.uidvalidity:
+            if row[1] >= last_uid:
+                return 0
+            start = row[1] + 1
+        elif row is not None:
+            log.warning("UIDVALIDITY of %s changed: rebuilding its part of the index", folder)
+            self._db.execute("DELETE FROM history WHERE folder = ?", (folder,))
+        uids = mailbox.search(start, last_uid, None, ())
+        done = 0
+        for batch_start in range(0, len(uids), BATCH):
+            batch = uids[batch_start : batch_start + BATCH]
+            rows = [
+                (
+                    folder,
+                    uid,
+                    e.address,
+                    e.name,
+                    key,
+                    *_ends(key),
+                    e.direction,
+                    e.date,
+                    e.subject,
+                    int(e.application),
+                )
+                for uid, headers, attachments in mailbox.headers(batch)
+                for e in entries(headers, attachments, owner)
+                for key in (normalise_name(e.name),)
+            ]
+            with _transaction(self._db):  # rows and cursor together: a kill loses one batch
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+                )
+                self._set_cursor(folder, state.uidvalidity, batch[-1])
+            done += len(batch)
+            progress(folder, done, len(uids))
+        self._set_cursor(folder, state.uidvalidity, last_uid)
+        return done
+
+    def _set_cursor(self, folder: str, uidvalidity: int, last_uid: int) -> None:
+        self._db.execute(
+            "INSERT INTO history_cursors VALUES (?, ?, ?) ON CONFLICT(folder) DO UPDATE SET "
+            "uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid",
+            (folder, uidvalidity, last_uid),
+        )
+
+    def by_address(self, address: str) -> Correspondent | None:
+        found = self._correspondents("address = ?", (normalise_email(address),))
+        return found[0] if found else None
+
+    def by_name(self, name: str) -> list[Correspondent]:
+        """Everyone whose normalised name equals this one, one entry per address."""
+        key = normalise_name(name)
+        return self._correspondents("name_key = ?", (key,)) if key else []
+
+    def near(self, name: str) -> list[tuple[Correspondent, str]]:
+        """People whose name is close to (not equal to) this one, with how it is close."""
+        key = normalise_name(name)
+        if not key:
+            return []
+        first, last = _ends(key)
+        rows = self._db.execute(
+            "SELECT DISTINCT name_key FROM history WHERE first_word = ? OR last_word = ?",
+            (first, last),
+        ).fetchall()
+        found: list[tuple[Correspondent, str]] = []
+        for (other,) in rows:
+            if why := near_match(key, other):
+                found.extend((c, why) for c in self._correspondents("name_key = ?", (other,)))
+        return found
+
+    def _correspondents(self, where: str, args: tuple[str, ...]) -> list[Correspondent]:
+        rows = self._db.execute(
+            "SELECT address, "
+            f"SUM(direction = '{SENT}'), SUM(direction = '{RECEIVED}'), SUM(application), "
+            f"MIN(date), MAX(date) FROM history WHERE address IN "
+            f"(SELECT address FROM history WHERE {where}) GROUP BY address ORDER BY address",
+            args,
+        ).fetchall()
+        return [
+            Correspondent(
+                address=r[0],
+                names=self._names(r[0]),
+                sent=r[1],
+                received=r[2],
+                applications=r[3],
+                first=r[4],
+                last=r[5],
+                subjects=self._subjects(r[0]),
+            )
+            for r in rows
+        ]
+
+    def _names(self, address: str) -> tuple[str, ...]:
+        rows = self._db.execute(
+            "SELECT DISTINCT name FROM history WHERE address = ? LIMIT 3", (address,)
+        ).fetchall()
+        return tuple(r[0] for r in rows if r[0])
+
+    def _subjects(self, address: str) -> tuple[str, ...]:
+        rows = self._db.execute(
+            "SELECT subject FROM history WHERE address = ? AND subject != '' "
+            "ORDER BY direction = 'sent' DESC, date DESC LIMIT 2",
+            (address,),
+        ).fetchall()
+        return tuple(r[0] for r in rows)
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _ends(key: str) -> tuple[str, str]:
+    words = key.split()
+    return (words[0], words[-1]) if words else ("", "")
+
+
+class TerminalProgress:
+    """Progress of a long build: a live line on a terminal, else a log line every 10 s."""
+
+    def __init__(self) -> None:
+        self._started: dict[str, float] = {}
+        self._logged: dict[str, float] = {}
+
+    def __call__(self, folder: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        start = self._started.setdefault(folder, now)
+        rate = done / max(now - start, 1e-3)
+        eta = (total - done) / rate if rate else 0.0
+        line = f"indexing {folder}: {done}/{total} messages ({rate:.0f}/s, ETA {eta:.0f}s)"
+        finished = done >= total
+        if sys.stderr.isatty():
+            print("\r" + line, end="\n" if finished else "", file=sys.stderr, flush=True)
+        elif total > BATCH and (finished or now - self._logged.get(folder, start) >= 10):
+            self._logged[folder] = now
+            log.info("%s", line)

@@ -1,0 +1,62 @@
+"""Real-shaped messages made to order: invitations in today's template, ordinary mail."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+_ids = itertools.count(7400000000000000001)
+
+
+def invitation(
+    name: str,
+    *,
+    note: str | None = None,
+    headline: str = "Engineer at Example Co",
+    invitation_id: int | None = None,
+) -> bytes:
+    """Today's LinkedIn invitation (email_m2m_invite_single_01), text part only."""
+    inv = invitation_id or next(_ids)
+    vanity = name.lower().replace(" ", "-")
+    trk = "trk=eml-email_m2m_invite_single_01-null-0-null&trkEmail=eml-email_m2m_invite_single_01"
+    msg = EmailMessage()
+    msg["From"] = f"{name} <invitations@linkedin.com>"
+    msg["To"] = "Robin Owner <robin@owner.example>"
+    msg["Subject"] = "I want to connect"
+    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg["Message-ID"] = make_msgid(domain="lva1-app1.prod.linkedin.com")
+    msg.set_content(
+        f"{name.split()[0]}, {headline}  is waiting for your response\n\n"
+        f"Hi Robin, {note or 'I’d like to join your professional network'}\n\n"
+        f"{name}\n{headline}\nGermany\n\n"
+        f"Accept:https://www.linkedin.com/comm/mynetwork/invite-accept/invitationId/{inv}/"
+        f"sharedKey/Ab12/?inviterVanityName={vanity}&{trk}\n\n"
+        f"View profile:https://www.linkedin.com/comm/in/{vanity}?{trk}\n\n"
+        "-----------------------------------------\n"
+        "This email was intended for Robin Owner (Head of Talent at Owner Ltd)\n"
+        "You are receiving LinkedIn invitations emails.\n"
+    )
+    return msg.as_bytes()
+
+
+def mail(
+    sender: str,
+    to: str,
+    subject: str,
+    *,
+    attachment: str | None = None,
+    date: datetime | None = None,
+) -> bytes:
+    """An ordinary message between people, optionally with a (PDF) attachment."""
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, to, subject
+    msg["Date"] = format_datetime(date or datetime.now(UTC))
+    msg["Message-ID"] = make_msgid(domain="mail.example")
+    msg.set_content("Hello,\n\nsee below.\n")
+    if attachment:
+        msg.add_attachment(
+            b"%PDF-1.4 ...", maintype="application", subtype="pdf", filename=attachment
+        )
+    return msg.as_bytes()

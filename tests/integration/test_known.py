@@ -1,0 +1,108 @@
+"""Whom the owner knows, from the mailbox itself: end to end on Dovecot."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from builders import invitation, mail
+from dovecot import Account
+from support import drafts, mailbot, run_json, seed_raw, write_env
+
+pytestmark = pytest.mark.dovecot
+OWNER = "Robin Owner <robin@owner.example>"
+
+
+def decisions(report: dict[str, list[dict[str, object]]]) -> dict[object, object]:
+    return {p["requester"]: p["decision"] for p in report["processed"]}
+
+
+def test_history_decides_who_is_known(account: Account, tmp_path: Path) -> None:
+    """Sent mail makes known; a cold email or a pitch does not; a CV does; namesakes go to review."""
+    seed_raw(
+        account,
+        mail(
+            OWNER,
+            "Jane Doe <jane@acme.example>",
+            "Re: Senior Engineer role",
+            date=datetime(2025, 3, 2, tzinfo=UTC),
+        ),
+        mail(OWNER, "Robert Smith <rob@smith.example>", "Lunch?"),
+        folder="Sent",
+    )
+    seed_raw(
+        account,
+        mail("Carl Cold <carl@pitch.example>", OWNER, "Grow your pipeline 10x"),
+        mail("Grace Hopper <grace@example.org>", OWNER, "Hello", attachment="Grace_Hopper_CV.pdf"),
+        invitation("Jane Doe"),
+        invitation("Carl Cold"),
+        invitation("Grace Hopper"),
+        invitation("Bob Smith"),
+        invitation("Zed Stranger"),
+    )
+    report = run_json(tmp_path, write_env(tmp_path, account))
+    assert decisions(report) == {
+        "Jane Doe": "known",
+        "Carl Cold": "ask",  # a received pitch is not knowing someone
+        "Grace Hopper": "known",  # an unanswered application is
+        "Bob Smith": "review",  # Robert Smith, by nickname
+        "Zed Stranger": "ask",
+    }
+    reasons = {p["requester"]: p["reasons"][0] for p in report["processed"]}
+    assert "you wrote to jane@acme.example 1 time, last 2025-03-02" in reasons["Jane Doe"]
+    assert "'Re: Senior Engineer role'" in reasons["Jane Doe"]
+    assert "job application" in reasons["Grace Hopper"]
+    assert "Robert Smith" in reasons["Bob Smith"] and "nickname" in reasons["Bob Smith"]
+    assert sorted(str(d["To"] or "") + d["Subject"] for d in drafts(account)) == [
+        "Re: I want to connect",
+        "Re: I want to connect",
+    ]
+
+
+def test_two_namesakes_go_to_review(account: Account, tmp_path: Path) -> None:
+    seed_raw(
+        account,
+        mail(OWNER, "Li Wei <li.wei@a.example>", "Hi"),
+        mail(OWNER, "Li Wei <wei.li@b.example>", "Hello"),
+        folder="Sent",
+    )
+    seed_raw(account, invitation("Li Wei"))
+    report = run_json(tmp_path, write_env(tmp_path, account))
+    [entry] = report["processed"]
+    assert (
+        entry["decision"] == "review" and "2 different people named Li Wei" in entry["reasons"][0]
+    )
+
+
+def test_index_is_incremental_and_survives_uidvalidity_change(
+    account: Account, tmp_path: Path
+) -> None:
+    env = write_env(tmp_path, account, MAILBOT_HISTORY_FOLDERS="Archive")
+    with account.client() as client:
+        client.create_folder("Archive")
+    seed_raw(account, mail(OWNER, "Mo Salah <mo@example.org>", "Contract"), folder="Archive")
+
+    def who(name: str) -> dict[str, object]:
+        result = mailbot(tmp_path, env, "who", name, "--json")
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+    assert who("Mo Salah")["decision"] == "known"
+    assert who("Nia Long")["decision"] == "ask"
+    seed_raw(account, mail(OWNER, "Nia Long <nia@example.org>", "Offer"), folder="Archive")
+    assert who("Nia Long")["decision"] == "known"  # picked up by the incremental refresh
+    assert "1 time" in str(who("Mo Salah")["known"])
+
+    with account.client() as client:  # same mail, new folder: new UIDVALIDITY
+        client.delete_folder("Archive")
+        client.create_folder("Archive")
+    seed_raw(
+        account,
+        mail(OWNER, "Mo Salah <mo@example.org>", "Contract"),
+        mail(OWNER, "Nia Long <nia@example.org>", "Offer"),
+        folder="Archive",
+    )
+    assert "1 time" in str(who("Mo Salah")["known"])  # rebuilt, not double counted
+    assert who("Nia Long")["decision"] == "known"

@@ -1,0 +1,101 @@
+"""Name normalisation and near matches: the same person compares equal, others never do."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailbot.people.history import RECEIVED, SENT, entries
+from mailbot.people.names import near_match, normalise_name
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("José García", "jose  GARCIA"),
+        ("Müller, Hans", "Hans Mueller"),
+        ("Seán O'Brien", "Sean OBrien"),
+        ("Jan van der Berg", "JAN VAN DER BERG"),
+        ("王 小明", "王小明"),
+        ("Dr. Jane Doe, MBA, CIPD", "Jane Doe"),
+        ("Jane Doe (she/her) 🚀", "jane doe"),
+        ("Priya Raman | Hiring Data Engineers", "Priya Raman"),
+        ("Doe, Jane", "Jane Doe"),
+        ("Prof. Dr. Anna Schmidt PhD", "Anna Schmidt"),
+        ("Jean-Luc Picard", "Jean Luc Picard"),
+    ],
+)
+def test_same_person(a: str, b: str) -> None:
+    assert normalise_name(a) == normalise_name(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Hans Muller", "Hans Müller"), ("Jane Doe", "John Doe"), ("Anna Schmidt", "Anna Schmitt")],
+)
+def test_different_spellings_are_not_equal(a: str, b: str) -> None:
+    assert normalise_name(a) != normalise_name(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "why"),
+    [
+        ("Bob Smith", "Robert Smith", "nickname"),
+        ("J. Smith", "John Smith", "first initial"),
+        ("Anna Schmidt", "Anna Schmitt", "one letter"),
+        ("Hans Muller", "Hans Müller", "one letter"),
+        ("Smith John", "John Smith", "order"),
+        ("Seán O Brien", "Sean OBrien", "one letter"),
+    ],
+)
+def test_near_matches_say_why(a: str, b: str, why: str) -> None:
+    reason = near_match(normalise_name(a), normalise_name(b))
+    assert reason is not None and why in reason
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("Ana Lee", "Bo Lee"), ("Jane Doe", "Jane Doe"), ("Li Wei", "Wang Fang")]
+)
+def test_not_near(a: str, b: str) -> None:
+    assert near_match(normalise_name(a), normalise_name(b)) is None
+
+
+OWNER = frozenset({"robin@owner.example"})
+
+
+def test_sent_mail_counts_each_recipient() -> None:
+    raw = (
+        b"From: Robin Owner <robin@owner.example>\r\nTo: Jane Doe <Jane@Acme.example>, "
+        b"noreply@acme.example\r\nCc: =?utf-8?q?Jos=C3=A9?= <jose@acme.example>\r\n"
+        b"Subject: Re: Senior Engineer role\r\nDate: Sun, 02 Mar 2025 10:00:00 +0000\r\n\r\n"
+    )
+    found = entries(raw, (), OWNER)
+    assert [(e.address, e.name, e.direction) for e in found] == [
+        ("jane@acme.example", "Jane Doe", SENT),
+        ("jose@acme.example", "José", SENT),
+    ]
+    assert found[0].date == "2025-03-02" and found[0].subject == "Re: Senior Engineer role"
+
+
+def test_received_applications_are_marked() -> None:
+    cv = b"From: Ada <ada@example.org>\r\nTo: robin@owner.example\r\nSubject: Hello\r\n\r\n"
+    [entry] = entries(cv, ("Ada_Lovelace_CV.pdf",), OWNER)
+    assert entry.direction == RECEIVED and entry.application
+    subject = cv.replace(b"Hello", b"Bewerbung als Data Engineer")
+    assert entries(subject, (), OWNER)[0].application
+    assert not entries(cv, ("holiday.jpg",), OWNER)[0].application
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b"List-Id: <x.lists.example>",
+        b"Precedence: bulk",
+        b"Auto-Submitted: auto-replied",
+        b"X-Spam-Flag: YES",
+    ],
+)
+def test_bulk_and_robots_are_not_correspondence(header: bytes) -> None:
+    raw = b"From: Ada <ada@example.org>\r\nSubject: hi\r\n" + header + b"\r\n\r\n"
+    assert entries(raw, (), OWNER) == []
+    robot = b"From: LinkedIn <invitations@linkedin.com>\r\nSubject: hi\r\n\r\n"
+    assert entries(robot, (), OWNER) == []
