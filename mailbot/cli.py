@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="use the index as it is, without reading new mail first",
     )
+    status = commands.add_parser("status", help="requests awaiting you, and open conversations")
+    status.add_argument("--json", action="store_true", help="print one JSON object")
     demo = commands.add_parser("demo", help="run the pipeline on bundled sample mail, offline")
     demo.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
@@ -70,6 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             settings = load_settings(args.env_file)
             return who(settings, args.name, as_json=args.json, refresh=not args.no_refresh)
+        if args.command == "status":
+            from mailbot.commands import status
+            from mailbot.config import load_settings
+
+            return status(load_settings(args.env_file), as_json=args.json)
         if args.command == "demo":
             from mailbot.commands import demo
 

@@ -14,7 +14,7 @@ from mailbot.notifications import Notification, parse
 from mailbot.people.contacts import load_contacts
 from mailbot.people.known import KnownPeople
 from mailbot.pipeline import CycleReport
-from mailbot.replies import Renderer
+from mailbot.replies import Parent, Renderer, key_token
 from mailbot.rules import Context, decide
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -101,6 +101,43 @@ def who(settings: Settings, name: str, *, as_json: bool, refresh: bool) -> int:
     return 0
 
 
+def status(settings: Settings, *, as_json: bool) -> int:
+    """`mailbot status`: what waits for the owner (review) and conversations still open."""
+    from mailbot.conversation import OPEN
+    from mailbot.rules import REVIEW
+    from mailbot.state import State
+
+    with State(settings.state_path, scratch=True) as state:
+        groups = {"review": state.conversations(REVIEW), "open": state.conversations(*OPEN)}
+        listed = {
+            group: [
+                {
+                    "name": c.name,
+                    "network": c.network,
+                    "status": c.status,
+                    "reason": c.reason,
+                    "link": c.link,
+                    "updated": c.updated,
+                    "history": [
+                        {"at": at, "what": what, "detail": detail}
+                        for at, what, detail in state.events(c.person)
+                    ],
+                }
+                for c in conversations
+            ]
+            for group, conversations in groups.items()
+        }
+    if as_json:
+        print(json.dumps(listed, ensure_ascii=False))
+        return 0
+    for group, title in (("review", "Waiting for you"), ("open", "Open conversations")):
+        print(f"{title} ({len(listed[group])}):")
+        for c in listed[group]:
+            print(f"  {c['name']} [{c['status']}] {c['link'] or ''}")
+            print(f"      {c['reason']}")
+    return 0
+
+
 def print_report(report: CycleReport, *, dry_run: bool) -> None:
     if not report.processed and not report.errors:
         print("Nothing new.")
@@ -148,7 +185,17 @@ def demo(*, as_json: bool) -> int:
     for path in sorted(SAMPLES.glob("*.eml")):
         n = parse(path.read_bytes())
         decision = decide(n, context)
-        draft = renderer.draft(n, decision.action, DEMO_OWNER) if decision.wants_draft else None
+        draft = None
+        if decision.wants_draft and n.requester:
+            draft = renderer.draft(
+                decision.action,
+                n.requester,
+                n.network,
+                Parent(n.message_id, n.subject),
+                DEMO_OWNER,
+                token=key_token(path.name),
+                languages=(n.language,),
+            )
         results.append(
             DemoResult(
                 path.name,

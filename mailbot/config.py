@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.headerregistry import Address
@@ -46,6 +47,7 @@ class Owner:
     phone: str | None
     twitter: str | None
     aliases: tuple[str, ...] = ()  # other addresses of the owner
+    coffee: str | None = None  # where the owner would meet for a coffee, e.g. "in Leeds"
 
     @property
     def addresses(self) -> frozenset[str]:
@@ -68,6 +70,9 @@ class Settings:
     known: tuple[str, ...] = ()
     known_domains: tuple[str, ...] = ()
     known_min_sent: int = 1
+    language: str = "en"
+    welcome_known: bool = False
+    thanks_drafts: bool = False
 
 
 def default_state_path(environ: Mapping[str, str]) -> Path:
@@ -121,6 +126,7 @@ def load_settings(
         phone=reader.optional("MAILBOT_OWNER_PHONE"),
         twitter=reader.optional("MAILBOT_OWNER_TWITTER"),
         aliases=tuple(reader.email_list("MAILBOT_OWNER_ALIASES")),
+        coffee=reader.optional("MAILBOT_OWNER_COFFEE"),
     )
     contacts = tuple(
         reader.check_file("MAILBOT_CONTACTS", Path(p).expanduser())
@@ -142,6 +148,9 @@ def load_settings(
         known=tuple(reader.items("MAILBOT_KNOWN")),
         known_domains=tuple(reader.items("MAILBOT_KNOWN_DOMAINS")),
         known_min_sent=reader.integer("MAILBOT_KNOWN_MIN_SENT", 1, 1, 1000),
+        language=reader.language("MAILBOT_LANGUAGE", "en"),
+        welcome_known=reader.boolean("MAILBOT_WELCOME_KNOWN", False),
+        thanks_drafts=reader.boolean("MAILBOT_THANKS_DRAFTS", False),
     )
 
 
@@ -168,6 +177,12 @@ class _Reader:
         value = self.optional(key)
         if value is None:
             raise ConfigError(key, "is required but not set (see config.example.env)")
+        return value
+
+    def language(self, key: str, default: str) -> str:
+        value = (self.optional(key) or default).lower()
+        if not re.fullmatch(r"[a-z]{2,3}", value):
+            raise ConfigError(key, f"must be a language code such as en, fr or de, not {value!r}")
         return value
 
     def items(self, key: str) -> list[str]:

@@ -1,9 +1,10 @@
 """One cycle: new mail -> notification -> decision -> draft, exactly once.
 
-Exactly once, whatever is killed when: a draft carries its invitation's key token in a
-header; before appending, the state and then the Drafts folder itself are asked whether
-that token is already there. The state is written after the append, and the inbox cursor
-only after every draft of the cycle is stored, so a crash means "read again", never "lost".
+Exactly once, whatever is killed when: every draft carries a token (X-Mailbot-Key) made
+from (person, conversation step, what it answers). Before appending, the state and then
+the Drafts folder itself are asked whether that token is already there; the state is
+written after the append, and the inbox cursor only after every message of the cycle is
+handled. A crash means "read again", never "lost" and never "twice".
 """
 
 from __future__ import annotations
@@ -11,17 +12,22 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from email import message_from_bytes
 
+from mailbot import conversation, phrases
 from mailbot.config import Settings
+from mailbot.conversation import Step
 from mailbot.errors import MailbotError
 from mailbot.mailboxes.base import Mailbox
-from mailbot.notifications import SENDER_HINTS, Notification, parse
+from mailbot.notifications import SENDER_HINTS, Notification, Requester, parse
 from mailbot.people.index import CorrespondenceIndex
-from mailbot.replies import Renderer
-from mailbot.rules import Context, Decision, decide
-from mailbot.state import Cursor, State
+from mailbot.people.names import normalise_name
+from mailbot.replies import MESSAGE_ID_MARK, Parent, Renderer, digest, key_token
+from mailbot.rules import IGNORE, Context, decide
+from mailbot.state import Conversation, Cursor, DraftRecord, State
 
 log = logging.getLogger(__name__)
+REPLY_MARK = f".{MESSAGE_ID_MARK}@"  # in the Message-IDs of our drafts, so in answers to them
 
 
 @dataclass(frozen=True)
@@ -51,12 +57,199 @@ class CycleReport:
         return {"processed": [p.as_json() for p in self.processed], "errors": self.errors}
 
 
-@dataclass(frozen=True)
-class Pending:
-    """A notification with its decision, waiting for the draft step."""
+@dataclass
+class Cycle:
+    """What one cycle works with; its methods handle one kind of message each."""
 
-    notification: Notification
-    decision: Decision
+    mailbox: Mailbox
+    state: State
+    settings: Settings
+    context: Context
+    renderer: Renderer
+    dry_run: bool
+    _drafts_folder: str | None = None
+
+    def handle(self, n: Notification) -> Processed:
+        if n.kind in ("invitation", "suspicious"):
+            return self._invitation(n)
+        if n.kind == "message" and n.requester:
+            return self._network_message(n)
+        if n.topic == "accepted" and n.requester:
+            return self._connected(n)
+        if n.references and n.text is not None:
+            return self._email_answer(n)
+        return _ignored(n, "; ".join(n.reasons) or "not a connection request")
+
+    def _invitation(self, n: Notification) -> Processed:
+        decision = decide(n, self.context)
+        if decision.action == IGNORE or n.requester is None:
+            return _ignored(n, decision.reasons[0])
+        person = conversation.person_key(n.requester, n.network)
+        step = conversation.on_invitation(
+            decision, self.state.conversation(person), welcome_known=self.settings.welcome_known
+        )
+        parent = Parent(n.message_id, n.subject)
+        return self._apply(
+            n, step, person, n.requester, n.network, parent, trigger="", languages=(n.language,)
+        )
+
+    def _network_message(self, n: Notification) -> Processed:
+        assert n.requester is not None
+        current = self._find(n.requester, n.network)
+        if current is None:
+            return _ignored(n, f"a message from {n.requester.name}, who has no open request")
+        step = conversation.on_answer(n.note or "", current, thanks=self.settings.thanks_drafts)
+        return self._answer(
+            n,
+            step,
+            current,
+            Requester(name=current.name, profile_url=current.profile_url, email=current.email),
+        )
+
+    def _email_answer(self, n: Notification) -> Processed:
+        ours = self.state.draft_answered_by(n.references)
+        current = self.state.conversation(ours.person) if ours else None
+        if current is None:
+            return _ignored(n, "a reply, but not to a draft of ours")
+        if n.auto_reply:
+            return _ignored(n, f"an automatic reply from {n.sender}: not an answer")
+        step = conversation.on_answer(n.text or "", current, thanks=self.settings.thanks_drafts)
+        requester = Requester(
+            name=current.name, profile_url=current.profile_url, email=n.sender or current.email
+        )
+        return self._answer(n, step, current, requester)
+
+    def _answer(
+        self, n: Notification, step: Step, current: Conversation, requester: Requester
+    ) -> Processed:
+        parent = Parent(n.message_id, n.subject)
+        languages: tuple[str | None, ...] = (current.language,)
+        if step.draft:
+            languages = (phrases.language(n.text or n.note or ""), current.language)
+        return self._apply(
+            n,
+            step,
+            current.person,
+            requester,
+            current.network,
+            parent,
+            trigger=n.message_id or "",
+            languages=languages,
+        )
+
+    def _connected(self, n: Notification) -> Processed:
+        assert n.requester is not None
+        current = self._find(n.requester, n.network)
+        if current is None:
+            return _ignored(n, f"connected with {n.requester.name} (no open request)")
+        step = conversation.on_connected(current)
+        return self._apply(
+            n,
+            step,
+            current.person,
+            n.requester,
+            current.network,
+            Parent(n.message_id, n.subject),
+            trigger="",
+            languages=(),
+        )
+
+    def _find(self, requester: Requester, network: str | None) -> Conversation | None:
+        person = conversation.person_key(requester, network)
+        return self.state.conversation(person) or self.state.conversation_by_name(
+            normalise_name(requester.name), network
+        )
+
+    def _apply(
+        self,
+        n: Notification,
+        step: Step,
+        person: str,
+        requester: Requester,
+        network: str | None,
+        parent: Parent,
+        *,
+        trigger: str,
+        languages: tuple[str | None, ...],
+    ) -> Processed:
+        """Carry out a Step: withdraw stale drafts, store the new one, save the status."""
+        drafted = False
+        if self.dry_run:
+            if step.draft:  # render anyway: a broken template shows up in a dry run
+                self.renderer.draft(
+                    step.draft,
+                    requester,
+                    network,
+                    parent,
+                    self.settings.owner,
+                    token=key_token(person),
+                    languages=languages,
+                )
+            return _processed(n, step, False, requester.name)
+        if step.withdraw:
+            self._withdraw_stale(person)
+        record = None
+        if step.draft:
+            token = key_token(f"{person}|{step.draft}|{trigger}")
+            record = self.state.draft(token) or self._store(
+                step.draft, token, person, requester, network, parent, languages
+            )
+            drafted = True
+        if step.status:
+            with self.state.transaction():
+                if record is not None:
+                    self.state.record_draft(record)
+                self.state.save_conversation(
+                    _conversation(person, requester, network, step, n, languages),
+                    step.decision,
+                    step.reason,
+                )
+        elif record is not None:
+            self.state.record_draft(record)
+        return _processed(n, step, drafted, requester.name)
+
+    def _store(
+        self,
+        step: str,
+        token: str,
+        person: str,
+        requester: Requester,
+        network: str | None,
+        parent: Parent,
+        languages: tuple[str | None, ...],
+    ) -> DraftRecord:
+        folder = self._drafts()
+        existing = self.mailbox.find_drafts(folder, token)
+        if existing:
+            log.info("draft %s already in %s (state was behind): not adding another", token, folder)
+            raw = existing[0][1]
+            return DraftRecord(token, person, step, _header(raw, "Message-ID"), folder, digest(raw))
+        draft = self.renderer.draft(
+            step, requester, network, parent, self.settings.owner, token=token, languages=languages
+        )
+        raw = draft.as_bytes()
+        self.mailbox.append_draft(folder, raw)
+        return DraftRecord(token, person, step, draft.message_id, folder, digest(raw))
+
+    def _withdraw_stale(self, person: str) -> None:
+        """Remove our earlier drafts to this person that the owner has not edited."""
+        for record in self.state.stored_drafts(person):
+            found = self.mailbox.find_drafts(record.folder, record.token)
+            if not found:
+                self.state.set_draft_state(record.token, "gone")  # sent, or deleted by the owner
+                continue
+            unedited = [uid for uid, raw in found if digest(raw) == record.digest]
+            if len(unedited) == len(found) and all(
+                self.mailbox.delete_draft(record.folder, uid) for uid in unedited
+            ):
+                self.state.set_draft_state(record.token, "withdrawn")
+            else:
+                self.state.set_draft_state(record.token, "kept")  # edited: the owner's now
+
+    def _drafts(self) -> str:
+        if self._drafts_folder is None:
+            self._drafts_folder = self.mailbox.drafts_folder(self.settings.drafts)
+        return self._drafts_folder
 
 
 def run_cycle(
@@ -68,20 +261,19 @@ def run_cycle(
     *,
     dry_run: bool = False,
 ) -> CycleReport:
-    """Read what is new in the inbox, decide each request, store the drafts it needs.
+    """Read what is new in the inbox, handle each notification or answer, store drafts.
 
     The correspondence index is brought up to date only when there is a request to
     decide, so an idle poll stays one SELECT.
     """
     report = CycleReport()
-    renderer = Renderer(settings.templates)
     folder = mailbox.select(settings.inbox)
     cursor = state.cursor(settings.inbox)
     last_uid = folder.uidnext - 1
     if cursor is not None and cursor.uidvalidity == folder.uidvalidity:
         if cursor.last_uid >= last_uid:
             return report  # nothing new: one SELECT, no SEARCH
-        uids = mailbox.search(cursor.last_uid + 1, last_uid, None, SENDER_HINTS)
+        uids = mailbox.search(cursor.last_uid + 1, last_uid, None, SENDER_HINTS, REPLY_MARK)
     else:
         if cursor is not None:
             log.warning(
@@ -91,27 +283,23 @@ def run_cycle(
                 settings.lookback_days,
             )
         since = date.today() - timedelta(days=settings.lookback_days)
-        uids = mailbox.search(1, last_uid, since, SENDER_HINTS)
+        uids = mailbox.search(1, last_uid, since, SENDER_HINTS, REPLY_MARK)
 
-    notifications = _notifications(mailbox, uids)
+    notifications = [parse(raw) for _, raw in mailbox.fetch(uids)]
     if index is not None and any(n.is_invitation for n in notifications):
         index.refresh(mailbox, history_folders(mailbox, settings), settings.owner.addresses)
-    pending = [Pending(n, decide(n, context)) for n in notifications]
-    drafts = _Drafts(mailbox, settings.drafts)
-    for item in pending:
+    cycle = Cycle(
+        mailbox, state, settings, context, Renderer(settings.templates, settings.language), dry_run
+    )
+    for n in notifications:
         try:
-            drafted = _handle(item, drafts, state, settings, renderer, dry_run)
-            report.processed.append(_processed(item, drafted))
+            report.processed.append(cycle.handle(n))
         except MailbotError as exc:
-            report.errors.append(f"{_who(item.notification)}: {exc}")
-            report.processed.append(_processed(item, False))
+            report.errors.append(f"{_who(n)}: {exc}")
+            report.processed.append(_ignored(n, f"not handled, retried next cycle: {exc}"))
     if not dry_run and not report.errors:
         state.set_cursor(settings.inbox, Cursor(folder.uidvalidity, last_uid))
     return report
-
-
-def _notifications(mailbox: Mailbox, uids: list[int]) -> list[Notification]:
-    return [parse(raw) for _, raw in mailbox.fetch(uids)]
 
 
 def history_folders(mailbox: Mailbox, settings: Settings) -> list[str]:
@@ -122,78 +310,47 @@ def history_folders(mailbox: Mailbox, settings: Settings) -> list[str]:
     return [folder for folder in (sent, settings.inbox) if folder]
 
 
-class _Drafts:
-    """The drafts folder, looked up on first use only (most cycles store no draft)."""
-
-    def __init__(self, mailbox: Mailbox, configured: str | None) -> None:
-        self.mailbox = mailbox
-        self._configured = configured
-        self._folder: str | None = None
-
-    @property
-    def folder(self) -> str:
-        if self._folder is None:
-            self._folder = self.mailbox.drafts_folder(self._configured)
-        return self._folder
-
-
-def _handle(
-    item: Pending,
-    drafts: _Drafts,
-    state: State,
-    settings: Settings,
-    renderer: Renderer,
-    dry_run: bool,
-) -> bool:
-    """Record the decision and store the draft it needs, once. True when a draft was stored."""
-    n, decision = item.notification, item.decision
-    if n.key is None:
-        return False
-    known = state.request(n.key)
-    if known is not None and (known.draft_token or not decision.wants_draft):
-        return False  # a reminder, or a rerun: decided and done before
-    if not decision.wants_draft:
-        if not dry_run:
-            _record(state, n, decision, None)
-        return False
-    draft = renderer.draft(n, decision.action, settings.owner)
-    if dry_run:
-        return False
-    if drafts.mailbox.has_draft(drafts.folder, draft.token):
-        log.info(
-            "draft for %s already in %s (state was behind); not adding another",
-            n.key,
-            drafts.folder,
-        )
-    else:
-        drafts.mailbox.append_draft(drafts.folder, draft.as_bytes())
-    _record(state, n, decision, draft.token)
-    return True
-
-
-def _record(state: State, n: Notification, decision: Decision, token: str | None) -> None:
-    assert n.key is not None
-    state.record_request(
-        n.key,
-        network=n.network,
-        requester=n.requester.name if n.requester else None,
-        decision=decision.action,
-        reasons=decision.reasons,
-        message_id=n.message_id,
-        draft_token=token,
+def _conversation(
+    person: str,
+    requester: Requester,
+    network: str | None,
+    step: Step,
+    n: Notification,
+    languages: tuple[str | None, ...],
+) -> Conversation:
+    return Conversation(
+        person=person,
+        name_key=normalise_name(requester.name),
+        name=requester.name,
+        network=network,
+        profile_url=requester.profile_url,
+        email=requester.email,
+        language=next((lang for lang in languages if lang), None),
+        status=step.status or "",
+        reason=step.reason,
+        link=requester.profile_url or n.key,
     )
 
 
-def _processed(item: Pending, draft: bool) -> Processed:
-    n = item.notification
+def _processed(n: Notification, step: Step, draft: bool, name: str) -> Processed:
     return Processed(
-        message_id=n.message_id,
-        requester=n.requester.name if n.requester else None,
-        decision=item.decision.action,
-        reasons=item.decision.reasons,
-        draft=draft,
+        n.message_id,
+        name,
+        step.decision,
+        (step.reason,),
+        draft,
+    )
+
+
+def _ignored(n: Notification, reason: str) -> Processed:
+    return Processed(
+        n.message_id, n.requester.name if n.requester else None, IGNORE, (reason,), False
     )
 
 
 def _who(n: Notification) -> str:
     return n.requester.name if n.requester else (n.message_id or "a message")
+
+
+def _header(raw: bytes, name: str) -> str:
+    return str(message_from_bytes(raw).get(name, "")).strip()

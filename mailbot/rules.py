@@ -10,15 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mailbot import phrases
 from mailbot.notifications import Notification
 from mailbot.people.known import KnownPeople, Verdict
 from mailbot.people.names import normalise_email
 
-KNOWN = "known"  # no draft: the owner knows them
+KNOWN = "known"  # no draft (or a welcome, if the owner wants one): the owner knows them
 ASK = "ask"  # draft the polite "have we met?" reply
+EXPLAIN = "explain"  # draft the friendly explanation of the rule, with other ways to talk
 REVIEW = "review"  # no draft: the owner decides
 IGNORE = "ignore"  # not a request (or not a genuine one): nothing to do
-DECISIONS = (KNOWN, ASK, REVIEW, IGNORE)
+DECISIONS = (KNOWN, ASK, EXPLAIN, REVIEW, IGNORE)
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class Decision:
 
     @property
     def wants_draft(self) -> bool:
-        return self.action == ASK
+        return self.action in (ASK, EXPLAIN)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,10 @@ def _look_alike(case: Case) -> str | None:
     return "suspicious look-alike: " + "; ".join(n.reasons) if n.kind == "suspicious" else None
 
 
+def _spam(case: Case) -> str | None:
+    return "your spam filter flagged it (X-Spam-Flag: YES)" if case.notification.spam else None
+
+
 def _own_address(case: Case) -> str | None:
     requester = case.notification.requester
     if requester and requester.email and normalise_email(requester.email) in case.owner_emails:
@@ -86,12 +92,22 @@ def _near_namesake(case: Case) -> str | None:
     return f"{name} may be someone you know, for you to judge: " + "; ".join(case.verdict.near)
 
 
-def _personal_note(case: Case) -> str | None:
+def _claims_acquaintance(case: Case) -> str | None:
+    note = case.notification.note
+    said = phrases.claim(note) if note else None
+    return (
+        f"their note says you know each other, for you to judge: \u201c{said}\u201d"
+        if said
+        else None
+    )
+
+
+def _note_without_acquaintance(case: Case) -> str | None:
     note = case.notification.note
     if not note:
         return None
     shown = note if len(note) <= 120 else note[:117] + "..."
-    return f"a stranger with a personal note, for you to judge: \u201c{shown}\u201d"
+    return f"a stranger whose note claims no acquaintance: \u201c{shown}\u201d"
 
 
 def _stranger_without_note(case: Case) -> str | None:
@@ -102,10 +118,12 @@ def _stranger_without_note(case: Case) -> str | None:
 RULES: tuple[Rule, ...] = (
     Rule("not-a-request", IGNORE, _not_a_request),  # other mail, messages, acceptances
     Rule("look-alike", IGNORE, _look_alike),  # phishing that copies the template
+    Rule("spam", IGNORE, _spam),  # the owner's spam filter has the last word
     Rule("own-address", IGNORE, _own_address),  # never answer yourself
     Rule("known-person", KNOWN, _known_person),  # exact match in the owner's sources
     Rule("near-namesake", REVIEW, _near_namesake),  # a nickname, a typo, two namesakes
-    Rule("personal-note", REVIEW, _personal_note),  # a note needs a human to read it
+    Rule("claims-acquaintance", REVIEW, _claims_acquaintance),  # "we met at ...": owner checks
+    Rule("note-without-acquaintance", EXPLAIN, _note_without_acquaintance),  # "growing my network"
     Rule("stranger-without-note", ASK, _stranger_without_note),  # the seed's polite question
 )
 

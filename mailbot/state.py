@@ -1,4 +1,4 @@
-"""SQLite state: where each folder was read up to, and what was done with each request.
+"""SQLite state: where each folder was read up to, each conversation, each draft we stored.
 
 The file is created user-only (0600). Each write is its own transaction, so a kill at
 any moment leaves either the old or the new row, never half of one.
@@ -6,33 +6,56 @@ any moment leaves either the old or the new row, never half of one.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from mailbot.errors import MailbotError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS cursors (
     folder      TEXT PRIMARY KEY,
     uidvalidity INTEGER NOT NULL,
     last_uid    INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS requests (
-    key         TEXT PRIMARY KEY,   -- the invitation's stable key (reminders share it)
+CREATE TABLE IF NOT EXISTS conversations (
+    person      TEXT PRIMARY KEY,   -- profile key, else network:name key
+    name_key    TEXT NOT NULL,      -- normalised name, to match message notifications
+    name        TEXT NOT NULL,
     network     TEXT,
-    requester   TEXT,
-    decision    TEXT NOT NULL,
-    reasons     TEXT NOT NULL,      -- JSON list
-    message_id  TEXT,               -- the notification that first carried it
-    draft_token TEXT,               -- X-Mailbot-Key of the draft we stored, if any
-    first_seen  TEXT NOT NULL,
+    profile_url TEXT,
+    email       TEXT,
+    language    TEXT,
+    status      TEXT NOT NULL,      -- asked | explained | review | known
+    reason      TEXT NOT NULL,
+    link        TEXT,               -- profile URL or the invitation, for the owner
     updated     TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS conversations_name ON conversations (name_key);
+CREATE TABLE IF NOT EXISTS drafts (
+    token       TEXT PRIMARY KEY,   -- the X-Mailbot-Key header of the draft
+    person      TEXT NOT NULL,
+    step        TEXT NOT NULL,      -- ask | explain | welcome | thanks
+    message_id  TEXT NOT NULL,      -- our Message-ID: answers thread to it
+    folder      TEXT NOT NULL,
+    digest      TEXT NOT NULL,      -- of what we appended: an edited draft differs
+    state       TEXT NOT NULL,      -- stored | withdrawn | kept (edited) | gone (sent)
+    created     TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS drafts_message ON drafts (message_id);
+CREATE INDEX IF NOT EXISTS drafts_person ON drafts (person);
+CREATE TABLE IF NOT EXISTS events (
+    person      TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    what        TEXT NOT NULL,
+    detail      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_person ON events (person);
 """
 
 
@@ -47,10 +70,29 @@ class Cursor:
 
 
 @dataclass(frozen=True)
-class RequestRecord:
-    key: str
-    decision: str
-    draft_token: str | None
+class Conversation:
+    person: str
+    name_key: str
+    name: str
+    network: str | None
+    profile_url: str | None
+    email: str | None
+    language: str | None
+    status: str
+    reason: str
+    link: str | None
+    updated: str = ""
+
+
+@dataclass(frozen=True)
+class DraftRecord:
+    token: str
+    person: str
+    step: str
+    message_id: str
+    folder: str
+    digest: str
+    state: str = "stored"
 
 
 class State:
@@ -117,39 +159,104 @@ class State:
             (folder, cursor.uidvalidity, cursor.last_uid),
         )
 
-    def request(self, key: str) -> RequestRecord | None:
-        row = self._db.execute(
-            "SELECT key, decision, draft_token FROM requests WHERE key = ?", (key,)
-        ).fetchone()
-        return RequestRecord(row[0], row[1], row[2]) if row else None
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Several writes that land together or not at all."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
-    def record_request(
-        self,
-        key: str,
-        *,
-        network: str | None,
-        requester: str | None,
-        decision: str,
-        reasons: tuple[str, ...],
-        message_id: str | None,
-        draft_token: str | None,
-    ) -> None:
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+    def conversation(self, person: str) -> Conversation | None:
+        row = self._db.execute(
+            f"SELECT {_CONVERSATION} FROM conversations WHERE person = ?", (person,)
+        ).fetchone()
+        return Conversation(*row) if row else None
+
+    def conversation_by_name(self, name_key: str, network: str | None) -> Conversation | None:
+        """The one open conversation with this name on this network (None if 0 or 2+)."""
+        rows = self._db.execute(
+            f"SELECT {_CONVERSATION} FROM conversations WHERE name_key = ? AND network IS ?",
+            (name_key, network),
+        ).fetchall()
+        return Conversation(*rows[0]) if len(rows) == 1 else None
+
+    def conversations(self, *statuses: str) -> list[Conversation]:
+        marks = ", ".join("?" * len(statuses))
+        rows = self._db.execute(
+            f"SELECT {_CONVERSATION} FROM conversations WHERE status IN ({marks}) "
+            "ORDER BY updated DESC",
+            statuses,
+        ).fetchall()
+        return [Conversation(*row) for row in rows]
+
+    def save_conversation(self, c: Conversation, event: str, detail: str) -> None:
+        now = _now()
         self._db.execute(
-            "INSERT INTO requests (key, network, requester, decision, reasons, message_id, "
-            "draft_token, first_seen, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET decision = excluded.decision, "
-            "reasons = excluded.reasons, updated = excluded.updated, "
-            "draft_token = COALESCE(requests.draft_token, excluded.draft_token)",
+            f"INSERT OR REPLACE INTO conversations ({_CONVERSATION}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                key,
-                network,
-                requester,
-                decision,
-                json.dumps(list(reasons)),
-                message_id,
-                draft_token,
-                now,
+                c.person,
+                c.name_key,
+                c.name,
+                c.network,
+                c.profile_url,
+                c.email,
+                c.language,
+                c.status,
+                c.reason,
+                c.link,
                 now,
             ),
         )
+        self._db.execute("INSERT INTO events VALUES (?, ?, ?, ?)", (c.person, now, event, detail))
+
+    def events(self, person: str) -> list[tuple[str, str, str]]:
+        return [
+            (row[0], row[1], row[2])
+            for row in self._db.execute(
+                "SELECT at, what, detail FROM events WHERE person = ? ORDER BY rowid", (person,)
+            )
+        ]
+
+    def draft(self, token: str) -> DraftRecord | None:
+        row = self._db.execute(f"SELECT {_DRAFT} FROM drafts WHERE token = ?", (token,)).fetchone()
+        return DraftRecord(*row) if row else None
+
+    def draft_answered_by(self, message_ids: tuple[str, ...]) -> DraftRecord | None:
+        """Our draft that one of these Message-IDs names (a reply threads to it)."""
+        for message_id in message_ids:
+            row = self._db.execute(
+                f"SELECT {_DRAFT} FROM drafts WHERE message_id = ?", (message_id,)
+            ).fetchone()
+            if row:
+                return DraftRecord(*row)
+        return None
+
+    def stored_drafts(self, person: str) -> list[DraftRecord]:
+        rows = self._db.execute(
+            f"SELECT {_DRAFT} FROM drafts WHERE person = ? AND state = 'stored'", (person,)
+        ).fetchall()
+        return [DraftRecord(*row) for row in rows]
+
+    def record_draft(self, d: DraftRecord) -> None:
+        self._db.execute(
+            f"INSERT OR IGNORE INTO drafts ({_DRAFT}, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (d.token, d.person, d.step, d.message_id, d.folder, d.digest, d.state, _now()),
+        )
+
+    def set_draft_state(self, token: str, state: str) -> None:
+        self._db.execute("UPDATE drafts SET state = ? WHERE token = ?", (state, token))
+
+
+_CONVERSATION = (
+    "person, name_key, name, network, profile_url, email, language, status, reason, link, updated"
+)
+_DRAFT = "token, person, step, message_id, folder, digest, state"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -60,3 +60,36 @@ def mail(
             b"%PDF-1.4 ...", maintype="application", subtype="pdf", filename=attachment
         )
     return msg.as_bytes()
+
+
+def network_message(name: str, text: str) -> bytes:
+    """A LinkedIn message notification (email_member_message_v2) from `name`."""
+    trk = "trk=eml-email_member_message_v2-conversation_message-0-view_message~cta"
+    msg = EmailMessage()
+    msg["From"] = f'"{name} (via LinkedIn)" <messages-noreply@linkedin.com>'
+    msg["To"] = "Robin Owner <robin@owner.example>"
+    msg["Subject"] = f"{name.split()[0]} just messaged you"
+    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg["Message-ID"] = make_msgid(domain="lva1-app2.prod.linkedin.com")
+    msg.set_content(
+        f"1 new message awaits your response from {name.split()[0]} on LinkedIn.\n\n"
+        f"{name}\nEngineer at Example Co\n{text}\n\n"
+        f"View message:https://www.linkedin.com/comm/messaging/thread/2-abc==?{trk}\n\n"
+        "-----------------------------------------\n"
+        "This email was intended for Robin Owner (Head of Talent at Owner Ltd)\n"
+    )
+    return msg.as_bytes()
+
+
+def reply(
+    sender: str, to_message_id: str, text: str, subject: str = "Re: I want to connect"
+) -> bytes:
+    """A person's email answer to a message of ours, quoting it below."""
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, "Robin Owner <robin@owner.example>", subject
+    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg["Message-ID"] = make_msgid(domain="mail.example")
+    msg["In-Reply-To"] = to_message_id
+    msg["References"] = to_message_id
+    msg.set_content(f"{text}\n\nOn Mon, 2 Nov 2026, Robin Owner wrote:\n> Hi, have we met?\n")
+    return msg.as_bytes()

@@ -12,7 +12,7 @@ from conftest import fixture_bytes
 from mailbot.config import Owner
 from mailbot.errors import TemplateProblem
 from mailbot.notifications import Notification, Requester, parse
-from mailbot.replies import KEY_HEADER, Renderer, key_token
+from mailbot.replies import KEY_HEADER, Parent, Renderer, key_token
 
 OWNER = Owner(
     name="Robin Owner", email="robin@owner.example", phone="+44 20 7946 0000", twitter=None
@@ -33,6 +33,20 @@ def invitation(name: str = "Priya Raman", **fields: object) -> Notification:
     return Notification(**base)  # type: ignore[arg-type]
 
 
+def render(n: Notification, step: str = "ask", renderer: Renderer | None = None) -> bytes:
+    assert n.requester is not None
+    draft = (renderer or Renderer()).draft(
+        step,
+        n.requester,
+        n.network,
+        Parent(n.message_id, n.subject),
+        OWNER,
+        token=key_token(n.key or ""),
+        languages=(n.language,),
+    )
+    return draft.as_bytes()
+
+
 def reparse(raw: bytes) -> email.message.EmailMessage:
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(msg, email.message.EmailMessage)
@@ -40,11 +54,10 @@ def reparse(raw: bytes) -> email.message.EmailMessage:
 
 
 def test_draft_is_threaded_and_keyed() -> None:
-    draft = Renderer().draft(invitation(), "ask", OWNER)
-    msg = reparse(draft.as_bytes())
+    msg = reparse(render(invitation()))
     assert msg["In-Reply-To"] == LONG_ID and msg["References"] == LONG_ID  # never 2047-encoded
     assert msg["Subject"] == "Re: I want to connect"
-    assert msg[KEY_HEADER] == key_token("linkedin:invitation:7") == draft.token
+    assert msg[KEY_HEADER] == key_token("linkedin:invitation:7")
     assert msg["Message-ID"].endswith("@owner.example>")
     assert msg["To"] is None and msg["From"] == "Robin Owner <robin@owner.example>"
     body = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
@@ -55,7 +68,7 @@ def test_draft_is_threaded_and_keyed() -> None:
 
 def test_personal_address_becomes_the_recipient() -> None:
     n = invitation(requester=Requester(name="Priya Raman", email="priya@acme.example"))
-    msg = reparse(Renderer().draft(n, "ask", OWNER).as_bytes())
+    msg = reparse(render(n))
     assert msg["To"] == "Priya Raman <priya@acme.example>"
     assert "[mailbot]" not in msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
 
@@ -71,7 +84,7 @@ def test_personal_address_becomes_the_recipient() -> None:
 )
 def test_never_addressed_to_a_robot_or_the_owner(robot: str) -> None:
     n = invitation(requester=Requester(name="Priya Raman", email=robot))
-    assert reparse(Renderer().draft(n, "ask", OWNER).as_bytes())["To"] is None
+    assert reparse(render(n))["To"] is None
 
 
 def test_hostile_name_and_note_change_no_header_and_run_no_template() -> None:
@@ -83,7 +96,7 @@ def test_hostile_name_and_note_change_no_header_and_run_no_template() -> None:
         message_id="<a@b>\r\nBcc: victim@example.org",
     )
     for candidate in (n, hostile):
-        msg = reparse(Renderer().draft(candidate, "ask", OWNER).as_bytes())
+        msg = reparse(render(candidate))
         assert msg["Bcc"] is None and msg["Cc"] is None
         assert set(msg.keys()) <= {
             "From",
@@ -102,9 +115,12 @@ def test_hostile_name_and_note_change_no_header_and_run_no_template() -> None:
 
 
 def test_owner_templates_override_and_strict_undefined(tmp_path: Path) -> None:
-    (tmp_path / "ask.txt.j2").write_text("Dear {{ requester.name }}, who are you? {{ owner.name }}")
-    msg = reparse(Renderer(tmp_path).draft(invitation(), "ask", OWNER).as_bytes())
+    (tmp_path / "en").mkdir(exist_ok=True)
+    (tmp_path / "en" / "ask.txt.j2").write_text(
+        "Dear {{ requester.name }}, who are you? {{ owner.name }}"
+    )
+    msg = reparse(render(invitation(), renderer=Renderer(tmp_path)))
     assert "Dear Priya Raman, who are you? Robin Owner" in msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    (tmp_path / "ask.txt.j2").write_text("Hi {{ requester.nickname }}")
+    (tmp_path / "en" / "ask.txt.j2").write_text("Hi {{ requester.nickname }}")
     with pytest.raises(TemplateProblem, match="nickname"):
-        Renderer(tmp_path).draft(invitation(), "ask", OWNER)
+        render(invitation(), renderer=Renderer(tmp_path))

@@ -19,9 +19,16 @@ class Mailbox(Protocol):
         """Open `folder` read-only and report its UIDVALIDITY and UIDNEXT."""
 
     def search(
-        self, first_uid: int, last_uid: int, since: date | None, sender_hints: tuple[str, ...]
+        self,
+        first_uid: int,
+        last_uid: int,
+        since: date | None,
+        sender_hints: tuple[str, ...],
+        reply_mark: str | None = None,
     ) -> list[int]:
-        """UIDs in [first_uid, last_uid] of the selected folder whose sender mentions a hint."""
+        """UIDs in [first_uid, last_uid] of the selected folder whose sender mentions a hint,
+        or that answer a message whose Message-ID contains `reply_mark`. No hints and no
+        mark: every message in the range."""
 
     def fetch(self, uids: list[int]) -> Iterator[tuple[int, bytes]]:
         """(uid, raw bytes) of each message, without marking anything read."""
@@ -40,3 +47,9 @@ class Mailbox(Protocol):
 
     def append_draft(self, folder: str, message: bytes) -> None:
         """Store a draft, flagged \\Draft and \\Seen."""
+
+    def find_drafts(self, folder: str, token: str) -> list[tuple[int, bytes]]:
+        """(uid, raw) of every message in `folder` carrying this X-Mailbot-Key token."""
+
+    def delete_draft(self, folder: str, uid: int) -> bool:
+        """Remove one of our drafts (that message only); False if the server cannot."""

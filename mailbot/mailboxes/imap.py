@@ -12,7 +12,7 @@ from typing import ParamSpec, TypeVar
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
-from imapclient.imapclient import DRAFT, DRAFTS, SEEN, SENT
+from imapclient.imapclient import DELETED, DRAFT, DRAFTS, SEEN, SENT
 from imapclient.util import to_bytes
 
 from mailbot.config import ImapSettings
@@ -106,14 +106,25 @@ class ImapMailbox:
         return FolderState(uidvalidity=int(info[b"UIDVALIDITY"]), uidnext=int(info[b"UIDNEXT"]))
 
     def search(
-        self, first_uid: int, last_uid: int, since: date | None, sender_hints: tuple[str, ...]
+        self,
+        first_uid: int,
+        last_uid: int,
+        since: date | None,
+        sender_hints: tuple[str, ...],
+        reply_mark: str | None = None,
     ) -> list[int]:
         if last_uid < first_uid:
             return []
         criteria: list[object] = ["UID", f"{first_uid}:{last_uid}"]
         if since is not None:
             criteria += ["SINCE", since]
-        criteria += _any_sender(sender_hints)
+        alternatives: list[list[object]] = [["FROM", to_bytes(h)] for h in sender_hints]
+        if reply_mark:
+            alternatives += [
+                ["HEADER", "In-Reply-To", reply_mark],
+                ["HEADER", "References", reply_mark],
+            ]
+        criteria += _any_of(alternatives)
         uids = self._call(self._client.search, criteria)
         # "n:m" may still answer the last message when n is past the end: filter.
         return sorted(uid for uid in uids if first_uid <= uid <= last_uid)
@@ -171,6 +182,24 @@ class ImapMailbox:
     def append_draft(self, folder: str, message: bytes) -> None:
         self._call(self._client.append, folder, message, flags=(DRAFT, SEEN))
 
+    def find_drafts(self, folder: str, token: str) -> list[tuple[int, bytes]]:
+        self._call(self._client.select_folder, folder, readonly=True)
+        uids = self._call(self._client.search, ["HEADER", KEY_HEADER, token])
+        return list(self.fetch(sorted(uids))) if uids else []
+
+    def delete_draft(self, folder: str, uid: int) -> bool:
+        """\\Deleted and UID EXPUNGE of that one UID, so nothing else the owner flagged
+        \\Deleted is expunged; without UIDPLUS the draft is left in place."""
+        if not self._client.has_capability("UIDPLUS"):
+            log.warning("server lacks UIDPLUS: leaving a stale draft in %s", folder)
+            return False
+        self._call(self._client.select_folder, folder)
+        self._call(self._client.add_flags, [uid], [DELETED])
+        self._call(self._client.uid_expunge, [uid])
+        if self._client.has_capability("UNSELECT"):  # never CLOSE: it expunges everything
+            self._call(self._client.unselect_folder)
+        return True
+
     def _call(self, method: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """One IMAP command; server refusals and network faults become MailboxError."""
         try:
@@ -189,15 +218,11 @@ def _file_names(structure: object) -> Iterator[str]:
             yield from _file_names(item)
 
 
-def _any_sender(hints: tuple[str, ...]) -> list[object]:
-    """FROM a OR FROM b ...: IMAP's OR is binary and prefix."""
-    if not hints:
-        return []
-    criteria: list[object] = ["FROM", to_bytes(hints[-1])]
-    for hint in reversed(hints[:-1]):
-        criteria = ["OR", "FROM", to_bytes(hint), *_group(criteria)]
-    return criteria
-
-
-def _group(criteria: list[object]) -> list[object]:
-    return [criteria] if criteria[0] == "OR" else criteria
+def _any_of(alternatives: list[list[object]]) -> list[object]:
+    """IMAP's OR takes two keys: OR (a) (OR (b) (c)). Nested lists are parenthesised."""
+    if len(alternatives) <= 1:
+        return list(alternatives[0]) if alternatives else []
+    combined: list[object] = alternatives[-1]
+    for alternative in reversed(alternatives[:-1]):
+        combined = ["OR", alternative, combined]
+    return combined

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from mailbot.notifications import linkedin, xing
-from mailbot.notifications.message import Content, one_line, read
+from mailbot.notifications.message import Content, address, message_ids, one_line, read, reply_text
 from mailbot.notifications.model import KINDS, Notification, Requester
 
 NETWORKS = (linkedin, xing)
@@ -21,13 +23,24 @@ def parse(raw: bytes) -> Notification:
 
 
 def parse_content(content: Content) -> Notification:
+    spam = content.header("x-spam-flag").strip().upper() == "YES"
+    auto_reply = (
+        content.header("auto-submitted").strip().lower() not in ("", "no")
+        or content.header("return-path").strip() == "<>"
+    )
     for network in NETWORKS:
         result: Notification | None = network.classify(content)
         if result is not None:
-            return result
+            return replace(result, spam=spam, auto_reply=auto_reply)
+    _, sender = address(content, "from")
     return Notification(
         kind="other",
         subject=one_line(content.header("subject")),
         message_id=one_line(content.header("message-id")) or None,
         reasons=("not from a known professional network",),
+        sender=sender or None,
+        references=message_ids(content),
+        text=reply_text(content.body) if content.header("in-reply-to") else None,
+        spam=spam,
+        auto_reply=auto_reply,
     )

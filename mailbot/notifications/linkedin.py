@@ -88,7 +88,16 @@ def classify(content: Content) -> Notification | None:
         return None
 
     if any(_ACCEPTED_TEMPLATE.search(t) for t in templates):
-        return verdict("other", "LinkedIn acceptance, not a request")
+        name = _VIA.sub("", display).strip()
+        return Notification(
+            kind="other",
+            network=NETWORK,
+            subject=subject,
+            message_id=message_id,
+            reasons=("LinkedIn acceptance, not a request",),
+            topic="accepted",
+            requester=Requester(name=name) if name.lower() not in _GENERIC_NAMES else None,
+        )
     if failed := _auth_failure(content):
         return verdict("suspicious", f"claims to be LinkedIn but authentication failed: {failed}")
     if invite:

@@ -102,6 +102,31 @@ def domain_of(addr: str) -> str:
     return addr.rpartition("@")[2].strip().strip(">").lower()
 
 
+_MSGID = re.compile(r"<[^<>\s]{3,250}>")
+_QUOTE_START = re.compile(
+    r"^(?:>|On .{0,200} wrote:$|Le .{0,200} a écrit\s?:$|Am .{0,200} schrieb .{0,100}:$"
+    r"|-{2,}\s?(?:Original Message|Ursprüngliche Nachricht|Message d'origine)\s?-{2,}"
+    r"|From: |De : |Von: |-- $)",
+    re.IGNORECASE,
+)
+
+
+def message_ids(content: Content) -> tuple[str, ...]:
+    """The Message-IDs a message answers (In-Reply-To first, then References)."""
+    text = " ".join([content.header("in-reply-to"), content.header("references")])
+    return tuple(dict.fromkeys(_MSGID.findall(text)))
+
+
+def reply_text(body: str, limit: int = 2000) -> str:
+    """A reply's own words: everything above the quoted message or the signature."""
+    kept: list[str] = []
+    for line in body.splitlines():
+        if _QUOTE_START.match(line.strip()) or line.startswith(">"):
+            break
+        kept.append(line)
+    return " ".join(" ".join(kept).split())[:limit]
+
+
 def text_links(text: str) -> list[Link]:
     """Links in plain text, each with the words before it on its line as the label."""
     links: list[Link] = []

@@ -26,6 +26,12 @@ class Notification:
     message_id: str | None = None
     subject: str = ""
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    topic: str | None = None  # "accepted" for a network's acceptance notice
+    sender: str | None = None  # the From address (for replies from people)
+    references: tuple[str, ...] = ()  # Message-IDs in In-Reply-To and References
+    text: str | None = None  # a reply's own words, quotes removed (for replies)
+    spam: bool = False  # X-Spam-Flag: YES
+    auto_reply: bool = False  # Auto-Submitted (not "no"), or an empty Return-Path
 
     @property
     def is_invitation(self) -> bool:

@@ -146,6 +146,10 @@ def profile_key(url: str) -> str:
     match = re.search(r"(?:linkedin\.com/(?:comm/)?in|xing\.com/profile)/([^/?#\s]+)", url, re.I)
     if match:
         return f"{'xing' if 'xing.com' in url.lower() else 'linkedin'}:{match.group(1).casefold()}"
+    if match := re.search(
+        r"linkedin\.com/(?:comm/)?profile/view\?(?:[^#\s]*&)?id=([^&#\s]+)", url, re.I
+    ):
+        return f"linkedin:id:{match.group(1)}"  # member ids are case-sensitive
     return url.split("?")[0].split("#")[0].rstrip("/").casefold()
 
 

@@ -1,0 +1,105 @@
+"""The seed's two-step conversation with each requester, as a small state machine.
+
+    (new) --invitation--> asked | explained | review | known
+    asked --answer "we don't know each other"--> explained   (explain draft)
+    asked --answer "we met at ..." / unclear----> review
+    any   --"you are now connected"-------------> known
+
+Each function is pure: the current conversation (or None) and an event in, a Step out.
+A Step never asks for a second draft of the same step: the pipeline keys every draft by
+(person, step, trigger), so reminders and re-sent invitations add nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mailbot import phrases
+from mailbot.notifications import Requester
+from mailbot.people.names import normalise_name, profile_key
+from mailbot.rules import ASK, EXPLAIN, IGNORE, KNOWN, REVIEW, Decision
+from mailbot.state import Conversation
+
+ASKED, EXPLAINED = "asked", "explained"
+STATUS_OF = {ASK: ASKED, EXPLAIN: EXPLAINED, REVIEW: REVIEW, KNOWN: KNOWN}
+DECISION_OF = {status: decision for decision, status in STATUS_OF.items()}
+OPEN = (ASKED, EXPLAINED)
+
+
+@dataclass(frozen=True)
+class Step:
+    decision: str  # the word reported for this message: ask, explain, review, known, ignore
+    reason: str
+    status: str | None = None  # the conversation's new status; None leaves it as it is
+    draft: str | None = None  # the template step to draft, if any
+    withdraw: bool = False  # earlier drafts of ours are stale now (withdrawn if unedited)
+
+
+def person_key(requester: Requester, network: str | None) -> str:
+    """Who this is, across invitations, reminders and messages: profile, else name."""
+    if requester.profile_url:
+        return profile_key(requester.profile_url)
+    return f"{network or 'unknown'}:name:{normalise_name(requester.name)}"
+
+
+def on_invitation(decision: Decision, current: Conversation | None, *, welcome_known: bool) -> Step:
+    reason = decision.reasons[0] if decision.reasons else decision.rule
+    if decision.action == IGNORE:
+        return Step(IGNORE, reason)
+    if current is None:
+        welcome = "welcome" if decision.action == KNOWN and welcome_known else None
+        draft = decision.action if decision.wants_draft else welcome
+        return Step(decision.action, reason, status=STATUS_OF[decision.action], draft=draft)
+    if decision.action == KNOWN and current.status != KNOWN:
+        return Step(KNOWN, reason, status=KNOWN, withdraw=True)
+    return Step(
+        DECISION_OF.get(current.status, REVIEW),
+        f"already {current.status}: a reminder or another invitation from {current.name}",
+    )
+
+
+def on_answer(text: str, current: Conversation, *, thanks: bool) -> Step:
+    """They answered our question (by email or a network message)."""
+    shown = text if len(text) <= 160 else text[:157] + "..."
+    if current.status not in OPEN:
+        return Step(
+            DECISION_OF.get(current.status, REVIEW),
+            f"another message from {current.name} ({current.status}): \u201c{shown}\u201d",
+        )
+    if current.status == EXPLAINED:
+        return Step(
+            REVIEW,
+            f"{current.name} answered the explanation: \u201c{shown}\u201d",
+            status=REVIEW,
+            withdraw=True,
+        )
+    denied, claimed = phrases.denial(text), phrases.claim(text)
+    if denied and not claimed:
+        return Step(
+            EXPLAIN,
+            f"{current.name} says you have not met: \u201c{denied}\u201d",
+            status=EXPLAINED,
+            draft=EXPLAIN,
+            withdraw=True,
+        )
+    if claimed and not denied:
+        return Step(
+            REVIEW,
+            f"{current.name} says you know each other, for you to judge: \u201c{claimed}\u201d",
+            status=REVIEW,
+            draft="thanks" if thanks else None,
+            withdraw=True,
+        )
+    return Step(
+        REVIEW,
+        f"{current.name} answered, unclear: \u201c{shown}\u201d",
+        status=REVIEW,
+        withdraw=True,
+    )
+
+
+def on_connected(current: Conversation) -> Step:
+    """The network says you are connected now (the owner accepted)."""
+    if current.status == KNOWN:
+        return Step(KNOWN, f"connected with {current.name} (already known)")
+    return Step(KNOWN, f"you are now connected with {current.name}", status=KNOWN, withdraw=True)

@@ -1,0 +1,124 @@
+"""The conversation rules: phrase rules per language, the state machine, per-language templates."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailbot import phrases
+from mailbot.config import Owner
+from mailbot.conversation import ASKED, EXPLAINED, on_answer, on_connected, on_invitation
+from mailbot.notifications import Requester
+from mailbot.replies import Parent, Renderer
+from mailbot.rules import ASK, IGNORE, KNOWN, Decision
+from mailbot.state import Conversation
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No, we don't know each other, I'm just widening my network.",
+        "We haven't met yet - I came across your profile.",
+        "Non, on ne se connaît pas, je souhaite élargir mon réseau.",
+        "Nein, wir kennen uns nicht. Ich möchte mein Netzwerk erweitern.",
+    ],
+)
+def test_denials(text: str) -> None:
+    assert phrases.denial(text) and not phrases.claim(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Yes, we met at the PyData meetup in March.",
+        "You interviewed me for the platform role last year.",
+        "Anna Schmidt suggested I contact you.",
+        "Oui, nous nous sommes rencontrés au salon VivaTech.",
+        "Wir haben uns auf der re:publica kennengelernt.",
+        "Ich habe mich letztes Jahr bei Ihnen beworben.",
+    ],
+)
+def test_claims_quote_the_sentence(text: str) -> None:
+    said = phrases.claim(text)
+    assert said and said in text and not phrases.denial(text)
+
+
+def test_language_of_short_texts() -> None:
+    assert phrases.language("Non, nous ne nous connaissons pas, je suis désolé") == "fr"
+    assert phrases.language("Nein, wir kennen uns nicht und ich bin neu") == "de"
+    assert phrases.language("No, we have not met and I would like to") == "en"
+    assert phrases.language("ok") is None
+
+
+def conv(status: str) -> Conversation:
+    return Conversation(
+        "linkedin:zed",
+        "zed stranger",
+        "Zed Stranger",
+        "linkedin",
+        None,
+        None,
+        "en",
+        status,
+        "",
+        None,
+    )
+
+
+def test_state_machine() -> None:
+    ask = Decision(ASK, "stranger-without-note", ("a stranger",))
+    first = on_invitation(ask, None, welcome_known=False)
+    assert (first.status, first.draft) == (ASKED, "ask")
+    again = on_invitation(ask, conv(ASKED), welcome_known=False)
+    assert again.draft is None and again.status is None and "already asked" in again.reason
+    assert on_invitation(Decision(IGNORE, "x", ("x",)), None, welcome_known=True).status is None
+    welcome = on_invitation(Decision(KNOWN, "known", ("k",)), None, welcome_known=True)
+    assert (welcome.status, welcome.draft) == (KNOWN, "welcome")
+
+    no = on_answer("No, we have never met, just growing my network", conv(ASKED), thanks=False)
+    assert (no.status, no.draft, no.withdraw) == (EXPLAINED, "explain", True)
+    yes = on_answer("Yes, we met at PyCon", conv(ASKED), thanks=True)
+    assert (yes.status, yes.draft) == ("review", "thanks") and "PyCon" in yes.reason
+    unclear = on_answer("Hello! How are you?", conv(ASKED), thanks=False)
+    assert (unclear.status, unclear.draft) == ("review", None) and "unclear" in unclear.reason
+    after = on_answer("Thanks, understood", conv(EXPLAINED), thanks=False)
+    assert (after.status, after.draft) == ("review", None)
+    connected = on_connected(conv(ASKED))
+    assert (connected.status, connected.withdraw) == (KNOWN, True)
+
+
+OWNER = Owner("Robin Owner", "robin@owner.example", "+44 20 7946 0000", "@robin", coffee="in Leeds")
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+@pytest.mark.parametrize("step", ["ask", "explain", "welcome", "thanks"])
+def test_every_template_renders_signed_once(language: str, step: str) -> None:
+    draft = Renderer().draft(
+        step,
+        Requester("Zoé Martin"),
+        "linkedin",
+        Parent(None, "Hi"),
+        OWNER,
+        token="t",
+        languages=(language,),
+    )
+    text = draft.message.get_content()
+    assert draft.language == language
+    assert text.count("Robin Owner") == 1 and "robin@owner.example" in text
+    assert "{{" not in text and "{%" not in text
+    if step == "explain":
+        assert "+44 20 7946 0000" in text and "@robin" in text and "Leeds" in text
+        assert "InMail" in text
+
+
+def test_unknown_language_falls_back_to_the_owner_default() -> None:
+    renderer = Renderer(default_language="de")
+    draft = renderer.draft(
+        "ask",
+        Requester("Kenji Sato"),
+        "linkedin",
+        Parent(None, "x"),
+        OWNER,
+        token="t",
+        languages=("ja",),
+    )
+    assert draft.language == "de" and "Hallo Kenji" in draft.message.get_content()
