@@ -1,22 +1,25 @@
 """The `mailbot` command: parses arguments, wires the parts, prints results. No logic here.
 
-Exit codes: 0 done, 1 a cycle had errors (nothing lost: retried next run),
-2 configuration or usage error, 3 cannot connect or log in.
+Exit codes: 0 done, 1 a cycle had errors (nothing lost: retried next run) or a check
+failed, 2 configuration or usage error, 3 cannot connect or log in, 4 another mailbot
+is running on the same state database.
+
+Modules are imported where a command needs them, so `mailbot parse` or a cold
+`mailbot --run-once` does not pay for the scheduler or the templates it does not use.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from mailbot import __version__
+from mailbot import __version__, logs
 from mailbot.errors import ConfigError, ConnectError, MailbotError
 
-EXIT_OK, EXIT_ERRORS, EXIT_CONFIG, EXIT_CONNECT = 0, 1, 2, 3
+EXIT_OK, EXIT_ERRORS, EXIT_CONFIG, EXIT_CONNECT, EXIT_LOCKED = 0, 1, 2, 3, 4
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,11 +39,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="with --run-once: decide and render, write nothing"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another mailbot uses the same state, wait for it to finish",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    check = commands.add_parser("check", help="check config, server, folders, state, contacts")
+    check.add_argument("--env-file", type=Path, metavar="PATH", default=argparse.SUPPRESS)
     parse = commands.add_parser("parse", help="show what mailbot reads in saved .eml files")
     parse.add_argument("files", nargs="+", metavar="FILE", help="an .eml file, or - for stdin")
     parse.add_argument("--json", action="store_true", help="one JSON object per file")
-    who = commands.add_parser("who", help="what your contacts and mail history say about a name")
+    who = commands.add_parser("who", help="what your mail history and contacts say about a name")
     who.add_argument("name", help='a full name, e.g. "Jane Doe"')
     who.add_argument("--json", action="store_true", help="print one JSON object")
     who.add_argument(
@@ -48,8 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="use the index as it is, without reading new mail first",
     )
+    who.add_argument("--env-file", type=Path, metavar="PATH", default=argparse.SUPPRESS)
     status = commands.add_parser("status", help="requests awaiting you, and open conversations")
     status.add_argument("--json", action="store_true", help="print one JSON object")
+    status.add_argument("--env-file", type=Path, metavar="PATH", default=argparse.SUPPRESS)
     demo = commands.add_parser("demo", help="run the pipeline on bundled sample mail, offline")
     demo.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
@@ -57,31 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.WARNING if args.run_once or args.command else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure("WARNING")
     try:
-        if args.command == "parse":
-            from mailbot.commands import parse_files
-
-            return parse_files(args.files, as_json=args.json)
-        if args.command == "who":
-            from mailbot.commands import who
-            from mailbot.config import load_settings
-
-            settings = load_settings(args.env_file)
-            return who(settings, args.name, as_json=args.json, refresh=not args.no_refresh)
-        if args.command == "status":
-            from mailbot.commands import status
-            from mailbot.config import load_settings
-
-            return status(load_settings(args.env_file), as_json=args.json)
-        if args.command == "demo":
-            from mailbot.commands import demo
-
-            return demo(as_json=args.json)
-        return _run(args)
+        return _dispatch(args)
     except ConfigError as exc:
         print(f"mailbot: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -89,20 +79,57 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mailbot: cannot connect: {exc}", file=sys.stderr)
         return EXIT_CONNECT
     except MailbotError as exc:
+        from mailbot.lock import AlreadyRunning
+
         print(f"mailbot: {exc}", file=sys.stderr)
-        return EXIT_ERRORS
+        return EXIT_LOCKED if isinstance(exc, AlreadyRunning) else EXIT_ERRORS
+    except KeyboardInterrupt:
+        return 130
 
 
-def _run(args: argparse.Namespace) -> int:
-    from mailbot.config import load_settings
-    from mailbot.daemon import run_daemon, run_once
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "parse":
+        from mailbot.commands import parse_files
 
+        return parse_files(args.files, as_json=args.json)
+    if args.command == "demo":
+        from mailbot.commands import demo
+
+        return demo(as_json=args.json)
     if args.dry_run and not args.run_once:
         raise ConfigError("--dry-run", "goes with --run-once")
+
+    from mailbot.config import load_settings
+
     settings = load_settings(args.env_file)
-    if not args.run_once:
-        return run_daemon(settings)
-    report = run_once(settings, dry_run=args.dry_run)
+    daemon = args.command is None and not args.run_once
+    level = settings.log_level if daemon or settings.log_level == "DEBUG" else "WARNING"
+    logs.configure(level, settings.log_format, secrets=(settings.imap.password,))
+    if args.command == "check":
+        from mailbot.check import run_checks
+
+        lines = run_checks(settings, str(args.env_file or ".env / environment"))
+        print("\n".join(str(line) for line in lines))
+        return EXIT_OK if all(line.ok for line in lines) else EXIT_ERRORS
+    if args.command == "who":
+        from mailbot.commands import who
+
+        return who(settings, args.name, as_json=args.json, refresh=not args.no_refresh)
+    if args.command == "status":
+        from mailbot.commands import status
+
+        return status(settings, as_json=args.json)
+
+    from mailbot.lock import InstanceLock
+
+    with InstanceLock(settings.state_path, wait=args.wait):
+        if daemon:
+            from mailbot.daemon import run_daemon
+
+            return run_daemon(settings)
+        from mailbot.runner import run_once
+
+        report = run_once(settings, dry_run=args.dry_run)
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False))
     else:

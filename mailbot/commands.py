@@ -75,7 +75,7 @@ def _describe(n: Notification, source: str) -> str:
 
 def who(settings: Settings, name: str, *, as_json: bool, refresh: bool) -> int:
     """`mailbot who NAME`: the evidence for and against knowing NAME, and the decision."""
-    from mailbot.daemon import assess_name
+    from mailbot.runner import assess_name
 
     verdict, decision = assess_name(settings, name, refresh=refresh)
     if as_json:

@@ -29,9 +29,12 @@ class ImapSettings:
     host: str
     port: int
     user: str
-    password: str
+    password: str | None
     security: str
     ca_file: Path | None
+    auth: str = "login"  # "login" (password) or "oauth2" (XOAUTH2 with a token command)
+    password_cmd: str | None = None
+    oauth2_token_cmd: str | None = None
 
     def __repr__(self) -> str:  # never show the password, even in a traceback
         return (
@@ -73,6 +76,9 @@ class Settings:
     language: str = "en"
     welcome_known: bool = False
     thanks_drafts: bool = False
+    idle: bool = True
+    log_level: str = "INFO"
+    log_format: str = "text"
 
 
 def default_state_path(environ: Mapping[str, str]) -> Path:
@@ -112,13 +118,17 @@ def load_settings(
             f"'plain' sends the password unencrypted to {host}; use ssl or starttls, "
             "or set MAILBOT_IMAP_ALLOW_PLAINTEXT=true if you really mean it",
         )
+    auth, password, password_cmd, token_cmd = _credentials(reader)
     imap = ImapSettings(
         host=host,
         port=reader.integer("MAILBOT_IMAP_PORT", 993 if security == "ssl" else 143, 1, 65535),
         user=reader.required("MAILBOT_IMAP_USER"),
-        password=reader.required("MAILBOT_IMAP_PASSWORD"),
         security=security,
         ca_file=reader.existing_file("MAILBOT_IMAP_CA_FILE"),
+        auth=auth,
+        password=password,
+        password_cmd=password_cmd,
+        oauth2_token_cmd=token_cmd,
     )
     owner = Owner(
         name=reader.required("MAILBOT_OWNER_NAME"),
@@ -151,7 +161,29 @@ def load_settings(
         language=reader.language("MAILBOT_LANGUAGE", "en"),
         welcome_known=reader.boolean("MAILBOT_WELCOME_KNOWN", False),
         thanks_drafts=reader.boolean("MAILBOT_THANKS_DRAFTS", False),
+        idle=reader.boolean("MAILBOT_IDLE", True),
+        log_level=reader.choice(
+            "MAILBOT_LOG_LEVEL", ("debug", "info", "warning", "error"), "info"
+        ).upper(),
+        log_format=reader.choice("MAILBOT_LOG_FORMAT", ("text", "json"), "text"),
     )
+
+
+def _credentials(reader: _Reader) -> tuple[str, str | None, str | None, str | None]:
+    """Exactly one way to log in: (auth, password, password command, token command)."""
+    auth = reader.choice("MAILBOT_IMAP_AUTH", ("login", "oauth2"), "login")
+    if auth == "oauth2":
+        return auth, None, None, reader.required("MAILBOT_IMAP_OAUTH2_TOKEN_CMD")
+    command = reader.optional("MAILBOT_IMAP_PASSWORD_CMD")
+    password = reader.optional("MAILBOT_IMAP_PASSWORD")
+    if command and password:
+        raise ConfigError("MAILBOT_IMAP_PASSWORD_CMD", "set it or MAILBOT_IMAP_PASSWORD, not both")
+    if not command and not password:
+        raise ConfigError(
+            "MAILBOT_IMAP_PASSWORD",
+            "is required (or MAILBOT_IMAP_PASSWORD_CMD, or MAILBOT_IMAP_AUTH=oauth2)",
+        )
+    return auth, password, command, None
 
 
 def _is_loopback(host: str) -> bool:

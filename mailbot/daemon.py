@@ -1,99 +1,142 @@
-"""Running cycles: once, or on a schedule (APScheduler) until SIGTERM/SIGINT."""
+"""The daemon: a cycle at start, on every new mail (IMAP IDLE), and every
+MAILBOT_POLL_INTERVAL seconds as a safety net (APScheduler), never two at once.
+
+It survives the network and the server: a failed cycle is one log line and is retried;
+the IDLE connection reconnects with capped exponential backoff and jitter, and runs a
+cycle on reconnecting to pick up what arrived meanwhile. SIGTERM/SIGINT stop it within
+a few seconds, after the draft being written (if any) and its state are stored.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import random
 import signal
 import threading
 from datetime import datetime
 from types import FrameType
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from mailbot.config import Settings
 from mailbot.errors import MailbotError
 from mailbot.mailboxes.imap import open_imap
-from mailbot.notifications import Notification, Requester
-from mailbot.people.contacts import load_contacts
-from mailbot.people.index import CorrespondenceIndex
-from mailbot.people.known import KnownPeople, OwnerLists, Verdict
-from mailbot.pipeline import CycleReport, history_folders, run_cycle
-from mailbot.rules import Context, Decision, decide
-from mailbot.state import State
+from mailbot.runner import known_people, run_once
 
 log = logging.getLogger(__name__)
+IDLE_RENEW = 9 * 60  # seconds: servers drop an IDLE after 30 min; RFC 2177 says re-issue < 29
 
 
-def known_people(settings: Settings, index: CorrespondenceIndex | None) -> KnownPeople:
-    return KnownPeople(
-        contacts=load_contacts(settings.contacts),
-        index=index,
-        lists=OwnerLists.parse(settings.known, settings.known_domains),
-        min_sent=settings.known_min_sent,
-    )
+class Backoff:
+    """Capped exponential backoff with jitter: 1, 2, 4 ... 300 s, each times 0.5-1."""
+
+    def __init__(self, base: float = 1.0, cap: float = 300.0) -> None:
+        self.base, self.cap, self.failures = base, cap, 0
+
+    def next(self) -> float:
+        delay = min(self.cap, self.base * float(2**self.failures)) * random.uniform(0.5, 1.0)  # noqa: S311
+        self.failures += 1
+        return delay
+
+    def reset(self) -> None:
+        self.failures = 0
 
 
-def run_once(settings: Settings, *, dry_run: bool = False) -> CycleReport:
-    """One cycle against the configured IMAP server (a dry run on a scratch copy of state)."""
-    with State(settings.state_path, scratch=dry_run) as state, open_imap(settings.imap) as mailbox:
-        index = CorrespondenceIndex(state.db)
-        context = Context(known_people(settings, index), settings.owner.addresses)
-        return run_cycle(mailbox, state, settings, context, index, dry_run=dry_run)
+class Daemon:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.stop = threading.Event()
+        self._scheduler = BackgroundScheduler()
+        self._lock = threading.Lock()
+        self._again = False  # new mail was seen while a cycle ran: run once more
+        self._running = False
+
+    def run(self) -> int:
+        known_people(self.settings, None)  # fail fast on unreadable contacts files
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+        self._scheduler.add_job(
+            self._cycle_job,
+            "interval",
+            seconds=self.settings.poll_interval,
+            next_run_time=datetime.now(),
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            id="cycle",
+        )
+        self._scheduler.start()
+        watcher = threading.Thread(target=self._watch, name="idle", daemon=True)
+        if self.settings.idle:
+            watcher.start()
+        log.info(
+            "mailbot running on %s: %s, and every %ss",
+            self.settings.inbox,
+            "IMAP IDLE" if self.settings.idle else "polling",
+            self.settings.poll_interval,
+        )
+        while not self.stop.wait(0.5):
+            pass
+        self._scheduler.shutdown(wait=True)  # a running cycle finishes its draft and state
+        if watcher.is_alive():
+            watcher.join(timeout=5)
+        log.info("mailbot stopped")
+        return 0
+
+    def wake(self) -> None:
+        """New mail: run a cycle now (or once more, right after the running one)."""
+        with self._lock:
+            self._again = True
+            if self._running:
+                return
+        with contextlib.suppress(JobLookupError):  # shutting down
+            self._scheduler.modify_job("cycle", next_run_time=datetime.now())
+
+    def _on_signal(self, signum: int, _: FrameType | None) -> None:
+        log.info("received %s: stopping", signal.Signals(signum).name)
+        self.stop.set()
+
+    def _cycle_job(self) -> None:
+        while True:
+            with self._lock:
+                self._again, self._running = False, True
+            _cycle(self.settings, self.stop)
+            with self._lock:
+                if not self._again or self.stop.is_set():
+                    self._running = False
+                    return
+
+    def _watch(self) -> None:
+        """Hold an IDLE connection on the inbox; reconnect with backoff when it breaks."""
+        backoff = Backoff()
+        while not self.stop.is_set():
+            try:
+                with open_imap(self.settings.imap) as mailbox:
+                    if not mailbox.supports_idle():
+                        log.info("the server does not offer IDLE: polling only")
+                        return
+                    if backoff.failures:
+                        log.info("IDLE connection back")
+                        self.wake()  # pick up what arrived while we were away
+                    backoff.reset()
+                    mailbox.watch(self.settings.inbox, self.stop, self.wake, IDLE_RENEW)
+            except MailbotError as exc:
+                delay = backoff.next()
+                log.warning("IDLE connection failed: %s (retrying in %.0fs)", exc, delay)
+                self.stop.wait(delay)
 
 
-def assess_name(settings: Settings, name: str, *, refresh: bool) -> tuple[Verdict, Decision]:
-    """What the owner's sources say about a name, and what a note-less invitation would get."""
-    with State(settings.state_path) as state:
-        index = CorrespondenceIndex(state.db)
-        if refresh:
-            with open_imap(settings.imap) as mailbox:
-                index.refresh(mailbox, history_folders(mailbox, settings), settings.owner.addresses)
-        people = known_people(settings, index)
-        invitation = Notification(kind="invitation", requester=Requester(name=name), key="who")
-        decision = decide(invitation, Context(people, settings.owner.addresses))
-        return people.assess(Requester(name=name)), decision
-
-
-def run_daemon(settings: Settings) -> int:
-    """A cycle now and every MAILBOT_POLL_INTERVAL seconds, never two at once."""
-    known_people(settings, None)  # fail fast on unreadable contacts files
-    stop = threading.Event()
-
-    def on_signal(signum: int, _: FrameType | None) -> None:
-        log.info("received %s; stopping after the current cycle", signal.Signals(signum).name)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    scheduler = BackgroundScheduler()
-    scheduler.add_job(
-        _cycle,
-        "interval",
-        args=[settings],
-        seconds=settings.poll_interval,
-        next_run_time=datetime.now(),
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-        id="cycle",
-    )
-    scheduler.start()
-    log.info("mailbot running: every %ss on %s", settings.poll_interval, settings.inbox)
-    stop.wait()
-    scheduler.shutdown(wait=True)  # lets a running cycle finish its draft and state write
-    log.info("mailbot stopped")
-    return 0
-
-
-def _cycle(settings: Settings) -> None:
-    """A scheduled cycle: failures are logged in one line and retried next time."""
+def _cycle(settings: Settings, stop: threading.Event) -> None:
+    """A scheduled cycle: failures are one log line, and retried next time."""
     try:
-        report = run_once(settings)
+        report = run_once(settings, stop=stop)
     except MailbotError as exc:
-        log.error("cycle failed: %s (retrying in %ss)", exc, settings.poll_interval)
+        log.error("cycle failed: %s (retrying later)", exc)
         return
     except Exception:
-        log.exception("cycle failed unexpectedly (retrying in %ss)", settings.poll_interval)
+        log.exception("cycle failed unexpectedly (retrying later)")
         return
     drafts = sum(1 for p in report.processed if p.draft)
     if report.processed or report.errors:
@@ -105,3 +148,7 @@ def _cycle(settings: Settings) -> None:
         )
     for error in report.errors:
         log.error("%s", error)
+
+
+def run_daemon(settings: Settings) -> int:
+    return Daemon(settings).run()

@@ -10,6 +10,7 @@ handled. A crash means "read again", never "lost" and never "twice".
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from email import message_from_bytes
@@ -260,6 +261,7 @@ def run_cycle(
     index: CorrespondenceIndex | None = None,
     *,
     dry_run: bool = False,
+    stop: threading.Event | None = None,
 ) -> CycleReport:
     """Read what is new in the inbox, handle each notification or answer, store drafts.
 
@@ -291,13 +293,17 @@ def run_cycle(
     cycle = Cycle(
         mailbox, state, settings, context, Renderer(settings.templates, settings.language), dry_run
     )
+    stopped = False
     for n in notifications:
+        if stop is not None and stop.is_set():
+            stopped = True  # the rest is read again next time: the cursor stays
+            break
         try:
             report.processed.append(cycle.handle(n))
         except MailbotError as exc:
             report.errors.append(f"{_who(n)}: {exc}")
             report.processed.append(_ignored(n, f"not handled, retried next cycle: {exc}"))
-    if not dry_run and not report.errors:
+    if not dry_run and not report.errors and not stopped:
         state.set_cursor(settings.inbox, Cursor(folder.uidvalidity, last_uid))
     return report
 

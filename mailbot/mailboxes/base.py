@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -47,6 +48,14 @@ class Mailbox(Protocol):
 
     def append_draft(self, folder: str, message: bytes) -> None:
         """Store a draft, flagged \\Draft and \\Seen."""
+
+    def supports_idle(self) -> bool:
+        """Whether `watch` can push new mail (IMAP IDLE)."""
+
+    def watch(
+        self, folder: str, stop: threading.Event, on_change: Callable[[], None], renew: float
+    ) -> None:
+        """Block until `stop`, calling `on_change` whenever new mail arrives in `folder`."""
 
     def find_drafts(self, folder: str, token: str) -> list[tuple[int, bytes]]:
         """(uid, raw) of every message in `folder` carrying this X-Mailbot-Key token."""

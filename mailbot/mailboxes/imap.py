@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import ssl
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -15,6 +17,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 from imapclient.imapclient import DELETED, DRAFT, DRAFTS, SEEN, SENT
 from imapclient.util import to_bytes
 
+from mailbot import secrets
 from mailbot.config import ImapSettings
 from mailbot.errors import ConnectError, MailboxError
 from mailbot.mailboxes.base import FolderState
@@ -89,12 +92,23 @@ def _connect(settings: ImapSettings) -> IMAPClient:
     except (OSError, IMAPClientError) as exc:
         raise ConnectError(f"cannot connect to {where}: {exc}") from None
     try:
-        client.login(settings.user, settings.password)
+        _login(client, settings)
     except LoginError:
         raise ConnectError(f"{where} refused the login for user {settings.user!r}") from None
     except (OSError, IMAPClientError) as exc:
         raise ConnectError(f"login to {where} failed: {type(exc).__name__}") from None
     return client
+
+
+def _login(client: IMAPClient, settings: ImapSettings) -> None:
+    if settings.auth != "oauth2":
+        client.login(settings.user, secrets.password(settings))
+        return
+    try:
+        client.oauth2_login(settings.user, secrets.oauth2_token(settings))
+    except LoginError:  # maybe an expired token: the command may hand out a fresh one
+        log.info("XOAUTH2 refused; asking MAILBOT_IMAP_OAUTH2_TOKEN_CMD for a fresh token")
+        client.oauth2_login(settings.user, secrets.oauth2_token(settings))
 
 
 class ImapMailbox:
@@ -158,22 +172,27 @@ class ImapMailbox:
             return str(special)
         return next((name for name in _COMMON_SENT if name in existing), None)
 
-    def drafts_folder(self, configured: str | None) -> str:
+    def existing_drafts_folder(self, configured: str | None) -> str | None:
+        """The drafts folder if it exists: MAILBOT_DRAFTS, \\Drafts, then common names."""
         existing = {name for _, _, name in self._call(self._client.list_folders)}
         if configured:
-            if configured not in existing:
-                log.info("creating the configured drafts folder %r", configured)
-                self._call(self._client.create_folder, configured)
-            return configured
+            return configured if configured in existing else None
         special = self._call(self._client.find_special_folder, DRAFTS)
         if special:
             return str(special)
-        for name in _COMMON_DRAFTS:
-            if name in existing:
-                return name
-        log.info("no drafts folder found; creating 'Drafts'")
-        self._call(self._client.create_folder, "Drafts")
-        return "Drafts"
+        return next((name for name in _COMMON_DRAFTS if name in existing), None)
+
+    def drafts_folder(self, configured: str | None) -> str:
+        found = self.existing_drafts_folder(configured)
+        if found:
+            return found
+        name = configured or "Drafts"
+        log.info("no drafts folder %r yet: creating it", name)
+        self._call(self._client.create_folder, name)
+        return name
+
+    def capabilities(self) -> set[str]:
+        return {c.decode("ascii", "replace") for c in self._call(self._client.capabilities)}
 
     def has_draft(self, folder: str, token: str) -> bool:
         self._call(self._client.select_folder, folder, readonly=True)
@@ -199,6 +218,35 @@ class ImapMailbox:
         if self._client.has_capability("UNSELECT"):  # never CLOSE: it expunges everything
             self._call(self._client.unselect_folder)
         return True
+
+    def supports_idle(self) -> bool:
+        return bool(self._client.has_capability("IDLE"))
+
+    def watch(
+        self, folder: str, stop: threading.Event, on_change: Callable[[], None], renew: float
+    ) -> None:
+        """IDLE on `folder` until `stop`; call `on_change` when mail arrives. Re-issues IDLE
+        every `renew` seconds; checks `stop` every second."""
+        self.select(folder)
+        while not stop.is_set():
+            changed = self._call(self._idle_once, stop, renew)
+            if changed:
+                on_change()
+
+    def _idle_once(self, stop: threading.Event, renew: float) -> bool:
+        self._client.idle()
+        started = time.monotonic()
+        try:
+            while not stop.is_set() and time.monotonic() - started < renew:
+                for response in self._client.idle_check(timeout=1):
+                    if b"BYE" in response:
+                        raise IMAPClientError(f"server said BYE: {response!r}")
+                    if len(response) >= 2 and response[1] in (b"EXISTS", b"RECENT"):
+                        return True
+        finally:
+            with contextlib.suppress(IMAPClientError, OSError):
+                self._client.idle_done()
+        return False
 
     def _call(self, method: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """One IMAP command; server refusals and network faults become MailboxError."""

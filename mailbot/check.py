@@ -1,0 +1,113 @@
+"""`mailbot check`: is everything in place? One line per item, OK or a clear error."""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from mailbot.config import Settings
+from mailbot.errors import MailbotError
+from mailbot.mailboxes.imap import ImapMailbox, open_imap
+from mailbot.people.contacts import load_contacts
+from mailbot.replies import Renderer
+from mailbot.state import State
+
+
+@dataclass(frozen=True)
+class Line:
+    ok: bool
+    item: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{'OK ' if self.ok else 'ERR'}  {self.item:12} {self.detail}"
+
+
+def run_checks(settings: Settings, source: str) -> list[Line]:
+    lines = [Line(True, "config", source)]
+    lines += _imap(settings)
+    lines.append(_guard("state", lambda: _state(settings)))
+    lines += [_guard("contacts", partial(_contacts, path)) for path in settings.contacts]
+    lines.append(_guard("templates", lambda: _templates(settings)))
+    return lines
+
+
+def _guard(item: str, probe: Callable[[], str]) -> Line:
+    try:
+        return Line(True, item, probe())
+    except MailbotError as exc:
+        return Line(False, item, str(exc))
+
+
+def _imap(settings: Settings) -> list[Line]:
+    imap = settings.imap
+    how = {
+        "ssl": "TLS, certificate verified",
+        "starttls": "STARTTLS, certificate verified",
+        "plain": "plaintext (loopback or explicitly allowed)",
+    }[imap.security]
+    try:
+        with open_imap(imap) as mailbox:
+            lines = [
+                Line(True, "connect", f"{imap.host}:{imap.port} ({how})"),
+                Line(True, "login", f"{imap.user} ({imap.auth})"),
+            ]
+            lines += _folders(mailbox, settings)
+            return lines
+    except MailbotError as exc:
+        return [Line(False, "connect", str(exc))]
+
+
+def _folders(mailbox: ImapMailbox, settings: Settings) -> list[Line]:
+    caps = mailbox.capabilities()
+    notes = {
+        "IDLE": "new mail is seen at once"
+        if "IDLE" in caps
+        else f"no: polling every {settings.poll_interval}s",
+        "UIDPLUS": "stale drafts can be withdrawn"
+        if "UIDPLUS" in caps
+        else "no: stale drafts are left in place",
+        "SPECIAL-USE": "folders found by role"
+        if "SPECIAL-USE" in caps
+        else "no: folders found by name",
+    }
+    lines = [Line(True, "capability", f"{cap}: {note}") for cap, note in notes.items()]
+    lines.append(_guard("inbox", lambda: _inbox(mailbox, settings.inbox)))
+    drafts = mailbox.existing_drafts_folder(settings.drafts)
+    lines.append(
+        Line(
+            True, "drafts", drafts or f"{settings.drafts or 'Drafts'} (created on the first draft)"
+        )
+    )
+    sent = mailbox.sent_folder(settings.sent)
+    lines.append(Line(True, "sent", sent or "none found: history from the inbox only"))
+    return lines
+
+
+def _contacts(path: Path) -> str:
+    return f"{path}: {len(load_contacts([path]))} people"
+
+
+def _inbox(mailbox: ImapMailbox, folder: str) -> str:
+    state = mailbox.select(folder)
+    return f"{folder} (UIDVALIDITY {state.uidvalidity}, next UID {state.uidnext})"
+
+
+def _state(settings: Settings) -> str:
+    with State(settings.state_path):
+        mode = stat.S_IMODE(settings.state_path.stat().st_mode)
+    if mode & 0o077:
+        raise MailbotError(
+            f"{settings.state_path} is readable by others (mode {mode:o}); chmod 600 it"
+        )
+    return f"{settings.state_path} (writable, mode {mode:o})"
+
+
+def _templates(settings: Settings) -> str:
+    renderer = Renderer(settings.templates, settings.language)
+    languages = {renderer.language_for(step, settings.language) for step in ("ask", "explain")}
+    origin = f"{settings.templates} over the bundled ones" if settings.templates else "bundled"
+    return f"{origin}; replies default to {', '.join(sorted(languages))}"

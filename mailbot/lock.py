@@ -1,0 +1,50 @@
+"""One mailbot per state database: an OS file lock beside it (released by the OS on exit,
+even after kill -9)."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+from types import TracebackType
+
+from mailbot.errors import MailbotError
+
+
+class AlreadyRunning(MailbotError):
+    """Another mailbot holds the lock on this state database."""
+
+
+class InstanceLock:
+    def __init__(self, state_path: Path, *, wait: bool = False) -> None:
+        self.path = state_path.with_name(state_path.name + ".lock")
+        self.wait = wait
+        self._fd: int | None = None
+
+    def __enter__(self) -> InstanceLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "another process"
+            os.close(fd)
+            raise AlreadyRunning(
+                f"another mailbot (pid {holder}) is using {self.path.with_suffix('')}; "
+                "stop it, or pass --wait to wait for it"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self._fd = fd
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None

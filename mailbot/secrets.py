@@ -1,0 +1,65 @@
+"""Where the IMAP secret comes from: the config, a password command, or an OAuth2 token
+command (like mbsync's PassCmd). Secrets are fetched when a connection needs them, never
+logged, and never part of an error message."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+from typing import ClassVar
+
+from mailbot.config import ImapSettings
+from mailbot.errors import ConnectError
+
+COMMAND_TIMEOUT = 60  # seconds: a token helper may open a browser the first time
+
+
+def password(settings: ImapSettings) -> str:
+    if settings.password_cmd:
+        return run_secret_command("MAILBOT_IMAP_PASSWORD_CMD", settings.password_cmd)
+    assert settings.password is not None  # load_settings requires one of the two
+    return settings.password
+
+
+def oauth2_token(settings: ImapSettings) -> str:
+    assert settings.oauth2_token_cmd is not None  # load_settings requires it for oauth2
+    return run_secret_command("MAILBOT_IMAP_OAUTH2_TOKEN_CMD", settings.oauth2_token_cmd)
+
+
+def run_secret_command(key: str, command: str) -> str:
+    """The first line the owner's command prints. Its output is never shown or logged."""
+    try:
+        result = subprocess.run(  # noqa: S602 - the owner's own command line, as with PassCmd
+            command, shell=True, capture_output=True, timeout=COMMAND_TIMEOUT, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise ConnectError(f"{key} did not finish within {COMMAND_TIMEOUT}s") from None
+    except OSError as exc:
+        raise ConnectError(f"{key} could not run: {exc.strerror}") from None
+    if result.returncode != 0:
+        raise ConnectError(f"{key} failed with exit status {result.returncode}")
+    lines = result.stdout.decode("utf-8", "replace").splitlines()
+    secret = lines[0].strip() if lines else ""
+    if not secret:
+        raise ConnectError(f"{key} printed nothing")
+    register_secret(secret)
+    return secret
+
+
+class RedactSecrets(logging.Filter):
+    """Belt and braces: any secret mailbot knows is replaced in every log record."""
+
+    secrets: ClassVar[set[str]] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            message = record.getMessage()
+            for secret in self.secrets:
+                message = message.replace(secret, "***")
+            record.msg, record.args = message, None
+        return True
+
+
+def register_secret(secret: str) -> None:
+    if len(secret) >= 4:
+        RedactSecrets.secrets.add(secret)
