@@ -127,6 +127,9 @@ def status(settings: Settings, *, as_json: bool) -> int:
             ]
             for group, conversations in groups.items()
         }
+        listed["skipped"] = [
+            {"message_id": m, "who": w, "reason": r, "at": a} for m, w, r, a in state.skipped()
+        ]
     if as_json:
         print(json.dumps(listed, ensure_ascii=False))
         return 0
@@ -135,6 +138,10 @@ def status(settings: Settings, *, as_json: bool) -> int:
         for c in listed[group]:
             print(f"  {c['name']} [{c['status']}] {c['link'] or ''}")
             print(f"      {c['reason']}")
+    if listed["skipped"]:
+        print(f"Messages mailbot could not handle ({len(listed['skipped'])}), please look at them:")
+        for item in listed["skipped"]:
+            print(f"  {item['at']} {item['who']} {item['message_id'] or ''}: {item['reason']}")
     return 0
 
 

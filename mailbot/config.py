@@ -9,10 +9,10 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.headerregistry import Address
-from email.utils import parseaddr
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -98,7 +98,10 @@ def read_env(env_file: Path | None, environ: Mapping[str, str]) -> dict[str, str
     else:
         source = Path(".env") if Path(".env").is_file() else None
     if source is not None:
-        values.update({k: v for k, v in dotenv_values(source).items() if v is not None})
+        try:
+            values.update({k: v for k, v in dotenv_values(source).items() if v is not None})
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(str(source), f"cannot be read as a UTF-8 .env file ({exc})") from None
     values.update({k: v for k, v in environ.items() if k.startswith("MAILBOT_")})
     return values
 
@@ -124,7 +127,7 @@ def load_settings(
         port=reader.integer("MAILBOT_IMAP_PORT", 993 if security == "ssl" else 143, 1, 65535),
         user=reader.required("MAILBOT_IMAP_USER"),
         security=security,
-        ca_file=reader.existing_file("MAILBOT_IMAP_CA_FILE"),
+        ca_file=reader.ca_file("MAILBOT_IMAP_CA_FILE"),
         auth=auth,
         password=password,
         password_cmd=password_cmd,
@@ -143,11 +146,17 @@ def load_settings(
         for p in reader.items("MAILBOT_CONTACTS")
     )
     state = reader.optional("MAILBOT_STATE")
+    if state and Path(state).expanduser().is_dir():
+        raise ConfigError("MAILBOT_STATE", f"{state} is a folder; name a file inside it")
+    inbox = reader.optional("MAILBOT_INBOX") or "INBOX"
+    drafts = reader.optional("MAILBOT_DRAFTS")
+    if drafts and drafts.casefold() == inbox.casefold():
+        raise ConfigError("MAILBOT_DRAFTS", "must not be the watched folder MAILBOT_INBOX")
     return Settings(
         imap=imap,
         owner=owner,
-        inbox=reader.optional("MAILBOT_INBOX") or "INBOX",
-        drafts=reader.optional("MAILBOT_DRAFTS"),
+        inbox=inbox,
+        drafts=drafts,
         state_path=Path(state).expanduser() if state else default_state_path(env),
         contacts=contacts,
         templates=reader.existing_dir("MAILBOT_TEMPLATES"),
@@ -258,13 +267,12 @@ class _Reader:
 
     def email(self, key: str) -> str:
         raw = self.required(key)
-        _, addr = parseaddr(raw)
-        try:
-            local, _, domain = addr.rpartition("@")
-            Address(username=local, domain=domain)
-        except (ValueError, IndexError):
-            addr = ""
-        if not addr or "@" not in addr or addr != raw.strip():
+        addr = raw.strip()
+        try:  # exactly as a draft's From header will be built
+            valid = "." in Address(display_name="x", addr_spec=addr).domain
+        except (ValueError, IndexError):  # HeaderParseError and InvalidHeaderDefect included
+            valid = False
+        if not valid:
             raise ConfigError(key, f"must be a plain address like you@example.com, not {raw!r}")
         return addr
 
@@ -276,6 +284,15 @@ class _Reader:
     def existing_file(self, key: str) -> Path | None:
         raw = self.optional(key)
         return self.check_file(key, Path(raw).expanduser()) if raw else None
+
+    def ca_file(self, key: str) -> Path | None:
+        path = self.existing_file(key)
+        if path is not None:
+            try:
+                ssl.create_default_context(cafile=str(path))
+            except (ssl.SSLError, ValueError) as exc:
+                raise ConfigError(key, f"{path} is not a PEM certificate bundle ({exc})") from None
+        return path
 
     def existing_dir(self, key: str) -> Path | None:
         raw = self.optional(key)

@@ -35,10 +35,13 @@ class Step:
     withdraw: bool = False  # earlier drafts of ours are stale now (withdrawn if unedited)
 
 
-def person_key(requester: Requester, network: str | None) -> str:
-    """Who this is, across invitations, reminders and messages: profile, else name."""
+def person_key(requester: Requester, network: str | None, invitation: str | None = None) -> str:
+    """Who this is, across invitations, reminders and messages: the profile; else the
+    invitation (guest invitations show a first name only); else the name."""
     if requester.profile_url:
         return profile_key(requester.profile_url)
+    if invitation:
+        return invitation
     return f"{network or 'unknown'}:name:{normalise_name(requester.name)}"
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from email import message_from_bytes
 
@@ -71,6 +71,8 @@ class Cycle:
     _drafts_folder: str | None = None
 
     def handle(self, n: Notification) -> Processed:
+        if n.spam:
+            return _ignored(n, "your spam filter flagged it (X-Spam-Flag: YES)")
         if n.kind in ("invitation", "suspicious"):
             return self._invitation(n)
         if n.kind == "message" and n.requester:
@@ -85,13 +87,24 @@ class Cycle:
         decision = decide(n, self.context)
         if decision.action == IGNORE or n.requester is None:
             return _ignored(n, decision.reasons[0])
-        person = conversation.person_key(n.requester, n.network)
+        person = conversation.person_key(n.requester, n.network, n.key)
+        current = self.state.conversation(person) or (
+            self.state.conversation_by_invitation(n.key) if n.key else None
+        )
         step = conversation.on_invitation(
-            decision, self.state.conversation(person), welcome_known=self.settings.welcome_known
+            decision, current, welcome_known=self.settings.welcome_known
         )
         parent = Parent(n.message_id, n.subject)
         return self._apply(
-            n, step, person, n.requester, n.network, parent, trigger="", languages=(n.language,)
+            n,
+            step,
+            current.person if current else person,
+            n.requester,
+            n.network,
+            parent,
+            trigger="",
+            languages=(n.language,),
+            invitation=n.key,
         )
 
     def _network_message(self, n: Notification) -> Processed:
@@ -172,6 +185,7 @@ class Cycle:
         *,
         trigger: str,
         languages: tuple[str | None, ...],
+        invitation: str | None = None,
     ) -> Processed:
         """Carry out a Step: withdraw stale drafts, store the new one, save the status."""
         drafted = False
@@ -200,8 +214,10 @@ class Cycle:
             with self.state.transaction():
                 if record is not None:
                     self.state.record_draft(record)
+                previous = self.state.conversation(person)
+                merged = _conversation(previous, person, requester, network, step, n, languages)
                 self.state.save_conversation(
-                    _conversation(person, requester, network, step, n, languages),
+                    replace(merged, invitation=merged.invitation or invitation),
                     step.decision,
                     step.reason,
                 )
@@ -293,17 +309,25 @@ def run_cycle(
     cycle = Cycle(
         mailbox, state, settings, context, Renderer(settings.templates, settings.language), dry_run
     )
-    stopped = False
+    stopped = retry = False
     for n in notifications:
         if stop is not None and stop.is_set():
             stopped = True  # the rest is read again next time: the cursor stays
             break
         try:
             report.processed.append(cycle.handle(n))
-        except MailbotError as exc:
+        except MailbotError as exc:  # the server or a template: retried next cycle
+            retry = True
             report.errors.append(f"{_who(n)}: {exc}")
             report.processed.append(_ignored(n, f"not handled, retried next cycle: {exc}"))
-    if not dry_run and not report.errors and not stopped:
+        except Exception as exc:  # a message we cannot handle must not stall the inbox
+            log.exception("cannot handle %s; skipping it", _who(n))
+            reason = f"skipped: mailbot could not handle it ({type(exc).__name__}: {exc})"
+            report.errors.append(f"{_who(n)}: {reason}")
+            report.processed.append(_ignored(n, reason))
+            if not dry_run:
+                state.record_skipped(n.message_id, _who(n), reason)
+    if not dry_run and not retry and not stopped:
         state.set_cursor(settings.inbox, Cursor(folder.uidvalidity, last_uid))
     return report
 
@@ -317,6 +341,7 @@ def history_folders(mailbox: Mailbox, settings: Settings) -> list[str]:
 
 
 def _conversation(
+    previous: Conversation | None,
     person: str,
     requester: Requester,
     network: str | None,
@@ -324,6 +349,18 @@ def _conversation(
     n: Notification,
     languages: tuple[str | None, ...],
 ) -> Conversation:
+    """The conversation after `step`: what was known before, plus what this message adds."""
+    language = next((lang for lang in languages if lang), None)
+    status = step.status or (previous.status if previous else "")
+    if previous is not None:
+        return replace(
+            previous,
+            status=status,
+            reason=step.reason,
+            email=requester.email or previous.email,
+            profile_url=previous.profile_url or requester.profile_url,
+            language=previous.language or language,
+        )
     return Conversation(
         person=person,
         name_key=normalise_name(requester.name),
@@ -331,8 +368,8 @@ def _conversation(
         network=network,
         profile_url=requester.profile_url,
         email=requester.email,
-        language=next((lang for lang in languages if lang), None),
-        status=step.status or "",
+        language=language,
+        status=status,
         reason=step.reason,
         link=requester.profile_url or n.key,
     )

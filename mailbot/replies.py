@@ -61,12 +61,13 @@ def key_token(key: str) -> str:
 
 
 def digest(raw: bytes) -> str:
-    """What the owner would change by editing a draft: recipients, subject and text."""
+    """What the owner would change by editing a draft: recipients, subject and the whole
+    body (attachments included), line endings folded."""
     msg = message_from_bytes(raw, policy=default_policy)
-    body = msg.get_body(("plain",)) if isinstance(msg, EmailMessage) else None
-    text = body.get_content() if isinstance(body, EmailMessage) else ""
-    seen = "\n".join([str(msg.get("To", "")), str(msg.get("Subject", "")), text.strip()])
-    return hashlib.sha256(seen.encode("utf-8")).hexdigest()
+    heads = [str(msg.get(name, "")) for name in ("To", "Cc", "Bcc", "Subject")]
+    _, _, body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
+    seen = "\n".join(heads).encode("utf-8", "replace") + b"\n\n" + body.rstrip(b"\n")
+    return hashlib.sha256(seen).hexdigest()
 
 
 @dataclass(frozen=True)

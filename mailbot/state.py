@@ -34,9 +34,11 @@ CREATE TABLE IF NOT EXISTS conversations (
     status      TEXT NOT NULL,      -- asked | explained | review | known
     reason      TEXT NOT NULL,
     link        TEXT,               -- profile URL or the invitation, for the owner
-    updated     TEXT NOT NULL
+    updated     TEXT NOT NULL,
+    invitation  TEXT                -- the invitation's key (reminders carry the same)
 );
 CREATE INDEX IF NOT EXISTS conversations_name ON conversations (name_key);
+CREATE INDEX IF NOT EXISTS conversations_invitation ON conversations (invitation);
 CREATE TABLE IF NOT EXISTS drafts (
     token       TEXT PRIMARY KEY,   -- the X-Mailbot-Key header of the draft
     person      TEXT NOT NULL,
@@ -56,6 +58,12 @@ CREATE TABLE IF NOT EXISTS events (
     detail      TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_person ON events (person);
+CREATE TABLE IF NOT EXISTS skipped (
+    message_id  TEXT,
+    who         TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    at          TEXT NOT NULL
+);
 """
 
 
@@ -82,6 +90,7 @@ class Conversation:
     reason: str
     link: str | None
     updated: str = ""
+    invitation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +185,12 @@ class State:
         ).fetchone()
         return Conversation(*row) if row else None
 
+    def conversation_by_invitation(self, key: str) -> Conversation | None:
+        row = self._db.execute(
+            f"SELECT {_CONVERSATION} FROM conversations WHERE invitation = ?", (key,)
+        ).fetchone()
+        return Conversation(*row) if row else None
+
     def conversation_by_name(self, name_key: str, network: str | None) -> Conversation | None:
         """The one open conversation with this name on this network (None if 0 or 2+)."""
         rows = self._db.execute(
@@ -247,6 +262,16 @@ class State:
             f"INSERT OR IGNORE INTO drafts ({_DRAFT}, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (d.token, d.person, d.step, d.message_id, d.folder, d.digest, d.state, _now()),
         )
+
+    def record_skipped(self, message_id: str | None, who: str, reason: str) -> None:
+        """A message mailbot could not handle: kept for `mailbot status`, never silently."""
+        self._db.execute(
+            "INSERT INTO skipped VALUES (?, ?, ?, ?)", (message_id, who, reason, _now())
+        )
+
+    def skipped(self) -> list[tuple[str | None, str, str, str]]:
+        rows = self._db.execute("SELECT message_id, who, reason, at FROM skipped ORDER BY rowid")
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     def set_draft_state(self, token: str, state: str) -> None:
         self._db.execute("UPDATE drafts SET state = ? WHERE token = ?", (state, token))

@@ -16,6 +16,7 @@ def invitation(
     note: str | None = None,
     headline: str = "Engineer at Example Co",
     invitation_id: int | None = None,
+    greeting: bool = True,
 ) -> bytes:
     """Today's LinkedIn invitation (email_m2m_invite_single_01), text part only."""
     inv = invitation_id or next(_ids)
@@ -29,7 +30,7 @@ def invitation(
     msg["Message-ID"] = make_msgid(domain="lva1-app1.prod.linkedin.com")
     msg.set_content(
         f"{name.split()[0]}, {headline}  is waiting for your response\n\n"
-        f"Hi Robin, {note or 'I’d like to join your professional network'}\n\n"
+        f"{'Hi Robin, ' if greeting else ''}{note or 'I’d like to join your professional network'}\n\n"
         f"{name}\n{headline}\nGermany\n\n"
         f"Accept:https://www.linkedin.com/comm/mynetwork/invite-accept/invitationId/{inv}/"
         f"sharedKey/Ab12/?inviterVanityName={vanity}&{trk}\n\n"

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from builders import invitation, network_message
 from conftest import FIXTURES, fixture_bytes
 
 from mailbot.notifications import parse
@@ -68,4 +69,55 @@ def test_default_texts_are_not_notes() -> None:
     ],
 )
 def test_garbage_is_other_not_an_exception(raw: bytes) -> None:
+    assert parse(raw).kind == "other"
+
+
+def test_note_without_greeting_is_the_paragraph_above_the_card() -> None:
+    note = "We met at the PyCon hiring panel, I would love to stay in touch."
+    n = parse(invitation("Nora Quinn", note=note, greeting=False))
+    assert n.note == "We met at the PyCon hiring panel, I would love to stay in touch."
+
+
+def test_links_in_a_note_do_not_steer_the_parse() -> None:
+    """A pasted profile is not the requester's; a link after "interview" is no action link."""
+    n = parse(
+        invitation(
+            "Mallory Doe",
+            note="Grace's profile: https://www.linkedin.com/in/grace-hopper "
+            "- we spoke about the interview: https://github.com/mallory/x",
+        )
+    )
+    assert n.kind == "invitation"
+    assert (
+        n.requester is not None
+        and n.requester.profile_url == "https://www.linkedin.com/in/mallory-doe"
+    )
+
+
+def test_a_message_quoting_an_accept_link_is_a_message() -> None:
+    raw = network_message(
+        "Jonas Becker",
+        "See https://www.linkedin.com/comm/mynetwork/invite-accept/"
+        "invitationId/7999999999999999999/sharedKey/x/",
+    )
+    assert parse(raw).kind == "message"
+
+
+def test_forged_acceptance_is_suspicious() -> None:
+    raw = fixture_bytes("li-acceptance.eml")
+    forged = b"Authentication-Results: mx.owner.example; dkim=fail header.d=linkedin.com\r\n" + raw
+    assert parse(raw).topic == "accepted"
+    assert parse(forged).kind == "suspicious"
+
+
+def test_raw_utf8_header_is_decoded_not_smuggled() -> None:
+    raw = invitation("Priya Raman").replace(b"From: Priya Raman", "From: Priyá Raman".encode())
+    n = parse(raw)
+    assert n.requester is not None and n.requester.name == "Priyá Raman"
+
+
+def test_invitation_digest_is_not_one_invitation() -> None:
+    raw = invitation("Ann Digest").replace(
+        b"email_m2m_invite_single_01", b"email_m2m_invite_digest_02"
+    )
     assert parse(raw).kind == "other"

@@ -117,6 +117,8 @@ class ImapMailbox:
 
     def select(self, folder: str) -> FolderState:
         info = self._call(self._client.select_folder, folder, readonly=True)
+        if b"UIDNEXT" not in info or b"UIDVALIDITY" not in info:  # optional in SELECT replies
+            info = self._call(self._client.folder_status, folder, [b"UIDNEXT", b"UIDVALIDITY"])
         return FolderState(uidvalidity=int(info[b"UIDVALIDITY"]), uidnext=int(info[b"UIDNEXT"]))
 
     def search(

@@ -6,6 +6,7 @@ Comparison ignores case, quote style, spacing and trailing punctuation.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -50,7 +51,7 @@ DEFAULT_NOTES: dict[str, tuple[str, ...]] = {
 
 def fold(text: str) -> str:
     """Case, accent-preserving Unicode form, quotes, spacing and end punctuation folded."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFKC", html.unescape(text)).casefold()
     text = text.replace("’", "'").replace("‘", "'").replace("`", "'")
     text = " ".join(text.split())
     return re.sub(r"[\s.!。…]+$", "", text)

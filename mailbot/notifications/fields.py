@@ -44,25 +44,32 @@ _URL = re.compile(r"https?://", re.IGNORECASE)
 _SEPARATOR = re.compile(r"^[-_.=~*·•]{4,}$")
 _SIGNATURE = re.compile(r"^[-–—]\s*(?P<n>\S.{0,60})$")
 _LABEL = re.compile(r"^[^:：]{1,60}[:：]\s*$")
-_ACTION_WORDS = (
-    "accept",
-    "view",
-    "confirm",
-    "profil",
-    "承認",
-    "プロフィール",
-    "accepter",
-    "annehmen",
-    "aceptar",
-    "terima",
-    "konfirmasi",
-    "voir",
-    "ansehen",
+_PROFILE_LABEL = re.compile(
+    r"(?:view|voir|ver|lihat|visualizza)\b.{0,80}\b(?:profile|profil|perfil|profilo)\b"
+    r"|profil ansehen|.{1,80}さんのプロフィールを表示する",
+    re.IGNORECASE,
 )
-_PROFILE_WORDS = ("profile", "profil", "perfil", "プロフィール")
+_CHROME_LABEL = re.compile(
+    r"(?:accept|accepter|annehmen|aceptar|aceitar|accetta|terima|承認する|confirm that you know"
+    r"|harap konfirmasi|confirma que conoces|confirmez que vous connaissez|bestätigen)"
+    r"|" + _PROFILE_LABEL.pattern,
+    re.IGNORECASE,
+)
+_ACTION = re.compile(
+    r"\b(?:accept|view|confirm|profile?|accepter|annehmen|aceptar|terima|konfirmasi|voir"
+    r"|ansehen)\b|承認|プロフィール",
+    re.IGNORECASE,
+)
 _MACHINE_LOCALPART = re.compile(
     r"(?:^|[._+-])(?:no-?reply|do-?not-?reply|donotreply|mailer-daemon|postmaster|bounces?"
     r"|notifications?|mailrobot|invitations|messages|member)(?:$|[._+-])|-request$|^owner-",
+    re.IGNORECASE,
+)
+_CHROME_SENTENCE = re.compile(  # the networks' own sentences around the note
+    r"would like to connect on (?:linkedin|xing)|is waiting for your response"
+    r"|requested to add you as a connection|wants to connect with you on"
+    r"|how would you like to respond|sent you an invitation|invited you to connect on"
+    r"|つながりリクエスト|möchte sich mit (?:ihnen|dir)|souhaite (?:se connecter|rejoindre)",
     re.IGNORECASE,
 )
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -86,15 +93,43 @@ def lines(body: str) -> list[str]:
 
 
 def note(body_lines: list[str], name: str | None) -> tuple[str | None, str | None]:
-    """(greeting language, text after the greeting up to the card, signature or a blank line)."""
+    """(greeting language, the note): the text after a greeting up to the card, signature
+    or a blank line; with no greeting, the paragraph right above the requester's card.
+    The network's own sentences ("... would like to connect") are never a note."""
     for index, line in enumerate(body_lines):
         match = _GREETING.match(line)
         if match:
             language = _GREETINGS.get(match.group("word").lower())
-            return language, _collect(match.group("rest"), body_lines[index + 1 :], name)
+            return language, _unless_chrome(
+                _collect(match.group("rest"), body_lines[index + 1 :], name)
+            )
         if _BARE_GREETING.match(line) and index + 1 < len(body_lines):
-            return None, _collect("", body_lines[index + 1 :], name)
-    return None, None
+            return None, _unless_chrome(_collect("", body_lines[index + 1 :], name))
+    return None, _unless_chrome(_paragraph_above_card(body_lines, name))
+
+
+def _paragraph_above_card(body_lines: list[str], name: str | None) -> str | None:
+    if not name:
+        return None
+    folded = name.casefold()
+    card = next((i for i, line in enumerate(body_lines) if line.casefold() == folded), None)
+    if card is None:
+        return None
+    above: list[str] = []
+    for line in reversed(body_lines[:card]):
+        if not line:
+            if above:
+                break
+            continue
+        if _stops_note(line, name):
+            break
+        above.insert(0, line)
+    text = " ".join(" ".join(above).split())[:MAX_NOTE]
+    return text or None
+
+
+def _unless_chrome(text: str | None) -> str | None:
+    return None if text is None or _CHROME_SENTENCE.search(text) else text
 
 
 def _collect(first: str, following: list[str], name: str | None) -> str | None:
@@ -199,13 +234,17 @@ def body_language(text: str) -> str | None:
 
 
 def is_action_label(label: str) -> bool:
-    folded = label.casefold()
-    return len(folded) <= 80 and any(word in folded for word in _ACTION_WORDS)
+    """Words of the network's buttons (whole words: "interview" is not "view")."""
+    return len(label) <= 80 and bool(_ACTION.search(label))
+
+
+def is_chrome_label(label: str) -> bool:
+    """A label the network itself writes before an accept or profile link."""
+    return len(label) <= 120 and bool(_CHROME_LABEL.match(label.strip()))
 
 
 def is_profile_label(label: str) -> bool:
-    folded = label.casefold()
-    return len(folded) <= 80 and any(word in folded for word in _PROFILE_WORDS)
+    return len(label) <= 120 and bool(_PROFILE_LABEL.match(label.strip()))
 
 
 def is_machine_address(addr: str) -> bool:

@@ -22,6 +22,7 @@ _INVITE_TEMPLATE = re.compile(
     r"|\w*guest_reminder\w*|comm_invm\w*|\w*invite_reminder\w*)$"
 )
 _ACCEPTED_TEMPLATE = re.compile(r"accept_invite|accepted_invite")
+_DIGEST_TEMPLATE = re.compile(r"invite_digest|invitation_digest")
 _MESSAGE_TEMPLATE = re.compile(r"^(?:email_member_message\w*|\w*inmail\w*|email_messaging\w*)$")
 _TEMPLATE_PARAM = re.compile(r"[?&](?:ek|trk|trkEmail)=(?:eml-)?([A-Za-z][A-Za-z0-9_]+)")
 _INVITE_LINK = re.compile(
@@ -87,6 +88,8 @@ def classify(content: Content) -> Notification | None:
             )
         return None
 
+    if failed := _auth_failure(content):
+        return verdict("suspicious", f"claims to be LinkedIn but authentication failed: {failed}")
     if any(_ACCEPTED_TEMPLATE.search(t) for t in templates):
         name = _VIA.sub("", display).strip()
         return Notification(
@@ -98,15 +101,15 @@ def classify(content: Content) -> Notification | None:
             topic="accepted",
             requester=Requester(name=name) if name.lower() not in _GENERIC_NAMES else None,
         )
-    if failed := _auth_failure(content):
-        return verdict("suspicious", f"claims to be LinkedIn but authentication failed: {failed}")
+    if any(_DIGEST_TEMPLATE.search(t) for t in templates):
+        return verdict("other", "a LinkedIn digest of pending invitations (each has its own mail)")
+    if any(_MESSAGE_TEMPLATE.match(t) for t in templates):
+        return _message(content, display, subject, message_id)
     if invite:
         if foreign := _foreign_action_link(content):
             return verdict("suspicious", f"says it is from LinkedIn but its links go to {foreign}")
         return _invitation(content, display, subject, message_id, invite)
-    if any(_MESSAGE_TEMPLATE.match(t) for t in templates) or any(
-        _MESSAGE_LINK.search(link.url) for link in content.links
-    ):
+    if any(_MESSAGE_LINK.search(link.url) for link in content.links):
         return _message(content, display, subject, message_id)
     what = f"template {templates[0]}" if templates else "no invitation structure"
     return verdict("other", f"LinkedIn mail that is not a request ({what})")
@@ -152,7 +155,7 @@ def _auth_failure(content: Content) -> str | None:
 def _foreign_action_link(content: Content) -> str | None:
     """The host of an accept/profile link that is not LinkedIn's, if any."""
     for link in content.links:
-        if _INVITE_LINK.search(link.url) or fields.is_action_label(link.label):
+        if _INVITE_LINK.search(link.url) or fields.is_chrome_label(link.label):
             host = (urlsplit(link.url).hostname or "").lower()
             if host and not is_network_domain(host) and host != "linkedin.com":
                 return host
@@ -225,7 +228,7 @@ def _profile_url(links: list[Link], name: str | None) -> str | None:
     """The requester's own profile: a link labelled as a profile, or anchored on their name."""
     folded = name.casefold() if name else None
     for link in links:
-        labelled = fields.is_profile_label(link.label)
+        labelled = fields.is_profile_label(link.label)  # "View profile:", not a note's words
         if labelled or (folded and link.label.casefold() == folded):
             if _INVITE_LINK.search(link.url):
                 return None  # some reminders point "View profile" at the accept link
@@ -248,8 +251,10 @@ def canonical_profile(url: str) -> str | None:
 
 
 def _key(links: list[Link], profile: str | None, message_id: str | None) -> str:
-    """Stable across reminders: the invitation id where the links carry one."""
-    urls = " ".join(link.url for link in links)
+    """Stable across reminders: the invitation id where the links carry one (the chrome's
+    Accept link first, so a link pasted into the note cannot stand in for it)."""
+    chrome = [link for link in links if fields.is_chrome_label(link.label)]
+    urls = " ".join(link.url for link in chrome + links)
     if match := _INVITATION_ID.search(urls):
         return f"linkedin:invitation:{match.group(1)}"
     if match := _MAILBOX_ID.search(urls):

@@ -22,7 +22,15 @@ from html.parser import HTMLParser
 MAX_TEXT = 512 * 1024  # characters of body text worth reading; keeps every regex linear
 
 _URL = re.compile(r"""https?://[^\s<>"'\]\[)(]+""", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2069\ufeff"
+    r"\ud800-\udfff]"  # lone surrogates: undecodable 8-bit header bytes
+)
+MAX_HEADER = 4096  # characters of one header worth decoding (decode_header is quadratic)
+MAX_HTML = 512 * 1024
+# A "<" whose next angle bracket is another "<" never closes a tag: escape it, so that
+# html.parser (quadratic on unclosed tags before CPython 3.11.13) stays linear.
+_UNCLOSED_TAG = re.compile(r"<(?=[^<>]*<)")
 
 
 @dataclass(frozen=True)
@@ -68,7 +76,7 @@ def read(raw: bytes) -> Content:
             continue
         (plain if ctype == "text/plain" else html).append(_decode_part(part))
     text = "\n".join(plain)[:MAX_TEXT]
-    html_src = "\n".join(html)[: MAX_TEXT * 4]
+    html_src = _UNCLOSED_TAG.sub("&lt;", "\n".join(html)[:MAX_HTML])
     html_text, html_links = html_to_text(html_src) if html_src else ("", [])
     links = text_links(text) + html_links
     if not plain and not html:
@@ -157,9 +165,11 @@ def _headers(msg: Message) -> dict[str, list[str]]:
 
 
 def _decode_header(value: object) -> str:
-    """RFC 2047 decoding that tolerates unknown charsets and broken encoded words."""
+    """RFC 2047 decoding that tolerates unknown charsets, broken encoded words and raw
+    8-bit (RFC 6532) bytes."""
     try:
-        raw = str(value)
+        raw = str(value)[:MAX_HEADER]
+        raw = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     except Exception:
         return ""
     try:

@@ -16,9 +16,6 @@ from mailbot.notifications.model import Notification, Requester
 NETWORK = "xing"
 SENDER_HINT = "xing"
 
-_REQUEST_LINK = re.compile(
-    r"/contact[-_]?requests?|/contacts/requests|kontaktanfrage", re.IGNORECASE
-)
 _REQUEST_ID = re.compile(
     r"/contact[-_]?requests?/(?:accept/|decline/)?([A-Za-z0-9_.-]{4,})", re.IGNORECASE
 )
@@ -47,7 +44,7 @@ def classify(content: Content) -> Notification | None:
         return None
     subject = one_line(content.header("subject"))
     message_id = one_line(content.header("message-id")) or None
-    request_links = [link for link in content.links if _REQUEST_LINK.search(link.url)]
+    request_links = [link for link in content.links if _REQUEST_ID.search(link.url)]
     if not request_links:
         return Notification(
             kind="other",
@@ -57,7 +54,7 @@ def classify(content: Content) -> Notification | None:
             reasons=("XING mail that is not a contact request",),
         )
     body_lines = fields.lines(content.body)
-    name = _name(subject, content.links)
+    name = _name(subject)
     language, _ = fields.note(body_lines, name)
     text, default_lang = fields.without_default(fields.labelled_text(body_lines, _NOTE_LABELS))
     profile = _profile(content.links)
@@ -80,24 +77,19 @@ def classify(content: Content) -> Notification | None:
     )
 
 
-def _name(subject: str, links: list[Link]) -> str | None:
+def _name(subject: str) -> str | None:
     for pattern in _SUBJECT_NAME:
         if match := pattern.search(subject):
             return one_line(match.group("n"), 120)
-    for link in links:
-        if (
-            _PROFILE.search(urlsplit(link.url).path)
-            and link.label
-            and not fields.is_action_label(link.label)
-        ):
-            return one_line(link.label, 120)
     return None
 
 
 def _profile(links: list[Link]) -> str | None:
-    for link in links:
+    for link in links:  # only the link the network labels as the requester's profile
         parts = urlsplit(link.url)
         host = (parts.hostname or "").lower()
+        if not fields.is_profile_label(link.label):
+            continue
         if is_network_domain(host) and (match := _PROFILE.search(parts.path)):
             return f"https://www.xing.com/profile/{match.group(1)}"
     return None

@@ -57,8 +57,13 @@ def load_contacts(paths: Iterable[Path]) -> Contacts:
         except OSError as exc:
             raise ConfigError("MAILBOT_CONTACTS", f"cannot read {path}: {exc.strerror}") from None
         reader = _vcards if path.suffix.lower() in (".vcf", ".vcard") else _csv_rows
-        for contact in reader(data, path.name):
-            contacts.add(contact)
+        try:
+            for contact in reader(data, path.name):
+                contacts.add(contact)
+        except csv.Error as exc:
+            raise ConfigError(
+                "MAILBOT_CONTACTS", f"{path}: not a readable CSV file ({exc})"
+            ) from None
     return contacts
 
 

@@ -1,0 +1,86 @@
+"""The floor: bare imapclient doing the least protocol work each measured task needs."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+
+from imapclient import IMAPClient
+from imapclient.imapclient import DRAFT, SEEN
+
+ENVELOPE_BATCH = 500
+
+
+def idle_poll(client: IMAPClient, folder: str, last_uid: int) -> int:
+    """SELECT (read-only) + UID SEARCH from the last UID; returns the new last UID."""
+    info = client.select_folder(folder, readonly=True)
+    client.search(["UID", f"{last_uid + 1}:*"])
+    return int(info[b"UIDNEXT"]) - 1
+
+
+def connect_poll(host: str, port: int, user: str, password: str, folder: str) -> None:
+    """A whole poll on a fresh connection: connect, LOGIN, SELECT, SEARCH, LOGOUT."""
+    client = IMAPClient(host, port=port, ssl=False, timeout=30)
+    client.login(user, password)
+    info = client.select_folder(folder, readonly=True)
+    client.search(["UID", f"{int(info[b'UIDNEXT'])}:*"])
+    client.logout()
+
+
+def envelopes(client: IMAPClient, folders: Sequence[str]) -> int:
+    """FETCH ENVELOPE of every message of `folders`, in batches of 500."""
+    count = 0
+    for folder in folders:
+        client.select_folder(folder, readonly=True)
+        uids = client.search(["ALL"])
+        for start in range(0, len(uids), ENVELOPE_BATCH):
+            count += len(client.fetch(uids[start : start + ENVELOPE_BATCH], ["ENVELOPE"]))
+    return count
+
+
+def pending(client: IMAPClient, folder: str, uids: Sequence[int], drafts: Sequence[bytes]) -> None:
+    """FETCH BODY.PEEK[] of the new messages, then APPEND each draft (one APPEND per
+    draft, as storing each draft before recording it requires)."""
+    client.select_folder(folder, readonly=True)
+    fetched = client.fetch(list(uids), ["BODY.PEEK[]"])
+    assert len(fetched) == len(uids), (len(fetched), len(uids))
+    for raw in drafts:
+        client.append("Drafts", raw, flags=(DRAFT, SEEN))
+
+
+class IdleResponder(threading.Thread):
+    """IDLE on a folder; on new mail: FETCH it and APPEND a draft. The least a daemon
+    that answers new mail at once can do."""
+
+    def __init__(self, client: IMAPClient, folder: str, draft: bytes) -> None:
+        super().__init__(name="floor-idle", daemon=True)
+        self.client, self.folder, self.draft = client, folder, draft
+        self.stop = threading.Event()
+        self.ready = threading.Event()
+
+    def run(self) -> None:
+        self.client.select_folder(self.folder, readonly=True)
+        self.client.idle()
+        self.ready.set()
+        while not self.stop.is_set():
+            exists = [r[0] for r in self.client.idle_check(timeout=0.5) if r[1:2] == (b"EXISTS",)]
+            if not exists:
+                continue
+            self.client.idle_done()
+            self.client.use_uid = False  # the EXISTS count is a sequence number
+            self.client.fetch([max(exists)], ["BODY.PEEK[]"])
+            self.client.use_uid = True
+            self.client.append("Drafts", self.draft, flags=(DRAFT, SEEN))
+            self.client.idle()
+        self.client.idle_done()
+
+
+def wait_for_new(client: IMAPClient, timeout: float) -> float | None:
+    """In IDLE: wait for an EXISTS; the monotonic time it came, or None on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for response in client.idle_check(timeout=max(0.0, deadline - time.monotonic())):
+            if response[1:2] == (b"EXISTS",):
+                return time.monotonic()
+    return None

@@ -1,0 +1,118 @@
+"""mailbot's side: settings through the public path, its parts on one held connection,
+and the real command line as a child process (wall time and peak RSS of that child)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from dovecot import Account
+
+from mailbot.config import Settings, load_settings
+from mailbot.mailboxes.imap import open_imap
+from mailbot.people.index import CorrespondenceIndex
+from mailbot.pipeline import CycleReport, history_folders, run_cycle
+from mailbot.rules import Context
+from mailbot.state import State
+
+try:
+    from mailbot.runner import known_people, run_once
+except ImportError:  # before mailbot/runner.py: the same functions lived in the daemon
+    from mailbot.daemon import known_people, run_once  # type: ignore[attr-defined,no-redef]
+
+__all__ = ["Child", "Mailbot", "environment", "run_child", "run_once", "settings"]
+
+
+def environment(account: Account, home: Path, **extra: str) -> dict[str, str]:
+    """MAILBOT_* keys as tests/integration/support.py writes them, plain IMAP to 127.0.0.1."""
+    home.mkdir(parents=True, exist_ok=True)
+    contacts = home / "contacts.csv"
+    contacts.write_text("name,email\nDaniel O'Brien,\nAda Lovelace,ada@example.org\n")
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
+        **account.env(),
+        "MAILBOT_STATE": str(home / "state.sqlite3"),
+        "MAILBOT_CONTACTS": str(contacts),
+        "MAILBOT_OWNER_NAME": "Robin Owner",
+        "MAILBOT_OWNER_EMAIL": "robin@owner.example",
+        "MAILBOT_OWNER_PHONE": "+44 20 7946 0000",
+        "MAILBOT_LOOKBACK_DAYS": "36500",  # the whole generated history
+        "MAILBOT_POLL_INTERVAL": "3600",  # the daemon wakes on IDLE only, while measured
+    }
+    env.update(extra)
+    return env
+
+
+def settings(env: dict[str, str]) -> Settings:
+    return load_settings(None, env)
+
+
+class Mailbot:
+    """What runner.run_once wires for one cycle, kept open so that a cycle can be timed
+    without process start, State opening, connecting or logging in."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.settings = settings(env)
+        self._stack = ExitStack()
+        self.state = self._stack.enter_context(State(self.settings.state_path))
+        self.mailbox = self._stack.enter_context(open_imap(self.settings.imap))
+        self.index = CorrespondenceIndex(self.state.db)
+        self.context = Context(
+            known_people(self.settings, self.index), self.settings.owner.addresses
+        )
+
+    def cycle(self) -> CycleReport:
+        return run_cycle(self.mailbox, self.state, self.settings, self.context, self.index)
+
+    def history_folders(self) -> list[str]:
+        return history_folders(self.mailbox, self.settings)
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+@dataclass(frozen=True)
+class Child:
+    seconds: float
+    max_rss_mb: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_child(command: list[str], env: dict[str, str], cwd: Path) -> Child:
+    """Run a child to its end; wall time, and peak RSS from os.wait4 (that child's own
+    rusage: RUSAGE_CHILDREN would be the maximum over every child so far)."""
+    out, err = cwd / "child.out", cwd / "child.err"
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=stdout, stderr=stderr)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Child(
+        seconds, usage.ru_maxrss / 1024, process.returncode, out.read_text(), err.read_text()
+    )
+
+
+def mailbot_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "mailbot", *args]
+
+
+FLOOR_LOGIN = (
+    "import os, imapclient\n"
+    "c = imapclient.IMAPClient(os.environ['MAILBOT_IMAP_HOST'],"
+    " port=int(os.environ['MAILBOT_IMAP_PORT']), ssl=False)\n"
+    "c.login(os.environ['MAILBOT_IMAP_USER'], os.environ['MAILBOT_IMAP_PASSWORD'])\n"
+    "c.logout()\n"
+)
+
+
+def floor_login_command() -> list[str]:
+    return [sys.executable, "-c", FLOOR_LOGIN]
