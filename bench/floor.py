@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Sequence
 
 from imapclient import IMAPClient
@@ -74,13 +73,3 @@ class IdleResponder(threading.Thread):
             self.client.append("Drafts", self.draft, flags=(DRAFT, SEEN))
             self.client.idle()
         self.client.idle_done()
-
-
-def wait_for_new(client: IMAPClient, timeout: float) -> float | None:
-    """In IDLE: wait for an EXISTS; the monotonic time it came, or None on timeout."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for response in client.idle_check(timeout=max(0.0, deadline - time.monotonic())):
-            if response[1:2] == (b"EXISTS",):
-                return time.monotonic()
-    return None

@@ -246,6 +246,9 @@ class Cycle:
         )
         raw = draft.as_bytes()
         self.mailbox.append_draft(folder, raw)
+        log.info(
+            "stored a %s draft (%s) for %s in %s", step, draft.language, requester.name, folder
+        )
         return DraftRecord(token, person, step, draft.message_id, folder, digest(raw))
 
     def _withdraw_stale(self, person: str) -> None:
@@ -290,6 +293,7 @@ def run_cycle(
     last_uid = folder.uidnext - 1
     if cursor is not None and cursor.uidvalidity == folder.uidvalidity:
         if cursor.last_uid >= last_uid:
+            log.debug("%s: nothing new", settings.inbox)
             return report  # nothing new: one SELECT, no SEARCH
         uids = mailbox.search(cursor.last_uid + 1, last_uid, None, SENDER_HINTS, REPLY_MARK)
     else:
@@ -304,6 +308,7 @@ def run_cycle(
         uids = mailbox.search(1, last_uid, since, SENDER_HINTS, REPLY_MARK)
 
     notifications = [parse(raw) for _, raw in mailbox.fetch(uids)]
+    log.debug("%s: %d new messages to look at", settings.inbox, len(notifications))
     if index is not None and any(n.is_invitation for n in notifications):
         index.refresh(mailbox, history_folders(mailbox, settings), settings.owner.addresses)
     cycle = Cycle(

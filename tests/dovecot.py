@@ -6,8 +6,11 @@ do); the mail processes run as the `dovecot` user.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -26,7 +29,7 @@ state_dir = {dir}/state
 log_path = {dir}/dovecot.log
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2
 default_login_user = dovenull
 default_internal_user = dovecot
 default_internal_group = dovecot
@@ -130,7 +133,8 @@ class Dovecot:
         self._process = subprocess.Popen(
             [binary, "-F", "-c", str(self.config)],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: stop() ends every child too
         )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -144,15 +148,27 @@ class Dovecot:
                 time.sleep(0.05)
         raise RuntimeError(f"dovecot did not start on port {self.port}: {self._log()}")
 
-    def stop(self) -> None:
+    def stop(self, *, keep: bool = False) -> None:
+        """Stop the server; with keep=True the mail stays, for start() again."""
         if self._process and self._process.poll() is None:
-            self._process.terminate()
+            os.killpg(self._process.pid, signal.SIGTERM)
             try:
                 self._process.wait(10)
             except subprocess.TimeoutExpired:
-                self._process.kill()
+                os.killpg(self._process.pid, signal.SIGKILL)
                 self._process.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if self._process is not None:
+            with contextlib.suppress(ProcessLookupError):  # children that outlived the master
+                os.killpg(self._process.pid, signal.SIGKILL)
+        if not keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def deliver(self, user: str, raw: bytes) -> None:
+        """Put a message straight into a user's Maildir, as a local delivery agent does."""
+        new = self.dir / "mail" / user / "new"
+        name = f"{time.time_ns()}.mailbot-test.localhost"
+        (new / name).write_bytes(raw.replace(b"\r\n", b"\n"))
+        shutil.chown(new / name, "dovecot", "dovecot")
 
     def add_account(self) -> Account:
         """A fresh user: any name logs in with PASSWORD and gets its own empty mailbox."""

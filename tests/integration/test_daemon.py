@@ -1,0 +1,193 @@
+"""Running for months: IDLE push, server restarts, signals, one instance, secrets, check."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from builders import invitation
+from conftest import require_dovecot
+from dovecot import PASSWORD, Account, Dovecot
+from support import drafts, mailbot, seed_raw, write_env
+
+pytestmark = pytest.mark.dovecot
+
+
+def start_daemon(tmp_path: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "mailbot"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for(condition: object, seconds: float = 30) -> float:
+    """Seconds until condition() held (the test fails if it never does)."""
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        if condition():  # type: ignore[operator]
+            return time.monotonic() - start
+        time.sleep(0.05)
+    raise AssertionError(f"not true within {seconds}s")
+
+
+def stop(daemon: subprocess.Popen[str]) -> tuple[int, str]:
+    if daemon.poll() is None:
+        daemon.send_signal(signal.SIGTERM)
+    try:
+        _, err = daemon.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        daemon.kill()
+        _, err = daemon.communicate()
+    return daemon.returncode, err
+
+
+@pytest.fixture
+def idle_env(account: Account, tmp_path: Path) -> dict[str, str]:
+    """An hour between polls: whatever happens sooner was pushed by IDLE."""
+    return write_env(tmp_path, account, MAILBOT_POLL_INTERVAL="3600", MAILBOT_LOG_LEVEL="debug")
+
+
+def test_idle_turns_new_mail_into_a_draft_at_once(
+    account: Account, tmp_path: Path, idle_env: dict[str, str]
+) -> None:
+    daemon = start_daemon(tmp_path, idle_env)
+    try:
+        wait_for(lambda: (tmp_path / "state.sqlite3").exists())
+        time.sleep(1)  # the first cycle and the IDLE connection are up
+        seed_raw(account, invitation("Ida Push"))
+        latency = wait_for(lambda: len(drafts(account)) == 1)
+        print(f"IDLE latency: APPEND to draft visible in {latency:.2f}s")
+    finally:
+        code, err = stop(daemon)
+    assert code == 0, err
+
+
+def test_sigterm_during_idle_exits_cleanly(
+    account: Account, tmp_path: Path, idle_env: dict[str, str]
+) -> None:
+    daemon = start_daemon(tmp_path, idle_env)
+    wait_for(lambda: (tmp_path / "state.sqlite3").exists())
+    time.sleep(1.5)  # in IDLE now
+    daemon.send_signal(signal.SIGTERM)
+    _, err = daemon.communicate(timeout=5)
+    assert daemon.returncode == 0, err
+    assert PASSWORD not in err
+
+
+def test_a_second_instance_is_refused(
+    account: Account, tmp_path: Path, idle_env: dict[str, str]
+) -> None:
+    daemon = start_daemon(tmp_path, idle_env)
+    try:
+        wait_for(lambda: (tmp_path / "state.sqlite3.lock").exists())
+        time.sleep(0.5)
+        second = mailbot(tmp_path, idle_env, "--run-once")
+        assert second.returncode == 4
+        assert "another mailbot" in second.stderr and "--wait" in second.stderr
+    finally:
+        stop(daemon)
+    assert mailbot(tmp_path, idle_env, "--run-once").returncode == 0  # the lock is released
+
+
+@pytest.fixture
+def own_server() -> Iterator[Dovecot]:
+    require_dovecot()
+    server = Dovecot()
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_daemon_survives_a_server_restart(own_server: Dovecot, tmp_path: Path) -> None:
+    """Mail delivered while the server is down becomes a draft once it is back."""
+    account = own_server.add_account()
+    env = write_env(tmp_path, account, MAILBOT_POLL_INTERVAL="3600", MAILBOT_LOG_LEVEL="info")
+    daemon = start_daemon(tmp_path, env)
+    try:
+        wait_for(lambda: (tmp_path / "state.sqlite3").exists())
+        time.sleep(1)
+        own_server.stop(keep=True)
+        time.sleep(1)
+        own_server.deliver(account.user, invitation("Rex Restart"))
+        own_server.start()
+        wait_for(lambda: len(drafts(account)) == 1, seconds=60)
+    finally:
+        code, err = stop(daemon)
+    assert code == 0
+    assert "IDLE connection failed" in err and "Traceback" not in err
+
+
+def test_password_command(account: Account, tmp_path: Path) -> None:
+    env = write_env(tmp_path, account)
+    del env["MAILBOT_IMAP_PASSWORD"]
+    env["MAILBOT_IMAP_PASSWORD_CMD"] = f"printf '%s\\n' '{PASSWORD}'"
+    seed_raw(account, invitation("Pat Command"))
+    assert mailbot(tmp_path, env, "--run-once").returncode == 0
+    assert len(drafts(account)) == 1
+    env["MAILBOT_IMAP_PASSWORD_CMD"] = "exit 7"
+    failed = mailbot(tmp_path, env, "--run-once")
+    assert (
+        failed.returncode == 3
+        and "MAILBOT_IMAP_PASSWORD_CMD failed with exit status 7" in failed.stderr
+    )
+
+
+def test_oauth2_token_command_refreshes_an_expired_token(account: Account, tmp_path: Path) -> None:
+    """XOAUTH2 against Dovecot; the first token is refused, the command gives a fresh one."""
+    counter = tmp_path / "calls"
+    script = tmp_path / "token.sh"
+    script.write_text(
+        f"n=$(cat {counter} 2>/dev/null || echo 0); echo $((n+1)) > {counter}\n"
+        f'if [ "$n" = 0 ]; then echo expired-token; else echo {PASSWORD}; fi\n'
+    )
+    env = write_env(
+        tmp_path, account, MAILBOT_IMAP_AUTH="oauth2", MAILBOT_IMAP_OAUTH2_TOKEN_CMD=f"sh {script}"
+    )
+    del env["MAILBOT_IMAP_PASSWORD"]
+    seed_raw(account, invitation("Otto Auth"))
+    result = mailbot(tmp_path, env, "--run-once")
+    assert result.returncode == 0, result.stderr
+    assert counter.read_text().strip() == "2" and len(drafts(account)) == 1
+    assert PASSWORD not in result.stderr + result.stdout
+
+
+def test_check_passes_and_fails_where_it_should(account: Account, tmp_path: Path) -> None:
+    env = write_env(tmp_path, account)
+    good = mailbot(tmp_path, env, "check")
+    assert good.returncode == 0, good.stdout
+    lines = good.stdout.splitlines()
+    assert all(line.startswith("OK") for line in lines)
+    assert any("IDLE: new mail is seen at once" in line for line in lines)
+    assert any(line.split()[1:3] == ["drafts", "Drafts"] for line in lines)
+    assert any("contacts" in line and "2 people" in line for line in lines)
+
+    bad = mailbot(
+        tmp_path, {**env, "MAILBOT_IMAP_PASSWORD": "nope-Wr0ng", "MAILBOT_INBOX": "Nope"}, "check"
+    )
+    assert bad.returncode == 1 and "ERR  connect" in bad.stdout and "nope-Wr0ng" not in bad.stdout
+    missing = mailbot(tmp_path, {**env, "MAILBOT_INBOX": "Nope"}, "check")
+    assert missing.returncode == 1 and "ERR  inbox" in missing.stdout
+    (tmp_path / "state.sqlite3").chmod(0o644)
+    loose = mailbot(tmp_path, env, "check")
+    assert loose.returncode == 1 and "readable by others" in loose.stdout
+
+
+def test_json_logs_never_show_the_password(account: Account, tmp_path: Path) -> None:
+    env = write_env(tmp_path, account, MAILBOT_LOG_FORMAT="json", MAILBOT_LOG_LEVEL="debug")
+    seed_raw(account, invitation("Lou Log"))
+    result = mailbot(tmp_path, env, "--run-once")
+    assert result.returncode == 0
+    import json
+
+    records = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    assert records and {"time", "level", "logger", "message"} <= set(records[0])
+    assert PASSWORD not in result.stderr
