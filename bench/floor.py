@@ -18,6 +18,16 @@ def idle_poll(client: IMAPClient, folder: str, last_uid: int) -> int:
     return int(info[b"UIDNEXT"]) - 1
 
 
+def status_poll(client: IMAPClient, folder: str, uidnext: int) -> int:
+    """STATUS (UIDNEXT UIDVALIDITY), and UID SEARCH only if UIDNEXT moved: the least an
+    idle poll can do (no SELECT). Returns the new UIDNEXT."""
+    status = client.folder_status(folder, [b"UIDNEXT", b"UIDVALIDITY"])
+    if int(status[b"UIDNEXT"]) != uidnext:
+        client.select_folder(folder, readonly=True)
+        client.search(["UID", f"{uidnext}:*"])
+    return int(status[b"UIDNEXT"])
+
+
 def connect_poll(host: str, port: int, user: str, password: str, folder: str) -> None:
     """A whole poll on a fresh connection: connect, LOGIN, SELECT, SEARCH, LOGOUT."""
     client = IMAPClient(host, port=port, ssl=False, timeout=30)

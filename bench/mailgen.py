@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 import builders  # tests/builders.py: run.py puts tests/ on sys.path
 from imapclient import IMAPClient
+from imapclient.imapclient import SEEN
 
 OWNER = "Robin Owner <robin@owner.example>"
 INVITATION_EVERY = 100  # 1% of the inbox
@@ -39,6 +40,7 @@ _INVITATION_ID = 7500000000000000000
 class Message:
     raw: bytes
     date: datetime
+    flags: tuple[bytes, ...] = ()  # history is read (\\Seen); new invitations are not
 
 
 def stranger(number: int) -> str:
@@ -93,8 +95,8 @@ def history(size: int, pool: ProcessPoolExecutor) -> tuple[list[Message], list[M
         if i % INVITATION_EVERY == INVITATION_EVERY // 2 and invites:
             inbox.append(invites.pop())
         else:
-            inbox.append(Message(raw, _date_of(i)))
-    sent = [Message(raw, _date_of(i)) for i, raw in enumerate(ordinary[size:])]
+            inbox.append(Message(raw, _date_of(i), (SEEN,)))
+    sent = [Message(raw, _date_of(i), (SEEN,)) for i, raw in enumerate(ordinary[size:])]
     return inbox, sent
 
 
@@ -106,7 +108,9 @@ def append_all(client: IMAPClient, folder: str, messages: Iterable[Message]) -> 
     """MULTIAPPEND in chunks, with each message's date as its INTERNALDATE."""
     count = 0
     for chunk in _chunks(messages, APPEND_CHUNK):
-        client.multiappend(folder, [{"msg": m.raw, "date": m.date} for m in chunk])
+        client.multiappend(
+            folder, [{"msg": m.raw, "date": m.date, "flags": m.flags} for m in chunk]
+        )
         count += len(chunk)
     return count
 

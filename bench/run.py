@@ -48,6 +48,7 @@ RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 PENDING = 1000  # new invitations in the pending-notifications case
 POLLS = 50  # idle polls per timed run: one is about a millisecond
 CONNECT_POLLS = 10  # polls per timed run when each poll connects and logs in
+SETTLE = 2.5  # s: Dovecot rescans a maildir whose folders changed within the last seconds
 FLAT = 1.25  # "flat with size": mailbot's idle poll grows at most this much more than the floor's
 
 
@@ -89,11 +90,16 @@ def build_box(server: Dovecot, size: int, work: Path, pool: ProcessPoolExecutor)
     mailgen.append_all(seeder, "INBOX", inbox)
     mailgen.append_all(seeder, "Sent", sent)
     seeded = time.perf_counter()
+    for folder in ("INBOX", "Sent"):  # as the owner's mail client would: new/ -> cur/
+        seeder.select_folder(folder)
+        seeder.unselect_folder()
+    time.sleep(SETTLE)
+    settled = time.perf_counter()
     home = work / f"box-{size}"
     env = environment(account, home)
     bot = Mailbot(env)
     report = bot.cycle()  # the first run: builds the index, drafts to the inbox's invitations
-    first = time.perf_counter() - seeded
+    first = time.perf_counter() - settled
     drafts = sum(p.draft for p in report.processed)
     expect(not report.errors, f"first cycle errors: {report.errors[:3]}")
     expect(drafts == size // 100, f"first cycle wrote {drafts} drafts, not {size // 100}")
@@ -117,20 +123,28 @@ def timed(action: Callable[[], object], times: int = 1) -> float:
 Pair = tuple[list[float], list[float]]
 
 
-def idle_poll(box: Box, repeat: int) -> Pair:
-    """mailbot's cycle with nothing new vs SELECT + UID SEARCH; both logged in already."""
-    last = int(box.floor.select_folder("INBOX", readonly=True)[b"UIDNEXT"]) - 1
+def idle_poll(box: Box, repeat: int) -> tuple[list[float], list[float], list[float]]:
+    """mailbot's cycle with nothing new vs SELECT + UID SEARCH, and vs STATUS alone; all
+    logged in already. ms per poll."""
+    uidnext = int(box.floor.select_folder("INBOX", readonly=True)[b"UIDNEXT"])
 
     def bot() -> None:
         report = box.bot.cycle()
         expect(not report.processed and not report.errors, "an idle poll found work")
 
     def bare() -> None:
-        floor.idle_poll(box.floor, "INBOX", last)
+        floor.idle_poll(box.floor, "INBOX", uidnext - 1)
 
-    bot(), bare()  # warm
-    runs = [(timed(bot, POLLS), timed(bare, POLLS)) for _ in range(repeat)]
-    return [m * 1e3 for m, _ in runs], [f * 1e3 for _, f in runs]
+    def status() -> None:
+        floor.status_poll(box.floor, "INBOX", uidnext)
+
+    bot(), bare(), status()  # warm
+    runs = [(timed(bot, POLLS), timed(bare, POLLS), timed(status, POLLS)) for _ in range(repeat)]
+    return (
+        [m * 1e3 for m, _, _ in runs],
+        [f * 1e3 for _, f, _ in runs],
+        [s * 1e3 for _, _, s in runs],
+    )
 
 
 def connect_poll(box: Box, repeat: int) -> Pair:
@@ -309,6 +323,7 @@ def _latencies(box: Box, repeat: int) -> list[float]:
 @dataclass
 class Results:
     idle: dict[int, Pair] = field(default_factory=dict)
+    status: dict[int, list[float]] = field(default_factory=dict)
     connect: dict[int, Pair] = field(default_factory=dict)
     index: dict[int, Pair] = field(default_factory=dict)
     cold: dict[int, Pair] = field(default_factory=dict)
@@ -320,7 +335,9 @@ class Results:
 def measure_size(box: Box, repeat: int, results: Results) -> None:
     size = box.size
     _progress(f"{size:,}: idle poll")
-    results.idle[size] = idle_poll(box, repeat)
+    mailbot, bare, status = idle_poll(box, repeat)
+    results.idle[size] = (mailbot, bare)
+    results.status[size] = status
     _progress(f"{size:,}: idle poll with connect and login")
     results.connect[size] = connect_poll(box, repeat)
     _progress(f"{size:,}: index build")
@@ -393,6 +410,9 @@ def size_rows(results: Results) -> list[Row]:
         rows.append(row("idle poll (logged in)", f"{size:,}", m, f, "ms", "≤ 1.5× floor", 1.5))
     if len(sizes) > 1:
         rows.append(_growth(results.idle[sizes[0]], results.idle[sizes[-1]], sizes))
+    for size in sizes:
+        m, s = results.idle[size][0], results.status[size]
+        rows.append(row("idle poll vs a STATUS-only floor", f"{size:,}", m, s, "ms", "(for info)"))
     for size in sizes:
         m, f = results.connect[size]
         rows.append(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from mailbot.config import Settings
 from mailbot.errors import MailbotError
+from mailbot.mailboxes.base import Mailbox
 from mailbot.mailboxes.imap import ImapMailbox, open_imap
 from mailbot.people.contacts import load_contacts
 from mailbot.replies import Renderer
@@ -28,7 +29,7 @@ class Line:
 
 def run_checks(settings: Settings, source: str) -> list[Line]:
     lines = [Line(True, "config", source)]
-    lines += _imap(settings)
+    lines += _mailbox(settings)
     lines.append(_guard("state", lambda: _state(settings)))
     lines += [_guard("contacts", partial(_contacts, path)) for path in settings.contacts]
     lines.append(_guard("templates", lambda: _templates(settings)))
@@ -42,8 +43,34 @@ def _guard(item: str, probe: Callable[[], str]) -> Line:
         return Line(False, item, str(exc))
 
 
+def _mailbox(settings: Settings) -> list[Line]:
+    if settings.maildir is None:
+        return _imap(settings)
+    from mailbot.mailboxes.maildir import MaildirMailbox
+
+    try:
+        with State(settings.state_path, scratch=True) as state:
+            mailbox = MaildirMailbox(settings.maildir, state.db)
+            lines = [
+                Line(
+                    True,
+                    "maildir",
+                    f"{settings.maildir} (no IDLE: polled every {settings.poll_interval}s)",
+                )
+            ]
+            lines.append(_guard("inbox", lambda: _inbox(mailbox, settings.inbox)))
+            drafts = mailbox.existing_drafts_folder(settings.drafts)
+            lines.append(Line(True, "drafts", drafts or "Drafts (created on the first draft)"))
+            sent = mailbox.sent_folder(settings.sent)
+            lines.append(Line(True, "sent", sent or "none found: history from the inbox only"))
+            return lines
+    except MailbotError as exc:
+        return [Line(False, "maildir", str(exc))]
+
+
 def _imap(settings: Settings) -> list[Line]:
     imap = settings.imap
+    assert imap is not None
     how = {
         "ssl": "TLS, certificate verified",
         "starttls": "STARTTLS, certificate verified",
@@ -91,7 +118,7 @@ def _contacts(path: Path) -> str:
     return f"{path}: {len(load_contacts([path]))} people"
 
 
-def _inbox(mailbox: ImapMailbox, folder: str) -> str:
+def _inbox(mailbox: Mailbox, folder: str) -> str:
     state = mailbox.select(folder)
     return f"{folder} (UIDVALIDITY {state.uidvalidity}, next UID {state.uidnext})"
 

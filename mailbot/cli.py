@@ -64,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--env-file", type=Path, metavar="PATH", default=argparse.SUPPRESS)
     demo = commands.add_parser("demo", help="run the pipeline on bundled sample mail, offline")
     demo.add_argument("--json", action="store_true", help="print one JSON object")
+    demo.add_argument(
+        "--dir",
+        type=Path,
+        metavar="DIR",
+        help="where to create the demo Maildir (default: a new temp folder)",
+    )
     return parser
 
 
@@ -93,9 +99,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return parse_files(args.files, as_json=args.json)
     if args.command == "demo":
-        from mailbot.commands import demo
+        from mailbot.demo import run_demo
 
-        return demo(as_json=args.json)
+        return run_demo(args.dir, as_json=args.json)
     if args.dry_run and not args.run_once:
         raise ConfigError("--dry-run", "goes with --run-once")
 
@@ -104,7 +110,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     settings = load_settings(args.env_file)
     daemon = args.command is None and not args.run_once
     level = settings.log_level if daemon or settings.log_level == "DEBUG" else "WARNING"
-    logs.configure(level, settings.log_format, secrets=(settings.imap.password,))
+    secrets = (settings.imap.password,) if settings.imap else ()
+    logs.configure(level, settings.log_format, secrets=secrets)
     if args.command == "check":
         from mailbot.check import run_checks
 

@@ -5,17 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from email.message import EmailMessage
+from dataclasses import asdict
 from pathlib import Path
 
 from mailbot.config import Owner, Settings
 from mailbot.notifications import Notification, parse
-from mailbot.people.contacts import load_contacts
-from mailbot.people.known import KnownPeople
 from mailbot.pipeline import CycleReport
-from mailbot.replies import Parent, Renderer, key_token
-from mailbot.rules import Context, decide
 
 SAMPLES = Path(__file__).parent / "samples"
 DEMO_OWNER = Owner(
@@ -160,75 +155,3 @@ def print_report(report: CycleReport, *, dry_run: bool) -> None:
         f"{len(report.processed)} notifications, {drafts} drafts stored"
         + (", dry run: nothing written" if dry_run else "")
     )
-
-
-def _show(message: EmailMessage) -> str:
-    """A draft as a person reads it: the headers that matter, then the decoded text."""
-    headers = [
-        f"{name}: {message[name]}"
-        for name in ("From", "To", "Subject", "In-Reply-To")
-        if message[name]
-    ]
-    body = message.get_body(("plain",))
-    text = body.get_content() if isinstance(body, EmailMessage) else ""
-    return "\n".join([*headers, "", text.rstrip()])
-
-
-@dataclass(frozen=True)
-class DemoResult:
-    file: str
-    requester: str | None
-    decision: str
-    reasons: tuple[str, ...]
-    draft: str | None
-
-
-def demo(*, as_json: bool) -> int:
-    """The pipeline on bundled sample mail: decisions, reasons and drafts, offline."""
-    people = KnownPeople(contacts=load_contacts([SAMPLES / "contacts.csv"]))
-    context = Context(people, DEMO_OWNER.addresses)
-    renderer = Renderer()
-    results = []
-    for path in sorted(SAMPLES.glob("*.eml")):
-        n = parse(path.read_bytes())
-        decision = decide(n, context)
-        draft = None
-        if decision.wants_draft and n.requester:
-            draft = renderer.draft(
-                decision.action,
-                n.requester,
-                n.network,
-                Parent(n.message_id, n.subject),
-                DEMO_OWNER,
-                token=key_token(path.name),
-                languages=(n.language,),
-            )
-        results.append(
-            DemoResult(
-                path.name,
-                n.requester.name if n.requester else None,
-                decision.action,
-                decision.reasons,
-                _show(draft.message) if draft else None,
-            )
-        )
-    if as_json:
-        print(
-            json.dumps(
-                {"owner": DEMO_OWNER.name, "results": [asdict(r) for r in results]},
-                ensure_ascii=False,
-            )
-        )
-        return 0
-    print(
-        f"mailbot demo: {len(results)} sample messages in {DEMO_OWNER.name}'s inbox, "
-        "contacts from samples/contacts.csv. Nothing is sent or written.\n"
-    )
-    for r in results:
-        print(f"== {r.file}: {r.decision.upper()}  ({r.requester or 'no requester'})")
-        for reason in r.reasons:
-            print(f"   {reason}")
-        if r.draft:
-            print("   draft:\n" + "\n".join(f"   | {line}" for line in r.draft.splitlines()))
-        print()
-    return 0

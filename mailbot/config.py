@@ -59,7 +59,7 @@ class Owner:
 
 @dataclass(frozen=True)
 class Settings:
-    imap: ImapSettings
+    imap: ImapSettings | None  # None when MAILBOT_MAILDIR is used instead
     owner: Owner
     inbox: str
     drafts: str | None
@@ -79,6 +79,7 @@ class Settings:
     idle: bool = True
     log_level: str = "INFO"
     log_format: str = "text"
+    maildir: Path | None = None
 
 
 def default_state_path(environ: Mapping[str, str]) -> Path:
@@ -112,27 +113,8 @@ def load_settings(
     """Read and validate every setting; raise ConfigError naming the first bad key."""
     env = os.environ if environ is None else environ
     reader = _Reader(read_env(env_file, env))
-    security = reader.choice("MAILBOT_IMAP_SECURITY", SECURITY_MODES, "ssl")
-    host = reader.required("MAILBOT_IMAP_HOST")
-    plain_allowed = reader.boolean("MAILBOT_IMAP_ALLOW_PLAINTEXT", False)
-    if security == "plain" and not _is_loopback(host) and not plain_allowed:
-        raise ConfigError(
-            "MAILBOT_IMAP_SECURITY",
-            f"'plain' sends the password unencrypted to {host}; use ssl or starttls, "
-            "or set MAILBOT_IMAP_ALLOW_PLAINTEXT=true if you really mean it",
-        )
-    auth, password, password_cmd, token_cmd = _credentials(reader)
-    imap = ImapSettings(
-        host=host,
-        port=reader.integer("MAILBOT_IMAP_PORT", 993 if security == "ssl" else 143, 1, 65535),
-        user=reader.required("MAILBOT_IMAP_USER"),
-        security=security,
-        ca_file=reader.ca_file("MAILBOT_IMAP_CA_FILE"),
-        auth=auth,
-        password=password,
-        password_cmd=password_cmd,
-        oauth2_token_cmd=token_cmd,
-    )
+    maildir = reader.existing_dir("MAILBOT_MAILDIR")
+    imap = None if maildir is not None else _imap(reader)
     owner = Owner(
         name=reader.required("MAILBOT_OWNER_NAME"),
         email=reader.email("MAILBOT_OWNER_EMAIL"),
@@ -175,7 +157,33 @@ def load_settings(
             "MAILBOT_LOG_LEVEL", ("debug", "info", "warning", "error"), "info"
         ).upper(),
         log_format=reader.choice("MAILBOT_LOG_FORMAT", ("text", "json"), "text"),
+        maildir=maildir,
     )
+
+
+def _imap(reader: _Reader) -> ImapSettings:
+    security = reader.choice("MAILBOT_IMAP_SECURITY", SECURITY_MODES, "ssl")
+    host = reader.required("MAILBOT_IMAP_HOST")
+    plain_allowed = reader.boolean("MAILBOT_IMAP_ALLOW_PLAINTEXT", False)
+    if security == "plain" and not _is_loopback(host) and not plain_allowed:
+        raise ConfigError(
+            "MAILBOT_IMAP_SECURITY",
+            f"'plain' sends the password unencrypted to {host}; use ssl or starttls, "
+            "or set MAILBOT_IMAP_ALLOW_PLAINTEXT=true if you really mean it",
+        )
+    auth, password, password_cmd, token_cmd = _credentials(reader)
+    imap = ImapSettings(
+        host=host,
+        port=reader.integer("MAILBOT_IMAP_PORT", 993 if security == "ssl" else 143, 1, 65535),
+        user=reader.required("MAILBOT_IMAP_USER"),
+        security=security,
+        ca_file=reader.ca_file("MAILBOT_IMAP_CA_FILE"),
+        auth=auth,
+        password=password,
+        password_cmd=password_cmd,
+        oauth2_token_cmd=token_cmd,
+    )
+    return imap
 
 
 def _credentials(reader: _Reader) -> tuple[str, str | None, str | None, str | None]:

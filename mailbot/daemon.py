@@ -69,12 +69,12 @@ class Daemon:
         )
         self._scheduler.start()
         watcher = threading.Thread(target=self._watch, name="idle", daemon=True)
-        if self.settings.idle:
+        if self.settings.idle and self.settings.imap is not None:
             watcher.start()
         log.info(
             "mailbot running on %s: %s, and every %ss",
             self.settings.inbox,
-            "IMAP IDLE" if self.settings.idle else "polling",
+            "IMAP IDLE" if watcher.is_alive() else "polling",
             self.settings.poll_interval,
         )
         while not self.stop.wait(0.5):
@@ -111,6 +111,7 @@ class Daemon:
     def _watch(self) -> None:
         """Hold an IDLE connection on the inbox; reconnect with backoff when it breaks."""
         backoff = Backoff()
+        assert self.settings.imap is not None
         while not self.stop.is_set():
             try:
                 with open_imap(self.settings.imap) as mailbox:

@@ -19,8 +19,8 @@ from mailbot import conversation, phrases
 from mailbot.config import Settings
 from mailbot.conversation import Step
 from mailbot.errors import MailbotError
-from mailbot.mailboxes.base import Mailbox
-from mailbot.notifications import SENDER_HINTS, Notification, Requester, parse
+from mailbot.mailboxes.base import Mailbox, Wanted
+from mailbot.notifications import BODY_HINTS, SENDER_HINTS, Notification, Requester, parse
 from mailbot.people.index import CorrespondenceIndex
 from mailbot.people.names import normalise_name
 from mailbot.replies import MESSAGE_ID_MARK, Parent, Renderer, digest, key_token
@@ -29,6 +29,7 @@ from mailbot.state import Conversation, Cursor, DraftRecord, State
 
 log = logging.getLogger(__name__)
 REPLY_MARK = f".{MESSAGE_ID_MARK}@"  # in the Message-IDs of our drafts, so in answers to them
+WANTED = Wanted(senders=SENDER_HINTS, bodies=BODY_HINTS, reply_mark=REPLY_MARK)
 
 
 @dataclass(frozen=True)
@@ -295,7 +296,7 @@ def run_cycle(
         if cursor.last_uid >= last_uid:
             log.debug("%s: nothing new", settings.inbox)
             return report  # nothing new: one SELECT, no SEARCH
-        uids = mailbox.search(cursor.last_uid + 1, last_uid, None, SENDER_HINTS, REPLY_MARK)
+        uids = mailbox.search(cursor.last_uid + 1, last_uid, None, WANTED)
     else:
         if cursor is not None:
             log.warning(
@@ -305,7 +306,7 @@ def run_cycle(
                 settings.lookback_days,
             )
         since = date.today() - timedelta(days=settings.lookback_days)
-        uids = mailbox.search(1, last_uid, since, SENDER_HINTS, REPLY_MARK)
+        uids = mailbox.search(1, last_uid, since, WANTED)
 
     notifications = [parse(raw) for _, raw in mailbox.fetch(uids)]
     log.debug("%s: %d new messages to look at", settings.inbox, len(notifications))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from mailbot.config import Settings
-from mailbot.mailboxes.imap import open_imap
+from mailbot.mailboxes import open_mailbox
 from mailbot.notifications import Notification, Requester
 from mailbot.people.contacts import load_contacts
 from mailbot.people.index import CorrespondenceIndex
@@ -28,7 +28,10 @@ def run_once(
     settings: Settings, *, dry_run: bool = False, stop: threading.Event | None = None
 ) -> CycleReport:
     """One cycle against the configured IMAP server (a dry run on a scratch copy of state)."""
-    with State(settings.state_path, scratch=dry_run) as state, open_imap(settings.imap) as mailbox:
+    with (
+        State(settings.state_path, scratch=dry_run) as state,
+        open_mailbox(settings, state.db) as mailbox,
+    ):
         index = CorrespondenceIndex(state.db)
         context = Context(known_people(settings, index), settings.owner.addresses)
         return run_cycle(mailbox, state, settings, context, index, dry_run=dry_run, stop=stop)
@@ -39,7 +42,7 @@ def assess_name(settings: Settings, name: str, *, refresh: bool) -> tuple[Verdic
     with State(settings.state_path) as state:
         index = CorrespondenceIndex(state.db)
         if refresh:
-            with open_imap(settings.imap) as mailbox:
+            with open_mailbox(settings, state.db) as mailbox:
                 index.refresh(mailbox, history_folders(mailbox, settings), settings.owner.addresses)
         people = known_people(settings, index)
         invitation = Notification(kind="invitation", requester=Requester(name=name), key="who")

@@ -57,11 +57,25 @@ def test_parse_reads_stdin_and_prints_a_summary() -> None:
     assert "invitation (linkedin)" in out and "Priya Raman" in out and "note:     (none)" in out
 
 
-def test_demo_shows_every_decision() -> None:
-    result = mailbot("demo", "--json")
+def test_demo_shows_the_whole_conversation(tmp_path: Path) -> None:
+    """`mailbot demo`: every decision, then the answer and the explanation, on a Maildir."""
+    result = mailbot("demo", "--json", "--dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    decisions = {r["decision"] for r in json.loads(result.stdout)["results"]}
-    assert decisions == {"ask", "known", "review", "ignore"}
+    report = json.loads(result.stdout)
+    first, second = (cycle["processed"] for cycle in report["cycles"])
+    assert {p["decision"] for p in first} == {"ask", "explain", "known", "review", "ignore"}
+    assert any("imitates a LinkedIn invitation" in p["reasons"][0] for p in first)
+    assert [(p["requester"], p["decision"], p["draft"]) for p in second] == [
+        ("Priya Raman", "explain", True)
+    ]
+    subjects = sorted(d["subject"] for d in report["drafts"])
+    assert subjects == [
+        "Re: I want to connect",
+        "Re: Invitación para conectar en LinkedIn",
+        "Re: Priya just messaged you",
+    ]  # Priya's "have we met?" was withdrawn
+    human = mailbot("demo", "--dir", str(tmp_path))
+    assert human.returncode == 0 and b"EXPLAIN  Priya Raman" in human.stdout
 
 
 def test_dry_run_without_run_once_is_a_usage_error(tmp_path: Path) -> None:

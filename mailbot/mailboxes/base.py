@@ -15,21 +15,27 @@ class FolderState:
     uidnext: int
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """Which new messages are worth fetching, decided by the server (IMAP SEARCH)."""
+
+    senders: tuple[str, ...] = ()  # the From header contains one of these
+    bodies: tuple[str, ...] = ()  # the text contains one (look-alikes copying a template)
+    reply_mark: str | None = None  # In-Reply-To/References contain it (answers to our drafts)
+
+    @property
+    def everything(self) -> bool:
+        return not (self.senders or self.bodies or self.reply_mark)
+
+
 class Mailbox(Protocol):
     def select(self, folder: str) -> FolderState:
         """Open `folder` read-only and report its UIDVALIDITY and UIDNEXT."""
 
     def search(
-        self,
-        first_uid: int,
-        last_uid: int,
-        since: date | None,
-        sender_hints: tuple[str, ...],
-        reply_mark: str | None = None,
+        self, first_uid: int, last_uid: int, since: date | None, wanted: Wanted
     ) -> list[int]:
-        """UIDs in [first_uid, last_uid] of the selected folder whose sender mentions a hint,
-        or that answer a message whose Message-ID contains `reply_mark`. No hints and no
-        mark: every message in the range."""
+        """UIDs in [first_uid, last_uid] of the selected folder that are `wanted`."""
 
     def fetch(self, uids: list[int]) -> Iterator[tuple[int, bytes]]:
         """(uid, raw bytes) of each message, without marking anything read."""
@@ -40,11 +46,11 @@ class Mailbox(Protocol):
     def sent_folder(self, configured: str | None) -> str | None:
         """The folder of mail the owner sent, if there is one."""
 
+    def existing_drafts_folder(self, configured: str | None) -> str | None:
+        """The drafts folder if it exists (nothing is created)."""
+
     def drafts_folder(self, configured: str | None) -> str:
         """The folder drafts go to (found, or created when none exists)."""
-
-    def has_draft(self, folder: str, token: str) -> bool:
-        """Whether a draft carrying this X-Mailbot-Key token is already in `folder`."""
 
     def append_draft(self, folder: str, message: bytes) -> None:
         """Store a draft, flagged \\Draft and \\Seen."""

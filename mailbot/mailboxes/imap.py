@@ -20,7 +20,7 @@ from imapclient.util import to_bytes
 from mailbot import secrets
 from mailbot.config import ImapSettings
 from mailbot.errors import ConnectError, MailboxError
-from mailbot.mailboxes.base import FolderState
+from mailbot.mailboxes.base import FolderState, Wanted
 from mailbot.people.history import HEADER_FIELDS
 from mailbot.replies import KEY_HEADER
 
@@ -122,23 +122,19 @@ class ImapMailbox:
         return FolderState(uidvalidity=int(info[b"UIDVALIDITY"]), uidnext=int(info[b"UIDNEXT"]))
 
     def search(
-        self,
-        first_uid: int,
-        last_uid: int,
-        since: date | None,
-        sender_hints: tuple[str, ...],
-        reply_mark: str | None = None,
+        self, first_uid: int, last_uid: int, since: date | None, wanted: Wanted
     ) -> list[int]:
         if last_uid < first_uid:
             return []
         criteria: list[object] = ["UID", f"{first_uid}:{last_uid}"]
         if since is not None:
             criteria += ["SINCE", since]
-        alternatives: list[list[object]] = [["FROM", to_bytes(h)] for h in sender_hints]
-        if reply_mark:
+        alternatives: list[list[object]] = [["FROM", to_bytes(h)] for h in wanted.senders]
+        alternatives += [["BODY", to_bytes(h)] for h in wanted.bodies]
+        if wanted.reply_mark:
             alternatives += [
-                ["HEADER", "In-Reply-To", reply_mark],
-                ["HEADER", "References", reply_mark],
+                ["HEADER", "In-Reply-To", wanted.reply_mark],
+                ["HEADER", "References", wanted.reply_mark],
             ]
         criteria += _any_of(alternatives)
         uids = self._call(self._client.search, criteria)
@@ -195,10 +191,6 @@ class ImapMailbox:
 
     def capabilities(self) -> set[str]:
         return {c.decode("ascii", "replace") for c in self._call(self._client.capabilities)}
-
-    def has_draft(self, folder: str, token: str) -> bool:
-        self._call(self._client.select_folder, folder, readonly=True)
-        return bool(self._call(self._client.search, ["HEADER", KEY_HEADER, token]))
 
     def append_draft(self, folder: str, message: bytes) -> None:
         self._call(self._client.append, folder, message, flags=(DRAFT, SEEN))

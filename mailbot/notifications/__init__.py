@@ -10,8 +10,17 @@ from mailbot.notifications.model import KINDS, Notification, Requester
 
 NETWORKS = (linkedin, xing)
 SENDER_HINTS = tuple(network.SENDER_HINT for network in NETWORKS)
+BODY_HINTS = tuple(network.BODY_HINT for network in NETWORKS)
 
-__all__ = ["KINDS", "SENDER_HINTS", "Notification", "Requester", "parse", "parse_content"]
+__all__ = [
+    "BODY_HINTS",
+    "KINDS",
+    "SENDER_HINTS",
+    "Notification",
+    "Requester",
+    "parse",
+    "parse_content",
+]
 
 
 def parse(raw: bytes) -> Notification:

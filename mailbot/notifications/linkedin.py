@@ -16,6 +16,7 @@ from mailbot.notifications.model import Notification, Requester
 
 NETWORK = "linkedin"
 SENDER_HINT = "linkedin"  # substring for a server-side FROM search
+BODY_HINT = "linkedin"  # and for a BODY search: look-alikes name the network they copy
 
 _INVITE_TEMPLATE = re.compile(
     r"^(?:m2m_invitation|email_m2m_invite\w*|invite_member\w*|invite_guest\w*|sms_invite_guest\w*"

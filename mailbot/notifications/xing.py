@@ -15,6 +15,7 @@ from mailbot.notifications.model import Notification, Requester
 
 NETWORK = "xing"
 SENDER_HINT = "xing"
+BODY_HINT = "xing.com"
 
 _REQUEST_ID = re.compile(
     r"/contact[-_]?requests?/(?:accept/|decline/)?([A-Za-z0-9_.-]{4,})", re.IGNORECASE

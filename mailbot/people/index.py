@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from mailbot.mailboxes.base import Mailbox
+from mailbot.mailboxes.base import Mailbox, Wanted
 from mailbot.people.history import RECEIVED, SENT, entries
 from mailbot.people.names import near_match, normalise_email, normalise_name
 
@@ -115,7 +115,7 @@ class CorrespondenceIndex:
         elif row is not None:
             log.warning("UIDVALIDITY of %s changed: rebuilding its part of the index", folder)
             self._db.execute("DELETE FROM history WHERE folder = ?", (folder,))
-        uids = mailbox.search(start, last_uid, None, ())
+        uids = mailbox.search(start, last_uid, None, Wanted())
         done = 0
         for batch_start in range(0, len(uids), BATCH):
             batch = uids[batch_start : batch_start + BATCH]

@@ -21,7 +21,7 @@ REMINDER = "li-2026-reminder.eml"  # the same invitation again -> nothing new
 WITH_NOTE = "li-2026-current-personal-note.eml"  # Tomás Ortega, personal note -> review
 KNOWN = "li-2024-please-add-me.eml"  # Daniel O'Brien, in contacts -> known
 JOB_ALERT = "li-job-alert.eml"  # LinkedIn, not a request -> ignore
-ORDINARY = "ordinary-mentions-linkedin.eml"  # not from a network: not even fetched
+ORDINARY = "ordinary-mentions-linkedin.eml"  # not from a network: read, then ignored
 INBOX_SET = (STRANGER, WITH_NOTE, KNOWN, JOB_ALERT, ORDINARY, REMINDER)
 
 
@@ -34,11 +34,12 @@ def test_first_run_drafts_for_the_stranger_only(account: Account, tmp_path: Path
     report = run_json(tmp_path, write_env(tmp_path, account))
 
     decisions = [(p["requester"], p["decision"], p["draft"]) for p in report["processed"]]
-    assert decisions == [  # in mailbox order; the ordinary mail is never even fetched
+    assert decisions == [  # in mailbox order
         ("Priya Raman", "ask", True),
         ("Tomás Ortega", "review", False),
         ("Daniel O'Brien", "known", False),
         (None, "ignore", False),  # the job alert
+        (None, "ignore", False),  # ordinary mail that mentions LinkedIn
         ("Priya Raman", "ask", False),  # the reminder: drafted already
     ]
     assert report["errors"] == []

@@ -1,0 +1,136 @@
+"""`mailbot demo`: the whole mission in seconds, with no server and no password.
+
+A throwaway Maildir gets the bundled sample notifications (someone known, strangers with
+and without a note, a look-alike, job mail, ordinary mail); the real pipeline runs on it
+twice, with a stranger's answer ("just widening my network") delivered in between.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import mailbox
+import shutil
+import tempfile
+from email.message import EmailMessage
+from pathlib import Path
+
+from mailbot.config import load_settings
+from mailbot.pipeline import CycleReport
+from mailbot.runner import run_once
+
+SAMPLES = Path(__file__).parent / "samples"
+ANSWER = "later-answer-from-priya.eml"
+OWNER = {
+    "MAILBOT_OWNER_NAME": "Robin Owner",
+    "MAILBOT_OWNER_EMAIL": "robin@owner.example",
+    "MAILBOT_OWNER_PHONE": "+44 20 7946 0000",
+    "MAILBOT_OWNER_TWITTER": "@robin_owner",
+    "MAILBOT_OWNER_COFFEE": "near Leeds station",
+}
+
+
+def run_demo(directory: Path | None, *, as_json: bool) -> int:
+    root = directory or Path(tempfile.mkdtemp(prefix="mailbot-demo-"))
+    maildir = _fill(root)
+    env_file = root / "demo.env"
+    env_file.write_text(
+        "".join(
+            f"{k}={v}\n"
+            for k, v in {
+                **OWNER,
+                "MAILBOT_MAILDIR": str(maildir),
+                "MAILBOT_STATE": str(root / "state.sqlite3"),
+                "MAILBOT_CONTACTS": str(root / "contacts.csv"),
+                "MAILBOT_LOOKBACK_DAYS": "36500",
+            }.items()
+        )
+    )
+    settings = load_settings(env_file, environ={})
+    first = run_once(settings)
+    mailbox.Maildir(str(maildir), create=False).add((SAMPLES / ANSWER).read_bytes())
+    second = run_once(settings)
+    drafts = _drafts(maildir)
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "maildir": str(maildir),
+                    "cycles": [first.as_json(), second.as_json()],
+                    "drafts": [_draft_json(d) for d in drafts],
+                },
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    inbox = len(list(SAMPLES.glob("*.eml"))) - 1
+    print(
+        f"mailbot demo: a throwaway Maildir at {maildir}\n"
+        f"with {inbox} messages for Robin Owner, who knows the people in "
+        f"{root / 'contacts.csv'}. Nothing is sent.\n"
+    )
+    _print_cycle("Cycle 1: the inbox as it is", first)
+    _print_cycle(
+        "Cycle 2: Priya Raman answers on LinkedIn: "
+        "\u201cNo, we have never met - I'm just widening my network.\u201d",
+        second,
+    )
+    print(f"Drafts now waiting for Robin in {maildir / '.Drafts'}:")
+    for draft in drafts:
+        _print_draft(draft)
+    return 0
+
+
+def _fill(root: Path) -> Path:
+    maildir = root / "Maildir"
+    if maildir.exists():
+        shutil.rmtree(maildir)
+    box = mailbox.Maildir(str(maildir), create=True)
+    for folder in ("Drafts", "Sent"):
+        box.add_folder(folder)
+    for sample in sorted(SAMPLES.glob("*.eml")):
+        if sample.name != ANSWER:
+            box.add(sample.read_bytes())
+    shutil.copy(SAMPLES / "contacts.csv", root / "contacts.csv")
+    (root / "state.sqlite3").unlink(missing_ok=True)
+    return maildir
+
+
+def _drafts(maildir: Path) -> list[EmailMessage]:
+    folder = maildir / ".Drafts"
+    paths = sorted(p for sub in ("cur", "new") for p in (folder / sub).iterdir())
+    return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in paths]
+
+
+def _text(draft: EmailMessage) -> str:
+    body = draft.get_body(("plain",))
+    return str(body.get_content()).rstrip() if isinstance(body, EmailMessage) else ""
+
+
+def _draft_json(draft: EmailMessage) -> dict[str, object]:
+    return {
+        "to": draft["To"],
+        "subject": draft["Subject"],
+        "in_reply_to": draft["In-Reply-To"],
+        "text": _text(draft),
+    }
+
+
+def _print_cycle(title: str, report: CycleReport) -> None:
+    print(title)
+    for p in report.processed:
+        marker = "  -> draft stored" if p.draft else ""
+        print(f"  {p.decision.upper():8} {p.requester or '(not a request)'}{marker}")
+        for reason in p.reasons:
+            print(f"           {reason}")
+    for error in report.errors:
+        print(f"  ERROR    {error}")
+    print()
+
+
+def _print_draft(draft: EmailMessage) -> None:
+    print(f"\n  Subject: {draft['Subject']}")
+    print(f"  To:      {draft['To'] or '(nobody: the text is pasted into LinkedIn)'}")
+    for line in _text(draft).splitlines():
+        print(f"  | {line}")

@@ -1,0 +1,307 @@
+"""A local Maildir (as mbsync/isync, OfflineIMAP or Dovecot keep it), through the same
+interface as IMAP, with the stdlib `mailbox` module.
+
+Layout: the root is the inbox; other folders are Maildir++ (`.Drafts`, `.Sent`) or, as
+mbsync's `SubFolders Verbatim` writes them, plain subfolders (`Drafts/`). Reading never
+moves a message from new/ to cur/ and never changes a flag. Drafts are written into
+cur/ with the Maildir flags D (draft) and S (seen), so a sync tool uploads them.
+
+Maildir has no UIDs: mailbot numbers the messages it sees, per folder, in its own state
+database (in order of arrival), so the pipeline's incremental cursor works unchanged.
+Losing the state renumbers everything, which the pipeline treats as a UIDVALIDITY change.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import mailbox
+import os
+import random
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+from mailbot.errors import MailboxError
+from mailbot.mailboxes.base import FolderState, Wanted
+from mailbot.people.history import HEADER_FIELDS
+from mailbot.replies import KEY_HEADER
+
+MAX_MESSAGE_BYTES = 1024 * 1024
+MAX_HEADER_BYTES = 64 * 1024
+INBOX = "INBOX"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS maildir_folders (
+    folder      TEXT PRIMARY KEY,
+    uidvalidity INTEGER NOT NULL,
+    uidnext     INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS maildir_uids (
+    folder      TEXT NOT NULL,
+    key         TEXT NOT NULL,      -- the Maildir unique name (flags and new/cur ignored)
+    uid         INTEGER NOT NULL,
+    PRIMARY KEY (folder, key)
+);
+CREATE INDEX IF NOT EXISTS maildir_uids_uid ON maildir_uids (folder, uid);
+"""
+_ATTACHMENT = re.compile(rb'(?:file)?name\*?=(?:"([^"\r\n]{1,200})"|([^;\s]{1,200}))', re.I)
+_COMMON_SENT = ("Sent", "Sent Items", "Sent Messages", "INBOX.Sent", "Gesendet", "Envoyés")
+_COMMON_DRAFTS = ("Drafts", "INBOX.Drafts", "Draft", "Entwürfe", "Brouillons")
+
+
+class MaildirMailbox:
+    def __init__(self, root: Path, db: sqlite3.Connection) -> None:
+        if not (root / "cur").is_dir() or not (root / "new").is_dir():
+            raise MailboxError(f"{root} is not a Maildir (it needs cur/ and new/ folders)")
+        self.root = root
+        self._db = db
+        db.executescript(_SCHEMA)
+        self._selected: str | None = None
+
+    # -- reading -----------------------------------------------------------------------
+
+    def select(self, folder: str) -> FolderState:
+        path = self._dir(folder)
+        row = self._db.execute(
+            "SELECT uidvalidity, uidnext FROM maildir_folders WHERE folder = ?", (folder,)
+        ).fetchone()
+        uidvalidity, uidnext = row if row else (random.randint(1, 2**31 - 1), 1)  # noqa: S311
+        known = {
+            k
+            for (k,) in self._db.execute("SELECT key FROM maildir_uids WHERE folder = ?", (folder,))
+        }
+        entries = _entries(path)
+        fresh = sorted(
+            (k for k in entries if k not in known), key=lambda k: (_mtime(entries[k]), k)
+        )
+        self._db.executemany(
+            "INSERT INTO maildir_uids VALUES (?, ?, ?)",
+            [(folder, key, uidnext + i) for i, key in enumerate(fresh)],
+        )
+        uidnext += len(fresh)
+        self._db.execute(
+            "INSERT OR REPLACE INTO maildir_folders VALUES (?, ?, ?)",
+            (folder, uidvalidity, uidnext),
+        )
+        self._selected = folder
+        return FolderState(uidvalidity=uidvalidity, uidnext=uidnext)
+
+    def search(
+        self, first_uid: int, last_uid: int, since: date | None, wanted: Wanted
+    ) -> list[int]:
+        found = []
+        entries = _entries(self._dir(self._folder()))
+        for uid, key in self._uids(first_uid, last_uid):
+            path = entries.get(key)
+            if path is None or (since is not None and date.fromtimestamp(_mtime(path)) < since):
+                continue
+            if wanted.everything or _matches(_read(path, MAX_MESSAGE_BYTES), wanted):
+                found.append(uid)
+        return found
+
+    def fetch(self, uids: list[int]) -> Iterator[tuple[int, bytes]]:
+        entries = _entries(self._dir(self._folder()))
+        for uid, key in self._uid_keys(uids):
+            raw = _read(entries[key], MAX_MESSAGE_BYTES) if key in entries else b""
+            if raw:
+                yield uid, raw
+
+    def headers(self, uids: list[int]) -> Iterator[tuple[int, bytes, tuple[str, ...]]]:
+        entries = _entries(self._dir(self._folder()))
+        for uid, key in self._uid_keys(uids):
+            if key not in entries:
+                continue
+            raw = _read(entries[key], MAX_HEADER_BYTES * 4)
+            head = raw.replace(b"\r\n", b"\n").partition(b"\n\n")[0]
+            names = tuple(
+                (m.group(1) or m.group(2)).decode("utf-8", "replace")
+                for m in _ATTACHMENT.finditer(raw)
+            )
+            wanted = [
+                line
+                for line in _unfold(head)
+                if line.split(b":", 1)[0].decode("ascii", "replace").strip().lower() in _FIELDS
+            ]
+            yield uid, b"\r\n".join(wanted) + b"\r\n\r\n", names
+
+    # -- folders -------------------------------------------------------------------------
+
+    def sent_folder(self, configured: str | None) -> str | None:
+        names = self._folders()
+        if configured:
+            return configured if configured in names else None
+        return next((name for name in _COMMON_SENT if name in names), None)
+
+    def existing_drafts_folder(self, configured: str | None) -> str | None:
+        names = self._folders()
+        if configured:
+            return configured if configured in names else None
+        return next((name for name in _COMMON_DRAFTS if name in names), None)
+
+    def drafts_folder(self, configured: str | None) -> str:
+        found = self.existing_drafts_folder(configured)
+        if found:
+            return found
+        name = configured or "Drafts"
+        mailbox.Maildir(str(self.root), create=False).add_folder(name)
+        return name
+
+    # -- drafts --------------------------------------------------------------------------
+
+    def append_draft(self, folder: str, message: bytes) -> None:
+        draft = mailbox.MaildirMessage(message)
+        draft.set_subdir("cur")
+        draft.set_flags("DS")
+        try:
+            self._box(folder).add(draft)  # written to tmp/, then renamed: never half a draft
+        except OSError as exc:
+            raise MailboxError(f"cannot write a draft into {folder}: {exc}") from None
+
+    def find_drafts(self, folder: str, token: str) -> list[tuple[int, bytes]]:
+        marker = f"{KEY_HEADER}: {token}".encode().lower()
+        hits = []
+        for key, path in _entries(self._dir(folder)).items():
+            raw = _read(path, MAX_MESSAGE_BYTES)
+            head = raw.partition(b"\n\n")[0].replace(b"\r", b"").lower()
+            if marker in head:
+                hits.append((self._uid_of(folder, key), raw))
+        return hits
+
+    def delete_draft(self, folder: str, uid: int) -> bool:
+        row = self._db.execute(
+            "SELECT key FROM maildir_uids WHERE folder = ? AND uid = ?", (folder, uid)
+        ).fetchone()
+        if row is None:
+            return False
+        try:
+            self._box(folder).discard(row[0])
+        except OSError as exc:
+            raise MailboxError(f"cannot remove a stale draft from {folder}: {exc}") from None
+        return True
+
+    # -- no push ------------------------------------------------------------------------
+
+    def supports_idle(self) -> bool:
+        return False
+
+    def watch(
+        self, folder: str, stop: threading.Event, on_change: Callable[[], None], renew: float
+    ) -> None:
+        raise MailboxError("a Maildir has no IDLE: the daemon polls it")
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _box(self, folder: str) -> mailbox.Maildir:
+        return mailbox.Maildir(str(self._dir(folder)), factory=None, create=False)
+
+    def _dir(self, folder: str) -> Path:
+        path = self._path(folder)
+        if not (path / "cur").is_dir():
+            raise MailboxError(f"no Maildir folder {folder!r} under {self.root}")
+        return path
+
+    def _path(self, folder: str) -> Path:
+        if folder.upper() == INBOX:
+            return self.root
+        verbatim = self.root / folder
+        return verbatim if (verbatim / "cur").is_dir() else self.root / f".{folder}"
+
+    def _folders(self) -> set[str]:
+        names = set(mailbox.Maildir(str(self.root), create=False).list_folders())
+        names |= {
+            p.name
+            for p in self.root.iterdir()
+            if (p / "cur").is_dir() and not p.name.startswith(".")
+        }
+        return names
+
+    def _folder(self) -> str:
+        if self._selected is None:
+            raise MailboxError("no folder selected")
+        return self._selected
+
+    def _uids(self, first: int, last: int) -> list[tuple[int, str]]:
+        rows = self._db.execute(
+            "SELECT uid, key FROM maildir_uids WHERE folder = ? AND uid BETWEEN ? AND ? "
+            "ORDER BY uid",
+            (self._folder(), first, last),
+        )
+        return [(int(uid), str(key)) for uid, key in rows]
+
+    def _uid_keys(self, uids: list[int]) -> list[tuple[int, str]]:
+        if not uids:
+            return []
+        wanted = set(uids)
+        return [(u, k) for u, k in self._uids(min(uids), max(uids)) if u in wanted]
+
+    def _uid_of(self, folder: str, key: str) -> int:
+        row = self._db.execute(
+            "SELECT uid FROM maildir_uids WHERE folder = ? AND key = ?", (folder, key)
+        ).fetchone()
+        if row is None:
+            self.select(folder)  # a message this folder has not numbered yet
+            row = self._db.execute(
+                "SELECT uid FROM maildir_uids WHERE folder = ? AND key = ?", (folder, key)
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+
+_FIELDS = {name.lower() for name in HEADER_FIELDS}
+
+
+def _entries(root: Path) -> dict[str, Path]:
+    """Every message of a Maildir folder: its unique name (before the ":2," flags) and path.
+    new/ and cur/ are only listed, never changed."""
+    found: dict[str, Path] = {}
+    for sub in ("new", "cur"):
+        try:
+            with os.scandir(root / sub) as listing:
+                for entry in listing:
+                    if entry.is_file() and not entry.name.startswith("."):
+                        found[entry.name.split(":", 1)[0].split("!", 1)[0]] = Path(entry.path)
+        except FileNotFoundError:
+            continue
+    return found
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return datetime.now().timestamp()
+
+
+def _read(path: Path, limit: int) -> bytes:
+    """The first `limit` bytes of a message, LF line ends; b"" if it vanished meanwhile."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(limit).replace(b"\r\n", b"\n")
+    except OSError:
+        return b""
+
+
+def _matches(raw: bytes, wanted: Wanted) -> bool:
+    """What IMAP SEARCH would say: From, In-Reply-To/References, or text (case-insensitive)."""
+    head, _, body = raw.partition(b"\n\n")
+    msg = email.message_from_bytes(head, policy=email.policy.compat32)
+    sender = str(msg.get("From", "")).lower()
+    threads = f"{msg.get('In-Reply-To', '')} {msg.get('References', '')}"
+    text = body.lower()
+    return (
+        any(h.lower() in sender for h in wanted.senders)
+        or any(h.lower().encode() in text for h in wanted.bodies)
+        or bool(wanted.reply_mark and wanted.reply_mark in threads)
+    )
+
+
+def _unfold(head: bytes) -> list[bytes]:
+    lines: list[bytes] = []
+    for line in head.split(b"\n"):
+        if line[:1] in (b" ", b"\t") and lines:
+            lines[-1] += b" " + line.strip()
+        elif line:
+            lines.append(line)
+    return lines
