@@ -35,6 +35,7 @@ class ImapSettings:
     auth: str = "login"  # "login" (password) or "oauth2" (XOAUTH2 with a token command)
     password_cmd: str | None = None
     oauth2_token_cmd: str | None = None
+    timeout: int = 30  # seconds for connecting and for every answer from the server
 
     def __repr__(self) -> str:  # never show the password, even in a traceback
         return (
@@ -182,6 +183,7 @@ def _imap(reader: _Reader) -> ImapSettings:
         password=password,
         password_cmd=password_cmd,
         oauth2_token_cmd=token_cmd,
+        timeout=reader.integer("MAILBOT_IMAP_TIMEOUT", 30, 1, 600),
     )
     return imap
 

@@ -77,7 +77,7 @@ def _connect(settings: ImapSettings) -> IMAPClient:
             port=settings.port,
             ssl=settings.security == "ssl",
             ssl_context=context,
-            timeout=30,
+            timeout=settings.timeout,
         )
         if settings.security == "starttls":
             if b"STARTTLS" not in client.capabilities():
@@ -230,13 +230,21 @@ class ImapMailbox:
     def _idle_once(self, stop: threading.Event, renew: float) -> bool:
         self._client.idle()
         started = time.monotonic()
+        quick_empty = 0  # imapclient reports a closed socket as "nothing", at once, forever
         try:
             while not stop.is_set() and time.monotonic() - started < renew:
-                for response in self._client.idle_check(timeout=1):
+                asked = time.monotonic()
+                responses = self._client.idle_check(timeout=1)
+                for response in responses:
                     if b"BYE" in response:
                         raise IMAPClientError(f"server said BYE: {response!r}")
                     if len(response) >= 2 and response[1] in (b"EXISTS", b"RECENT"):
                         return True
+                quick_empty = (
+                    quick_empty + 1 if not responses and time.monotonic() - asked < 0.5 else 0
+                )
+                if quick_empty >= 3:
+                    raise IMAPClientError("the server closed the connection")
         finally:
             with contextlib.suppress(IMAPClientError, OSError):
                 self._client.idle_done()
