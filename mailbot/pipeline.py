@@ -248,7 +248,7 @@ class Cycle:
         raw = draft.as_bytes()
         self.mailbox.append_draft(folder, raw)
         log.info(
-            "stored a %s draft (%s) for %s in %s", step, draft.language, requester.name, folder
+            "stored the %s draft (%s) for %s in %s", step, draft.language, requester.name, folder
         )
         return DraftRecord(token, person, step, draft.message_id, folder, digest(raw))
 

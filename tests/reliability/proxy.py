@@ -9,6 +9,7 @@ IMAP literals ({123}) are skipped as data, so a message body is never read as co
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import threading
@@ -130,8 +131,6 @@ class ImapProxy:
 
 
 def _close(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
     sock.close()
