@@ -22,7 +22,7 @@ from mailbot.state import State
 try:
     from mailbot.runner import known_people, run_once
 except ImportError:  # before mailbot/runner.py: the same functions lived in the daemon
-    from mailbot.daemon import known_people, run_once  # type: ignore[attr-defined,no-redef]
+    from mailbot.daemon import known_people, run_once  # type: ignore[attr-defined]
 
 __all__ = ["Child", "Mailbot", "environment", "run_child", "run_once", "settings"]
 
@@ -60,6 +60,8 @@ class Mailbot:
         self.settings = settings(env)
         self._stack = ExitStack()
         self.state = self._stack.enter_context(State(self.settings.state_path))
+        if self.settings.imap is None:
+            raise ValueError("the bench measures IMAP: MAILBOT_IMAP_HOST must be set")
         self.mailbox = self._stack.enter_context(open_imap(self.settings.imap))
         self.index = CorrespondenceIndex(self.state.db)
         self.context = Context(

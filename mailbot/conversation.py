@@ -24,6 +24,7 @@ ASKED, EXPLAINED = "asked", "explained"
 STATUS_OF = {ASK: ASKED, EXPLAIN: EXPLAINED, REVIEW: REVIEW, KNOWN: KNOWN}
 DECISION_OF = {status: decision for decision, status in STATUS_OF.items()}
 OPEN = (ASKED, EXPLAINED)
+_INVITATION_KEYS = ("linkedin:invitation:", "xing:request:")
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def person_key(requester: Requester, network: str | None, invitation: str | None
     invitation (guest invitations show a first name only); else the name."""
     if requester.profile_url:
         return profile_key(requester.profile_url)
-    if invitation:
+    if invitation and invitation.startswith(_INVITATION_KEYS):  # a real id, not a fallback
         return invitation
     return f"{network or 'unknown'}:name:{normalise_name(requester.name)}"
 

@@ -207,10 +207,12 @@ class Cycle:
         record = None
         if step.draft:
             token = key_token(f"{person}|{step.draft}|{trigger}")
-            record = self.state.draft(token) or self._store(
-                step.draft, token, person, requester, network, parent, languages
-            )
-            drafted = True
+            record = self.state.draft(token)
+            if record is None:  # not stored before (or stored, but the state was lost)
+                record = self._store(
+                    step.draft, token, person, requester, network, parent, languages
+                )
+                drafted = True
         if step.status:
             with self.state.transaction():
                 if record is not None:

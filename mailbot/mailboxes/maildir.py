@@ -60,6 +60,7 @@ class MaildirMailbox:
         self._db = db
         db.executescript(_SCHEMA)
         self._selected: str | None = None
+        self._token_cache: dict[str, dict[str, list[str]]] = {}  # folder -> X-Mailbot-Key -> keys
 
     # -- reading -----------------------------------------------------------------------
 
@@ -155,20 +156,32 @@ class MaildirMailbox:
         draft = mailbox.MaildirMessage(message)
         draft.set_subdir("cur")
         draft.set_flags("DS")
+        tokens = self._tokens(folder)
         try:
-            self._box(folder).add(draft)  # written to tmp/, then renamed: never half a draft
+            key = self._box(folder).add(draft)  # written to tmp/, then renamed: never half a draft
         except OSError as exc:
             raise MailboxError(f"cannot write a draft into {folder}: {exc}") from None
+        if token := _key_header(message.replace(b"\r\n", b"\n")):
+            tokens.setdefault(token, []).append(key)
 
     def find_drafts(self, folder: str, token: str) -> list[tuple[int, bytes]]:
-        marker = f"{KEY_HEADER}: {token}".encode().lower()
+        """Drafts carrying the token; the folder's tokens are read once, then kept current."""
+        tokens = self._tokens(folder)
+        entries = _entries(self._dir(folder))
         hits = []
-        for key, path in _entries(self._dir(folder)).items():
-            raw = _read(path, MAX_MESSAGE_BYTES)
-            head = raw.partition(b"\n\n")[0].replace(b"\r", b"").lower()
-            if marker in head:
-                hits.append((self._uid_of(folder, key), raw))
+        for key in tokens.get(token, []):
+            if key in entries:
+                hits.append((self._uid_of(folder, key), _read(entries[key], MAX_MESSAGE_BYTES)))
         return hits
+
+    def _tokens(self, folder: str) -> dict[str, list[str]]:
+        if folder not in self._token_cache:
+            found: dict[str, list[str]] = {}
+            for key, path in _entries(self._dir(folder)).items():
+                if token := _key_header(_read(path, MAX_HEADER_BYTES)):
+                    found.setdefault(token, []).append(key)
+            self._token_cache[folder] = found
+        return self._token_cache[folder]
 
     def delete_draft(self, folder: str, uid: int) -> bool:
         row = self._db.execute(
@@ -178,6 +191,9 @@ class MaildirMailbox:
             return False
         try:
             self._box(folder).discard(row[0])
+            for keys in self._tokens(folder).values():
+                if row[0] in keys:
+                    keys.remove(row[0])
         except OSError as exc:
             raise MailboxError(f"cannot remove a stale draft from {folder}: {exc}") from None
         return True
@@ -295,6 +311,13 @@ def _matches(raw: bytes, wanted: Wanted) -> bool:
         or any(h.lower().encode() in text for h in wanted.bodies)
         or bool(wanted.reply_mark and wanted.reply_mark in threads)
     )
+
+
+def _key_header(raw: bytes) -> str | None:
+    """The X-Mailbot-Key token in a message's header, if any."""
+    head = raw.partition(b"\n\n")[0]
+    match = re.search(rb"^" + KEY_HEADER.encode() + rb":[ \t]*([0-9a-f]+)", head, re.I | re.M)
+    return match.group(1).decode() if match else None
 
 
 def _unfold(head: bytes) -> list[bytes]:

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 from mailbot.notifications import fields
 from mailbot.notifications.message import Content, Link, address, domain_of, one_line
 from mailbot.notifications.model import Notification, Requester
+from mailbot.people.names import normalise_name
 
 NETWORK = "linkedin"
 SENDER_HINT = "linkedin"  # substring for a server-side FROM search
@@ -187,7 +188,8 @@ def _invitation(
         requester=requester,
         note=note,
         language=default_lang or greeting_lang or fields.body_language(content.body),
-        key=_key(content.links, profile, message_id),
+        key=_key(content.links, profile, message_id)
+        or f"linkedin:name:{normalise_name(name or '')}",
         message_id=message_id,
         subject=subject,
         reasons=tuple(reasons),
@@ -251,7 +253,7 @@ def canonical_profile(url: str) -> str | None:
     return None
 
 
-def _key(links: list[Link], profile: str | None, message_id: str | None) -> str:
+def _key(links: list[Link], profile: str | None, message_id: str | None) -> str | None:
     """Stable across reminders: the invitation id where the links carry one (the chrome's
     Accept link first, so a link pasted into the note cannot stand in for it)."""
     chrome = [link for link in links if fields.is_chrome_label(link.label)]
@@ -262,4 +264,4 @@ def _key(links: list[Link], profile: str | None, message_id: str | None) -> str:
         return f"linkedin:invitation:{match.group(1)}"
     if profile:
         return f"linkedin:profile:{profile}"
-    return f"linkedin:message:{message_id or 'unknown'}"
+    return f"linkedin:message:{message_id}" if message_id else None
