@@ -288,16 +288,17 @@ def run_cycle(
     """Read what is new in the inbox, handle each notification or answer, store drafts.
 
     The correspondence index is brought up to date only when there is a request to
-    decide, so an idle poll stays one SELECT.
+    decide, so an idle poll stays one STATUS.
     """
     report = CycleReport()
-    folder = mailbox.select(settings.inbox)
     cursor = state.cursor(settings.inbox)
+    folder = mailbox.status(settings.inbox)
+    if cursor is not None and cursor == Cursor(folder.uidvalidity, folder.uidnext - 1):
+        log.debug("%s: nothing new", settings.inbox)
+        return report  # nothing new: one STATUS, no SELECT, no SEARCH
+    folder = mailbox.select(settings.inbox)
     last_uid = folder.uidnext - 1
     if cursor is not None and cursor.uidvalidity == folder.uidvalidity:
-        if cursor.last_uid >= last_uid:
-            log.debug("%s: nothing new", settings.inbox)
-            return report  # nothing new: one SELECT, no SEARCH
         uids = mailbox.search(cursor.last_uid + 1, last_uid, None, WANTED)
     else:
         if cursor is not None:

@@ -10,18 +10,20 @@ run template code.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
-from email import message_from_bytes
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
-from email.policy import default as default_policy
+from email.parser import BytesHeaderParser
+from email.policy import SMTP, compat32
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from mailbot.config import Owner
+
+if TYPE_CHECKING:
+    pass
 from mailbot.errors import TemplateProblem
 from mailbot.notifications import Requester
 from mailbot.notifications.fields import is_machine_address
@@ -32,6 +34,9 @@ MESSAGE_ID_MARK = "mailbot"  # our Message-IDs end ".mailbot@<owner domain>": re
 # RFC 5322 allows 998 characters a line; at 78 a long Message-ID in In-Reply-To would be
 # RFC 2047-encoded by the email package, which breaks threading.
 DRAFT_POLICY = SMTP.clone(max_line_length=998)
+_TOKEN = re.compile(
+    rb"^" + KEY_HEADER.encode() + rb":[ \t]*([0-9a-f]+)", re.IGNORECASE | re.MULTILINE
+)
 NETWORK_NAMES = {"linkedin": "LinkedIn", "xing": "XING"}
 NETWORK_TOOLS = {  # what the network offers strangers instead of a connection
     "en": {
@@ -60,12 +65,19 @@ def key_token(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
+def token_in(raw: bytes) -> str | None:
+    """The X-Mailbot-Key token in a message's header, if any."""
+    head = raw.replace(b"\r\n", b"\n").partition(b"\n\n")[0]
+    match = _TOKEN.search(head)
+    return match.group(1).decode() if match else None
+
+
 def digest(raw: bytes) -> str:
     """What the owner would change by editing a draft: recipients, subject and the whole
-    body (attachments included), line endings folded."""
-    msg = message_from_bytes(raw, policy=default_policy)
-    heads = [str(msg.get(name, "")) for name in ("To", "Cc", "Bcc", "Subject")]
-    _, _, body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
+    body (attachments included), line endings folded. Headers only are parsed."""
+    head, _, body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
+    msg = BytesHeaderParser(policy=compat32).parsebytes(head + b"\n\n")
+    heads = [" ".join(str(msg.get(name, "")).split()) for name in ("To", "Cc", "Bcc", "Subject")]
     seen = "\n".join(heads).encode("utf-8", "replace") + b"\n\n" + body.rstrip(b"\n")
     return hashlib.sha256(seen).hexdigest()
 
@@ -96,6 +108,8 @@ class Renderer:
     """Templates from an owner folder first, then the bundled defaults."""
 
     def __init__(self, override: Path | None = None, default_language: str = "en") -> None:
+        import jinja2  # here, not at the top: an idle poll renders nothing
+
         folders = [str(p) for p in (override, bundled_templates()) if p is not None]
         self.default_language = default_language
         self._env = jinja2.Environment(
@@ -115,6 +129,8 @@ class Renderer:
         raise TemplateProblem(f"no template {step}.txt.j2 in any language folder")
 
     def render(self, name: str, variables: dict[str, object]) -> str:
+        import jinja2
+
         try:
             return self._env.get_template(name).render(variables).strip() + "\n"
         except jinja2.TemplateNotFound as exc:

@@ -127,6 +127,9 @@ class State:
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         db = sqlite3.connect(path, timeout=30, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
+        # With WAL, NORMAL survives any crash of mailbot; a power cut may lose the last
+        # records, which the Drafts folder itself then answers for (see pipeline.py).
+        db.execute("PRAGMA synchronous=NORMAL")
         return db
 
     @staticmethod

@@ -27,7 +27,7 @@ listen = 127.0.0.1
 base_dir = {dir}/run
 state_dir = {dir}/state
 log_path = {dir}/dovecot.log
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login xoauth2
 default_login_user = dovenull
@@ -50,7 +50,7 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+{imaps}
   }}
 }}
 service anvil {{
@@ -60,6 +60,11 @@ namespace inbox {{
   inbox = yes
 {mailboxes}
 }}
+"""
+_SSL = """\
+ssl = yes
+ssl_cert = <{cert}
+ssl_key = <{key}
 """
 _SPECIAL_USE = """\
   mailbox Drafts {
@@ -81,6 +86,33 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _another_free_port(taken: int) -> int:
+    port = free_port()
+    while port == taken:
+        port = free_port()
+    return port
+
+
+def _self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    """A self-signed certificate (its own CA) valid for the host name localhost only."""
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "ec",
+            "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", str(key), "-out", str(cert), "-days", "2",
+            "-subj", "/CN=localhost",
+            "-addext", "subjectAltName=DNS:localhost",
+            "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,digitalSignature,keyCertSign",
+            "-addext", "extendedKeyUsage=serverAuth",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
 
 
 @dataclass(frozen=True)
@@ -108,21 +140,33 @@ class Account:
 class Dovecot:
     _ids = itertools.count(1)
 
-    def __init__(self, *, special_use: bool = True) -> None:
+    def __init__(self, *, special_use: bool = True, tls: bool = False) -> None:
+        """With tls=True: a self-signed certificate for DNS:localhost only (no IP address),
+        STARTTLS on `port` and implicit TLS on `tls_port`; plaintext login stays allowed."""
         # Not under pytest's tmp_path: its parents are 0700, and Dovecot's auth and mail
         # processes (user dovecot) must reach the users file and the mail folder.
         directory = Path(tempfile.mkdtemp(prefix="mailbot-dovecot-"))
         self.dir = directory
         self.port = free_port()
+        self.tls_port: int | None = None
+        self.cert_path: Path | None = None
         directory.chmod(0o755)
         (directory / "mail").mkdir()
         shutil.chown(directory / "mail", "dovecot", "dovecot")
+        ssl, imaps = "ssl = no", "    port = 0"
+        if tls:
+            self.tls_port = _another_free_port(self.port)
+            self.cert_path, key = _self_signed_certificate(directory)
+            ssl = _SSL.format(cert=self.cert_path, key=key).rstrip("\n")
+            imaps = f"    address = 127.0.0.1\n    port = {self.tls_port}"
         self.config = directory / "dovecot.conf"
         self.config.write_text(
             _CONFIG.format(
                 password=PASSWORD,
                 dir=directory,
                 port=self.port,
+                ssl=ssl,
+                imaps=imaps,
                 mailboxes=_SPECIAL_USE if special_use else "",
             )
         )
@@ -143,6 +187,8 @@ class Dovecot:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
                     if s.recv(64).startswith(b"* OK"):
+                        if self.tls_port is not None:  # same login service: up by now
+                            socket.create_connection(("127.0.0.1", self.tls_port), 0.5).close()
                         return
             except OSError:
                 time.sleep(0.05)

@@ -29,6 +29,9 @@ class Wanted:
 
 
 class Mailbox(Protocol):
+    def status(self, folder: str) -> FolderState:
+        """UIDVALIDITY and UIDNEXT of `folder`, as cheaply as the server allows."""
+
     def select(self, folder: str) -> FolderState:
         """Open `folder` read-only and report its UIDVALIDITY and UIDNEXT."""
 

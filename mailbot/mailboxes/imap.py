@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import ssl
 import threading
 import time
@@ -22,7 +23,7 @@ from mailbot.config import ImapSettings
 from mailbot.errors import ConnectError, MailboxError
 from mailbot.mailboxes.base import FolderState, Wanted
 from mailbot.people.history import HEADER_FIELDS
-from mailbot.replies import KEY_HEADER
+from mailbot.replies import KEY_HEADER, token_in
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -33,6 +34,8 @@ MAX_MESSAGE_BYTES = 1024 * 1024  # a notification is ~25 kB; never pull a 50 MB 
 _PEEK = f"BODY.PEEK[]<0.{MAX_MESSAGE_BYTES}>"
 _HEADERS = "BODY.PEEK[HEADER.FIELDS ({})]".format(" ".join(HEADER_FIELDS).upper())
 HEADER_BATCH = 500
+_KEY_FIELD = f"BODY.PEEK[HEADER.FIELDS ({KEY_HEADER.upper()})]"
+_APPENDUID = re.compile(rb"\[APPENDUID \d+ (\d+)\]", re.IGNORECASE)
 _COMMON_SENT = (
     "Sent",
     "Sent Items",
@@ -70,7 +73,11 @@ def open_imap(settings: ImapSettings) -> Iterator[ImapMailbox]:
 
 def _connect(settings: ImapSettings) -> IMAPClient:
     where = f"{settings.host}:{settings.port}"
-    context = ssl.create_default_context(cafile=str(settings.ca_file) if settings.ca_file else None)
+    context = None
+    if settings.security != "plain":  # loading the system CAs costs ~40 ms: only for TLS
+        context = ssl.create_default_context(
+            cafile=str(settings.ca_file) if settings.ca_file else None
+        )
     try:
         client = IMAPClient(
             settings.host,
@@ -87,6 +94,11 @@ def _connect(settings: ImapSettings) -> IMAPClient:
             client.starttls(context)
     except ConnectError:
         raise
+    except ssl.SSLCertVerificationError as exc:
+        raise ConnectError(
+            f"TLS with {where} failed: the certificate was refused "
+            f"({exc.verify_message}); see MAILBOT_IMAP_CA_FILE"
+        ) from None
     except ssl.SSLError as exc:
         raise ConnectError(f"TLS with {where} failed: {exc.reason or exc}") from None
     except (OSError, IMAPClientError) as exc:
@@ -95,14 +107,18 @@ def _connect(settings: ImapSettings) -> IMAPClient:
         _login(client, settings)
     except LoginError:
         raise ConnectError(f"{where} refused the login for user {settings.user!r}") from None
-    except (OSError, IMAPClientError) as exc:
+    except (OSError, IMAPClientError, UnicodeError, ValueError) as exc:
         raise ConnectError(f"login to {where} failed: {type(exc).__name__}") from None
     return client
 
 
 def _login(client: IMAPClient, settings: ImapSettings) -> None:
     if settings.auth != "oauth2":
-        client.login(settings.user, secrets.password(settings))
+        password = secrets.password(settings)
+        if password.isascii():
+            client.login(settings.user, password)
+        else:  # LOGIN is ASCII-only; SASL PLAIN carries UTF-8 (RFC 4616)
+            client.plain_login(settings.user, password)
         return
     try:
         client.oauth2_login(settings.user, secrets.oauth2_token(settings))
@@ -114,6 +130,12 @@ def _login(client: IMAPClient, settings: ImapSettings) -> None:
 class ImapMailbox:
     def __init__(self, client: IMAPClient) -> None:
         self._client = client
+        self._tokens_cache: dict[str, dict[str, list[int]]] = {}  # folder -> token -> UIDs
+
+    def status(self, folder: str) -> FolderState:
+        """UIDVALIDITY and UIDNEXT without selecting: constant cost whatever the size."""
+        info = self._call(self._client.folder_status, folder, [b"UIDNEXT", b"UIDVALIDITY"])
+        return FolderState(uidvalidity=int(info[b"UIDVALIDITY"]), uidnext=int(info[b"UIDNEXT"]))
 
     def select(self, folder: str) -> FolderState:
         info = self._call(self._client.select_folder, folder, readonly=True)
@@ -193,12 +215,39 @@ class ImapMailbox:
         return {c.decode("ascii", "replace") for c in self._call(self._client.capabilities)}
 
     def append_draft(self, folder: str, message: bytes) -> None:
-        self._call(self._client.append, folder, message, flags=(DRAFT, SEEN))
+        response = self._call(self._client.append, folder, message, flags=(DRAFT, SEEN))
+        match = _APPENDUID.search(response if isinstance(response, bytes) else b"")
+        token = token_in(message)
+        if folder in self._tokens_cache and token:
+            uid = int(match.group(1)) if match else None
+            if uid is None:  # no UIDPLUS: look again next time
+                del self._tokens_cache[folder]
+            else:
+                self._tokens_cache[folder].setdefault(token, []).append(uid)
 
     def find_drafts(self, folder: str, token: str) -> list[tuple[int, bytes]]:
+        """Drafts carrying the token. The folder's tokens are read in one SEARCH and one
+        FETCH of that header, once per connection, then kept current."""
+        uids = self._tokens(folder).get(token, [])
+        if not uids:
+            return []
         self._call(self._client.select_folder, folder, readonly=True)
-        uids = self._call(self._client.search, ["HEADER", KEY_HEADER, token])
-        return list(self.fetch(sorted(uids))) if uids else []
+        return list(self.fetch(sorted(uids)))
+
+    def _tokens(self, folder: str) -> dict[str, list[int]]:
+        if folder not in self._tokens_cache:
+            self._call(self._client.select_folder, folder, readonly=True)
+            uids = self._call(self._client.search, ["HEADER", KEY_HEADER, ""])
+            found: dict[str, list[int]] = {}
+            for start in range(0, len(uids), HEADER_BATCH):
+                batch = uids[start : start + HEADER_BATCH]
+                response = self._call(self._client.fetch, batch, [_KEY_FIELD])
+                for uid, data in response.items():
+                    raw = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
+                    if token := token_in(raw if isinstance(raw, bytes) else b""):
+                        found.setdefault(token, []).append(uid)
+            self._tokens_cache[folder] = found
+        return self._tokens_cache[folder]
 
     def delete_draft(self, folder: str, uid: int) -> bool:
         """\\Deleted and UID EXPUNGE of that one UID, so nothing else the owner flagged
@@ -209,6 +258,9 @@ class ImapMailbox:
         self._call(self._client.select_folder, folder)
         self._call(self._client.add_flags, [uid], [DELETED])
         self._call(self._client.uid_expunge, [uid])
+        for uids in self._tokens_cache.get(folder, {}).values():
+            if uid in uids:
+                uids.remove(uid)
         if self._client.has_capability("UNSELECT"):  # never CLOSE: it expunges everything
             self._call(self._client.unselect_folder)
         return True

@@ -28,7 +28,7 @@ from pathlib import Path
 from mailbot.errors import MailboxError
 from mailbot.mailboxes.base import FolderState, Wanted
 from mailbot.people.history import HEADER_FIELDS
-from mailbot.replies import KEY_HEADER
+from mailbot.replies import token_in
 
 MAX_MESSAGE_BYTES = 1024 * 1024
 MAX_HEADER_BYTES = 64 * 1024
@@ -63,6 +63,9 @@ class MaildirMailbox:
         self._token_cache: dict[str, dict[str, list[str]]] = {}  # folder -> X-Mailbot-Key -> keys
 
     # -- reading -----------------------------------------------------------------------
+
+    def status(self, folder: str) -> FolderState:
+        return self.select(folder)  # listing the folder is what it costs either way
 
     def select(self, folder: str) -> FolderState:
         path = self._dir(folder)
@@ -161,7 +164,7 @@ class MaildirMailbox:
             key = self._box(folder).add(draft)  # written to tmp/, then renamed: never half a draft
         except OSError as exc:
             raise MailboxError(f"cannot write a draft into {folder}: {exc}") from None
-        if token := _key_header(message.replace(b"\r\n", b"\n")):
+        if token := token_in(message.replace(b"\r\n", b"\n")):
             tokens.setdefault(token, []).append(key)
 
     def find_drafts(self, folder: str, token: str) -> list[tuple[int, bytes]]:
@@ -178,7 +181,7 @@ class MaildirMailbox:
         if folder not in self._token_cache:
             found: dict[str, list[str]] = {}
             for key, path in _entries(self._dir(folder)).items():
-                if token := _key_header(_read(path, MAX_HEADER_BYTES)):
+                if token := token_in(_read(path, MAX_HEADER_BYTES)):
                     found.setdefault(token, []).append(key)
             self._token_cache[folder] = found
         return self._token_cache[folder]
@@ -311,13 +314,6 @@ def _matches(raw: bytes, wanted: Wanted) -> bool:
         or any(h.lower().encode() in text for h in wanted.bodies)
         or bool(wanted.reply_mark and wanted.reply_mark in threads)
     )
-
-
-def _key_header(raw: bytes) -> str | None:
-    """The X-Mailbot-Key token in a message's header, if any."""
-    head = raw.partition(b"\n\n")[0]
-    match = re.search(rb"^" + KEY_HEADER.encode() + rb":[ \t]*([0-9a-f]+)", head, re.I | re.M)
-    return match.group(1).decode() if match else None
 
 
 def _unfold(head: bytes) -> list[bytes]:

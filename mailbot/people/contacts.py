@@ -8,8 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import vobject
-
 from mailbot.errors import ConfigError
 from mailbot.people.names import normalise_email, normalise_name, profile_key
 
@@ -104,6 +102,8 @@ def _first(row: dict[str, str], columns: tuple[str, ...]) -> str:
 
 
 def _vcards(data: str, source: str) -> Iterable[Contact]:
+    import vobject  # here, not at the top: only vCard files need it
+
     try:
         cards = list(vobject.readComponents(data, ignoreUnreadable=True))
     except Exception as exc:

@@ -162,9 +162,9 @@ def test_injection_attempts_change_no_header_and_run_no_template(
     stored = drafts(account)
     assert len(stored) == sum(1 for p in report["processed"] if p["draft"]) >= len(HOSTILE_NAMES)
     for draft in stored:
-        assert {key.lower() for key in draft.keys()} <= ALLOWED_HEADERS, draft.keys()
+        assert {key.lower() for key in draft} <= ALLOWED_HEADERS, draft.keys()
         assert draft["Bcc"] is None and not draft.defects
-        assert all(not getattr(draft[key], "defects", ()) for key in draft.keys())
+        assert all(not getattr(draft[key], "defects", ()) for key in draft)
         raw = draft.as_bytes(policy=email.policy.SMTP)
         assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
         text = draft.get_body(("plain",)).get_content()  # type: ignore[union-attr]
