@@ -23,7 +23,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from mailbot.config import Settings
 from mailbot.errors import MailbotError
 from mailbot.mailboxes.imap import open_imap
-from mailbot.runner import known_people, run_once
+from mailbot.runner import Session, known_people
 
 log = logging.getLogger(__name__)
 IDLE_RENEW = 9 * 60  # seconds: servers drop an IDLE after 30 min; RFC 2177 says re-issue < 29
@@ -52,6 +52,7 @@ class Daemon:
         self._lock = threading.Lock()
         self._again = False  # new mail was seen while a cycle ran: run once more
         self._running = False
+        self._session = Session(settings)
 
     def run(self) -> int:
         known_people(self.settings, None)  # fail fast on unreadable contacts files
@@ -80,6 +81,7 @@ class Daemon:
         while not self.stop.wait(0.5):
             pass
         self._scheduler.shutdown(wait=True)  # a running cycle finishes its draft and state
+        self._session.close()
         if watcher.is_alive():
             watcher.join(timeout=5)
         log.info("mailbot stopped")
@@ -102,7 +104,7 @@ class Daemon:
         while True:
             with self._lock:
                 self._again, self._running = False, True
-            _cycle(self.settings, self.stop)
+            _cycle(self._session, self.stop)
             with self._lock:
                 if not self._again or self.stop.is_set():
                     self._running = False
@@ -129,10 +131,10 @@ class Daemon:
                 self.stop.wait(delay)
 
 
-def _cycle(settings: Settings, stop: threading.Event) -> None:
+def _cycle(session: Session, stop: threading.Event) -> None:
     """A scheduled cycle: failures are one log line, and retried next time."""
     try:
-        report = run_once(settings, stop=stop)
+        report = session.cycle(stop)
     except MailbotError as exc:
         log.error("cycle failed: %s (retrying later)", exc)
         return

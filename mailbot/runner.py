@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import threading
+from contextlib import ExitStack
+from pathlib import Path
 
 from mailbot.config import Settings
+from mailbot.errors import MailboxError
 from mailbot.mailboxes import open_mailbox
+from mailbot.mailboxes.base import Mailbox
 from mailbot.notifications import Notification, Requester
 from mailbot.people.contacts import load_contacts
 from mailbot.people.index import CorrespondenceIndex
@@ -13,6 +19,8 @@ from mailbot.people.known import KnownPeople, OwnerLists, Verdict
 from mailbot.pipeline import CycleReport, history_folders, run_cycle
 from mailbot.rules import Context, Decision, decide
 from mailbot.state import State
+
+log = logging.getLogger(__name__)
 
 
 def known_people(settings: Settings, index: CorrespondenceIndex | None) -> KnownPeople:
@@ -35,6 +43,72 @@ def run_once(
         index = CorrespondenceIndex(state.db)
         context = Context(known_people(settings, index), settings.owner.addresses)
         return run_cycle(mailbox, state, settings, context, index, dry_run=dry_run, stop=stop)
+
+
+class Session:
+    """What the daemon keeps between cycles: the state, whom the owner knows, and an open,
+    logged-in mailbox, so that a cycle on new mail or a poll costs no new login. Any
+    failure closes it; the next cycle opens a fresh one."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._stack: ExitStack | None = None
+        self._mailbox: Mailbox | None = None
+        self._state: State | None = None
+        self._context: Context | None = None
+        self._index: CorrespondenceIndex | None = None
+        self._contacts_seen: tuple[float, ...] = ()
+
+    def cycle(self, stop: threading.Event | None = None) -> CycleReport:
+        reused = self._stack is not None
+        try:
+            mailbox, state = self._open()
+            assert self._context is not None and self._index is not None
+            return run_cycle(mailbox, state, self.settings, self._context, self._index, stop=stop)
+        except MailboxError:
+            self.close()
+            if not reused:
+                raise
+            # Servers drop connections that sat idle between cycles: one fresh try, at once.
+            log.info("the kept connection broke; reconnecting")
+            return self.cycle(stop)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._stack is not None:
+            with contextlib.suppress(Exception):
+                self._stack.close()
+        self._stack = self._mailbox = self._state = None
+
+    def _open(self) -> tuple[Mailbox, State]:
+        if self._stack is None:
+            stack = ExitStack()
+            try:
+                self._state = stack.enter_context(State(self.settings.state_path))
+                self._mailbox = stack.enter_context(open_mailbox(self.settings, self._state.db))
+            except BaseException:
+                stack.close()
+                raise
+            self._stack = stack
+            self._index = CorrespondenceIndex(self._state.db)
+            self._context = None
+        assert self._mailbox is not None and self._state is not None
+        seen = tuple(_mtime(path) for path in self.settings.contacts)
+        if self._context is None or seen != self._contacts_seen:  # contacts files edited
+            self._context = Context(
+                known_people(self.settings, self._index), self.settings.owner.addresses
+            )
+            self._contacts_seen = seen
+        return self._mailbox, self._state
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def assess_name(settings: Settings, name: str, *, refresh: bool) -> tuple[Verdict, Decision]:
