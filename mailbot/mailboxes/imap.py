@@ -131,14 +131,23 @@ class ImapMailbox:
     def __init__(self, client: IMAPClient) -> None:
         self._client = client
         self._tokens_cache: dict[str, dict[str, list[int]]] = {}  # folder -> token -> UIDs
+        self._selected = False
 
     def status(self, folder: str) -> FolderState:
-        """UIDVALIDITY and UIDNEXT without selecting: constant cost whatever the size."""
+        """UIDVALIDITY and UIDNEXT without selecting: constant cost whatever the size.
+        STATUS on the selected folder may answer from the session's old view (RFC 3501
+        says not to use it so), so a kept connection leaves its selection first."""
+        if self._selected:
+            if not self._call(self._client.has_capability, "UNSELECT"):
+                return self.select(folder)
+            self._call(self._client.unselect_folder)
+            self._selected = False
         info = self._call(self._client.folder_status, folder, [b"UIDNEXT", b"UIDVALIDITY"])
         return FolderState(uidvalidity=int(info[b"UIDVALIDITY"]), uidnext=int(info[b"UIDNEXT"]))
 
     def select(self, folder: str) -> FolderState:
         info = self._call(self._client.select_folder, folder, readonly=True)
+        self._selected = True
         if b"UIDNEXT" not in info or b"UIDVALIDITY" not in info:  # optional in SELECT replies
             info = self._call(self._client.folder_status, folder, [b"UIDNEXT", b"UIDVALIDITY"])
         return FolderState(uidvalidity=int(info[b"UIDVALIDITY"]), uidnext=int(info[b"UIDNEXT"]))
@@ -232,11 +241,13 @@ class ImapMailbox:
         if not uids:
             return []
         self._call(self._client.select_folder, folder, readonly=True)
+        self._selected = True
         return list(self.fetch(sorted(uids)))
 
     def _tokens(self, folder: str) -> dict[str, list[int]]:
         if folder not in self._tokens_cache:
             self._call(self._client.select_folder, folder, readonly=True)
+            self._selected = True
             uids = self._call(self._client.search, ["HEADER", KEY_HEADER, ""])
             found: dict[str, list[int]] = {}
             for start in range(0, len(uids), HEADER_BATCH):
@@ -252,21 +263,25 @@ class ImapMailbox:
     def delete_draft(self, folder: str, uid: int) -> bool:
         """\\Deleted and UID EXPUNGE of that one UID, so nothing else the owner flagged
         \\Deleted is expunged; without UIDPLUS the draft is left in place."""
-        if not self._client.has_capability("UIDPLUS"):
+        if not self._call(self._client.has_capability, "UIDPLUS"):
             log.warning("server lacks UIDPLUS: leaving a stale draft in %s", folder)
             return False
         self._call(self._client.select_folder, folder)
+        self._selected = True
         self._call(self._client.add_flags, [uid], [DELETED])
         self._call(self._client.uid_expunge, [uid])
         for uids in self._tokens_cache.get(folder, {}).values():
             if uid in uids:
                 uids.remove(uid)
-        if self._client.has_capability("UNSELECT"):  # never CLOSE: it expunges everything
+        if self._call(
+            self._client.has_capability, "UNSELECT"
+        ):  # never CLOSE: it expunges everything
             self._call(self._client.unselect_folder)
+            self._selected = False
         return True
 
     def supports_idle(self) -> bool:
-        return bool(self._client.has_capability("IDLE"))
+        return bool(self._call(self._client.has_capability, "IDLE"))
 
     def watch(
         self, folder: str, stop: threading.Event, on_change: Callable[[], None], renew: float
