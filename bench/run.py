@@ -485,9 +485,19 @@ def main(argv: list[str] | None = None) -> int:
         "anything else running shares the cores with Dovecot and both clients."
     )
     print(table(rows))
-    args.results.write_text(results_markdown(rows, command.strip(), results.notes))
+    kept = _kept_history(args.results)
+    args.results.write_text(results_markdown(rows, command.strip(), results.notes) + kept)
     print(f"\nwritten to {args.results}", file=sys.stderr)
     return 0
+
+
+HISTORY = "\n## Before and after"
+
+
+def _kept_history(path: Path) -> str:
+    """The hand-written before/after section of the previous RESULTS.md, kept as it was."""
+    old = path.read_text() if path.exists() else ""
+    return old[old.index(HISTORY):] if HISTORY in old else ""
 
 
 if __name__ == "__main__":
