@@ -17,12 +17,8 @@ from mailbot.mailboxes.imap import open_imap
 from mailbot.people.index import CorrespondenceIndex
 from mailbot.pipeline import CycleReport, history_folders, run_cycle
 from mailbot.rules import Context
+from mailbot.runner import known_people, run_once
 from mailbot.state import State
-
-try:
-    from mailbot.runner import known_people, run_once
-except ImportError:  # before mailbot/runner.py: the same functions lived in the daemon
-    from mailbot.daemon import known_people, run_once  # type: ignore[attr-defined]
 
 __all__ = ["Child", "Mailbot", "environment", "run_child", "run_once", "settings"]
 

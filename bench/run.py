@@ -497,7 +497,7 @@ HISTORY = "\n## Before and after"
 def _kept_history(path: Path) -> str:
     """The hand-written before/after section of the previous RESULTS.md, kept as it was."""
     old = path.read_text() if path.exists() else ""
-    return old[old.index(HISTORY):] if HISTORY in old else ""
+    return old[old.index(HISTORY) :] if HISTORY in old else ""
 
 
 if __name__ == "__main__":
