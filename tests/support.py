@@ -6,8 +6,11 @@ import email
 import email.policy
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from conftest import fixture_bytes
@@ -72,3 +75,37 @@ def run_json(tmp_path: Path, env: dict[str, str], *args: str) -> dict[str, list[
     result = mailbot(tmp_path, env, "--run-once", "--json", *args)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def start_daemon(cwd: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    """The real `mailbot` daemon as a child process, its output captured."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "mailbot"],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def stop_daemon(daemon: subprocess.Popen[str]) -> tuple[int, str]:
+    """SIGTERM, and its exit code and stderr (killed if it does not stop within 10 s)."""
+    if daemon.poll() is None:
+        daemon.send_signal(signal.SIGTERM)
+    try:
+        _, err = daemon.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        daemon.kill()
+        _, err = daemon.communicate()
+    return daemon.returncode, err
+
+
+def wait_for(condition: Callable[[], object], seconds: float = 30) -> float:
+    """Seconds until condition() held; the test fails if it never does."""
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        if condition():
+            return time.monotonic() - start
+        time.sleep(0.05)
+    raise AssertionError(f"not true within {seconds}s")

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import email
 import email.policy
-import signal
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 from conftest import fixture_bytes, require_dovecot
 from dovecot import Account, Dovecot
-from support import drafts, folder_messages, mailbot, run_json, seed, write_env
+from support import (
+    drafts,
+    folder_messages,
+    mailbot,
+    run_json,
+    seed,
+    start_daemon,
+    stop_daemon,
+    wait_for,
+    write_env,
+)
 
 STRANGER = "li-2026-current-default.eml"  # Priya Raman, default note -> ask
 REMINDER = "li-2026-reminder.eml"  # the same invitation again -> nothing new
@@ -184,31 +190,15 @@ def test_human_summary(account: Account, tmp_path: Path) -> None:
 
 
 def test_daemon_drafts_then_stops_cleanly_on_sigterm(account: Account, tmp_path: Path) -> None:
-    env = write_env(tmp_path, account, MAILBOT_POLL_INTERVAL="5")
+    """Without IDLE the interval picks up new mail; SIGTERM ends it with exit 0."""
+    env = write_env(tmp_path, account, MAILBOT_POLL_INTERVAL="5", MAILBOT_IDLE="false")
     seed(account, STRANGER)
-    daemon = subprocess.Popen(
-        [sys.executable, "-m", "mailbot"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    daemon = start_daemon(tmp_path, env)
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not drafts(account):
-            time.sleep(0.2)
-        assert len(drafts(account)) == 1
+        wait_for(lambda: len(drafts(account)) == 1)
         seed(account, "li-2015-member-invite.eml")  # picked up by the next interval cycle
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and len(drafts(account)) < 2:
-            time.sleep(0.2)
-        assert len(drafts(account)) == 2
-        daemon.send_signal(signal.SIGTERM)
-        _, stderr = daemon.communicate(timeout=10)
+        wait_for(lambda: len(drafts(account)) == 2)
     finally:
-        if daemon.poll() is None:
-            daemon.kill()
-            daemon.wait()
-    assert daemon.returncode == 0
+        code, stderr = stop_daemon(daemon)
+    assert code == 0
     assert account.password not in stderr

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,41 +11,10 @@ import pytest
 from builders import invitation
 from conftest import require_dovecot
 from dovecot import PASSWORD, Account, Dovecot
-from support import drafts, mailbot, seed_raw, write_env
+from support import drafts, mailbot, seed_raw, start_daemon, wait_for, write_env
+from support import stop_daemon as stop
 
 pytestmark = pytest.mark.dovecot
-
-
-def start_daemon(tmp_path: Path, env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "mailbot"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def wait_for(condition: object, seconds: float = 30) -> float:
-    """Seconds until condition() held (the test fails if it never does)."""
-    start = time.monotonic()
-    while time.monotonic() - start < seconds:
-        if condition():  # type: ignore[operator]
-            return time.monotonic() - start
-        time.sleep(0.05)
-    raise AssertionError(f"not true within {seconds}s")
-
-
-def stop(daemon: subprocess.Popen[str]) -> tuple[int, str]:
-    if daemon.poll() is None:
-        daemon.send_signal(signal.SIGTERM)
-    try:
-        _, err = daemon.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        daemon.kill()
-        _, err = daemon.communicate()
-    return daemon.returncode, err
 
 
 @pytest.fixture

@@ -17,7 +17,16 @@ from builders import invitation
 from conftest import require_dovecot
 from dovecot import Account, Dovecot
 from proxy import DROP, HALF, STALL, ImapProxy
-from support import drafts, mailbot, run_json, seed_raw, write_env
+from support import (
+    drafts,
+    mailbot,
+    run_json,
+    seed_raw,
+    start_daemon,
+    stop_daemon,
+    wait_for,
+    write_env,
+)
 
 pytestmark = pytest.mark.dovecot
 PENDING = 3  # invitations waiting in the inbox when a run is killed
@@ -135,23 +144,15 @@ def test_daemon_recovers_from_dropped_connections(
 ) -> None:
     account = dovecot.add_account()
     env = through(proxy, write_env(tmp_path, account, MAILBOT_POLL_INTERVAL="3600"))
-    daemon = subprocess.Popen(
-        [sys.executable, "-m", "mailbot"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    daemon = start_daemon(tmp_path, env)
     try:
-        _wait(lambda: any(e.endswith("IDLE") for e in proxy.events))
+        wait_for(lambda: any(e.endswith("IDLE") for e in proxy.events))
         proxy.drop_all()  # every connection, IDLE included, is cut
         seed_pending(account)
-        _wait(lambda: len(drafts(account)) == PENDING, seconds=60)
+        wait_for(lambda: len(drafts(account)) == PENDING, seconds=60)
     finally:
-        daemon.send_signal(signal.SIGTERM)
-        _, err = daemon.communicate(timeout=10)
-    assert daemon.returncode == 0 and "IDLE connection failed" in err
+        code, err = stop_daemon(daemon)
+    assert code == 0 and "IDLE connection failed" in err
     assert_exactly_once(account, tmp_path)
 
 
@@ -232,12 +233,3 @@ def test_damaged_state_is_reported_and_a_lost_one_rebuilt(account: Account, tmp_
 def _mkdir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def _wait(condition: object, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"not true within {seconds}s")
