@@ -15,7 +15,8 @@ from dovecot import Account
 from mailbot.config import Settings, load_settings
 from mailbot.mailboxes.imap import open_imap
 from mailbot.people.index import CorrespondenceIndex
-from mailbot.pipeline import CycleReport, history_folders, run_cycle
+from mailbot.pipeline import history_folders, run_cycle
+from mailbot.report import CycleReport
 from mailbot.rules import Context
 from mailbot.runner import known_people, run_once
 from mailbot.state import State

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from mailbot.config import Owner, Settings
 from mailbot.notifications import Notification, parse
-from mailbot.pipeline import CycleReport
+from mailbot.report import CycleReport
 
 SAMPLES = Path(__file__).parent / "samples"
 DEMO_OWNER = Owner(

@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from mailbot.config import load_settings
-from mailbot.pipeline import CycleReport
+from mailbot.report import CycleReport
 from mailbot.runner import run_once
 
 SAMPLES = Path(__file__).parent / "samples"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from email import message_from_bytes
 
@@ -24,39 +24,13 @@ from mailbot.notifications import BODY_HINTS, SENDER_HINTS, Notification, Reques
 from mailbot.people.index import CorrespondenceIndex
 from mailbot.people.names import normalise_name
 from mailbot.replies import MESSAGE_ID_MARK, Parent, Renderer, digest, key_token
+from mailbot.report import CycleReport, Processed
 from mailbot.rules import IGNORE, Context, decide
 from mailbot.state import Conversation, Cursor, DraftRecord, State
 
 log = logging.getLogger(__name__)
 REPLY_MARK = f".{MESSAGE_ID_MARK}@"  # in the Message-IDs of our drafts, so in answers to them
 WANTED = Wanted(senders=SENDER_HINTS, bodies=BODY_HINTS, reply_mark=REPLY_MARK)
-
-
-@dataclass(frozen=True)
-class Processed:
-    message_id: str | None
-    requester: str | None
-    decision: str
-    reasons: tuple[str, ...]
-    draft: bool
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "message_id": self.message_id,
-            "requester": self.requester,
-            "decision": self.decision,
-            "reasons": list(self.reasons),
-            "draft": self.draft,
-        }
-
-
-@dataclass
-class CycleReport:
-    processed: list[Processed] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def as_json(self) -> dict[str, object]:
-        return {"processed": [p.as_json() for p in self.processed], "errors": self.errors}
 
 
 @dataclass
@@ -291,11 +265,10 @@ def run_cycle(
     decide, so an idle poll stays one STATUS.
     """
     report = CycleReport()
-    cursor = state.cursor(settings.inbox)
-    folder = mailbox.status(settings.inbox)
-    if cursor is not None and cursor == Cursor(folder.uidvalidity, folder.uidnext - 1):
+    if state.is_current(settings.inbox, mailbox.status(settings.inbox)):
         log.debug("%s: nothing new", settings.inbox)
         return report  # nothing new: one STATUS, no SELECT, no SEARCH
+    cursor = state.cursor(settings.inbox)
     folder = mailbox.select(settings.inbox)
     last_uid = folder.uidnext - 1
     if cursor is not None and cursor.uidvalidity == folder.uidvalidity:

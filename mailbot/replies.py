@@ -10,7 +10,6 @@ run template code.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -25,18 +24,15 @@ from mailbot.config import Owner
 if TYPE_CHECKING:
     pass
 from mailbot.errors import TemplateProblem
+from mailbot.mailboxes.base import KEY_HEADER
 from mailbot.notifications import Requester
 from mailbot.notifications.fields import is_machine_address
 from mailbot.notifications.message import one_line
 
-KEY_HEADER = "X-Mailbot-Key"
 MESSAGE_ID_MARK = "mailbot"  # our Message-IDs end ".mailbot@<owner domain>": replies find us
 # RFC 5322 allows 998 characters a line; at 78 a long Message-ID in In-Reply-To would be
 # RFC 2047-encoded by the email package, which breaks threading.
 DRAFT_POLICY = SMTP.clone(max_line_length=998)
-_TOKEN = re.compile(
-    rb"^" + KEY_HEADER.encode() + rb":[ \t]*([0-9a-f]+)", re.IGNORECASE | re.MULTILINE
-)
 NETWORK_NAMES = {"linkedin": "LinkedIn", "xing": "XING"}
 NETWORK_TOOLS = {  # what the network offers strangers instead of a connection
     "en": {
@@ -63,13 +59,6 @@ def bundled_templates() -> Path:
 def key_token(key: str) -> str:
     """A short header-safe, search-safe token for a draft's identity."""
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-
-
-def token_in(raw: bytes) -> str | None:
-    """The X-Mailbot-Key token in a message's header, if any."""
-    head = raw.replace(b"\r\n", b"\n").partition(b"\n\n")[0]
-    match = _TOKEN.search(head)
-    return match.group(1).decode() if match else None
 
 
 def digest(raw: bytes) -> str:

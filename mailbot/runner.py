@@ -1,4 +1,9 @@
-"""One cycle (or one question) against the configured server: settings wired to the parts."""
+"""One cycle (or one question) against the configured server: settings wired to the parts.
+
+An idle poll is the common case (every few minutes, from cron or the daemon): it needs
+the state, the mailbox and one STATUS, so the parser, the rules and the templates are
+imported only when there is new mail to read.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +12,27 @@ import logging
 import threading
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mailbot.config import Settings
 from mailbot.errors import MailboxError
 from mailbot.mailboxes import open_mailbox
 from mailbot.mailboxes.base import Mailbox
-from mailbot.notifications import Notification, Requester
-from mailbot.people.contacts import load_contacts
-from mailbot.people.index import CorrespondenceIndex
-from mailbot.people.known import KnownPeople, OwnerLists, Verdict
-from mailbot.pipeline import CycleReport, history_folders, run_cycle
-from mailbot.rules import Context, Decision, decide
+from mailbot.report import CycleReport
 from mailbot.state import State
+
+if TYPE_CHECKING:
+    from mailbot.people.index import CorrespondenceIndex
+    from mailbot.people.known import KnownPeople, Verdict
+    from mailbot.rules import Context, Decision
 
 log = logging.getLogger(__name__)
 
 
 def known_people(settings: Settings, index: CorrespondenceIndex | None) -> KnownPeople:
+    from mailbot.people.contacts import load_contacts
+    from mailbot.people.known import KnownPeople, OwnerLists
+
     return KnownPeople(
         contacts=load_contacts(settings.contacts),
         index=index,
@@ -40,6 +49,12 @@ def run_once(
         State(settings.state_path, scratch=dry_run) as state,
         open_mailbox(settings, state.db) as mailbox,
     ):
+        if not dry_run and state.is_current(settings.inbox, mailbox.status(settings.inbox)):
+            return CycleReport()  # nothing new: nothing more to load
+        from mailbot.people.index import CorrespondenceIndex
+        from mailbot.pipeline import run_cycle
+        from mailbot.rules import Context
+
         index = CorrespondenceIndex(state.db)
         context = Context(known_people(settings, index), settings.owner.addresses)
         return run_cycle(mailbox, state, settings, context, index, dry_run=dry_run, stop=stop)
@@ -64,6 +79,8 @@ class Session:
         try:
             mailbox, state = self._open()
             assert self._context is not None and self._index is not None
+            from mailbot.pipeline import run_cycle
+
             return run_cycle(mailbox, state, self.settings, self._context, self._index, stop=stop)
         except MailboxError:
             self.close()
@@ -92,11 +109,15 @@ class Session:
                 stack.close()
                 raise
             self._stack = stack
+            from mailbot.people.index import CorrespondenceIndex
+
             self._index = CorrespondenceIndex(self._state.db)
             self._context = None
         assert self._mailbox is not None and self._state is not None
         seen = tuple(_mtime(path) for path in self.settings.contacts)
         if self._context is None or seen != self._contacts_seen:  # contacts files edited
+            from mailbot.rules import Context
+
             self._context = Context(
                 known_people(self.settings, self._index), self.settings.owner.addresses
             )
@@ -113,6 +134,11 @@ def _mtime(path: Path) -> float:
 
 def assess_name(settings: Settings, name: str, *, refresh: bool) -> tuple[Verdict, Decision]:
     """What the owner's sources say about a name, and what a note-less invitation would get."""
+    from mailbot.notifications import Notification, Requester
+    from mailbot.people.index import CorrespondenceIndex
+    from mailbot.pipeline import history_folders
+    from mailbot.rules import Context, decide
+
     with State(settings.state_path) as state:
         index = CorrespondenceIndex(state.db)
         if refresh:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mailbot.errors import MailbotError
+from mailbot.mailboxes.base import FolderState
 
 SCHEMA_VERSION = 2
 _SCHEMA = """
@@ -162,6 +163,10 @@ class State:
             "SELECT uidvalidity, last_uid FROM cursors WHERE folder = ?", (folder,)
         ).fetchone()
         return Cursor(int(row[0]), int(row[1])) if row else None
+
+    def is_current(self, folder: str, status: FolderState) -> bool:
+        """Whether everything up to the folder's UIDNEXT was read (under this UIDVALIDITY)."""
+        return self.cursor(folder) == Cursor(status.uidvalidity, status.uidnext - 1)
 
     def set_cursor(self, folder: str, cursor: Cursor) -> None:
         self._db.execute(

@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
+
+KEY_HEADER = "X-Mailbot-Key"  # on every draft mailbot stores: how it finds its own drafts
+HISTORY_FIELDS = (
+    "From",
+    "To",
+    "Cc",
+    "Date",
+    "Subject",
+    "List-Id",
+    "List-Unsubscribe",
+    "Precedence",
+    "Auto-Submitted",
+    "X-Spam-Flag",
+)  # what `headers` returns
+_TOKEN = re.compile(
+    rb"^" + KEY_HEADER.encode() + rb":[ \t]*([0-9a-f]+)", re.IGNORECASE | re.MULTILINE
+)
+
+
+def token_in(raw: bytes) -> str | None:
+    """The X-Mailbot-Key token in a message's header, if any."""
+    head = raw.replace(b"\r\n", b"\n").partition(b"\n\n")[0]
+    match = _TOKEN.search(head)
+    return match.group(1).decode() if match else None
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,7 @@ from imapclient.util import to_bytes
 from mailbot import secrets
 from mailbot.config import ImapSettings
 from mailbot.errors import ConnectError, MailboxError
-from mailbot.mailboxes.base import FolderState, Wanted
-from mailbot.people.history import HEADER_FIELDS
-from mailbot.replies import KEY_HEADER, token_in
+from mailbot.mailboxes.base import HISTORY_FIELDS, KEY_HEADER, FolderState, Wanted, token_in
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -32,7 +30,7 @@ T = TypeVar("T")
 FETCH_BATCH = 100
 MAX_MESSAGE_BYTES = 1024 * 1024  # a notification is ~25 kB; never pull a 50 MB attachment
 _PEEK = f"BODY.PEEK[]<0.{MAX_MESSAGE_BYTES}>"
-_HEADERS = "BODY.PEEK[HEADER.FIELDS ({})]".format(" ".join(HEADER_FIELDS).upper())
+_HEADERS = "BODY.PEEK[HEADER.FIELDS ({})]".format(" ".join(HISTORY_FIELDS).upper())
 HEADER_BATCH = 500
 _KEY_FIELD = f"BODY.PEEK[HEADER.FIELDS ({KEY_HEADER.upper()})]"
 _APPENDUID = re.compile(rb"\[APPENDUID \d+ (\d+)\]", re.IGNORECASE)

@@ -26,9 +26,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from mailbot.errors import MailboxError
-from mailbot.mailboxes.base import FolderState, Wanted
-from mailbot.people.history import HEADER_FIELDS
-from mailbot.replies import token_in
+from mailbot.mailboxes.base import HISTORY_FIELDS, FolderState, Wanted, token_in
 
 MAX_MESSAGE_BYTES = 1024 * 1024
 MAX_HEADER_BYTES = 64 * 1024
@@ -268,7 +266,7 @@ class MaildirMailbox:
         return int(row[0]) if row else 0
 
 
-_FIELDS = {name.lower() for name in HEADER_FIELDS}
+_FIELDS = {name.lower() for name in HISTORY_FIELDS}
 
 
 def _entries(root: Path) -> dict[str, Path]:

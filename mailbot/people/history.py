@@ -22,18 +22,6 @@ from mailbot.notifications.fields import is_machine_address
 from mailbot.notifications.message import one_line
 from mailbot.people.names import normalise_email
 
-HEADER_FIELDS = (
-    "From",
-    "To",
-    "Cc",
-    "Date",
-    "Subject",
-    "List-Id",
-    "List-Unsubscribe",
-    "Precedence",
-    "Auto-Submitted",
-    "X-Spam-Flag",
-)
 SENT, RECEIVED = "sent", "received"
 
 _APPLICATION_SUBJECT = re.compile(

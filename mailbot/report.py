@@ -1,0 +1,32 @@
+"""What a cycle did, message by message: the `--json` contract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Processed:
+    message_id: str | None
+    requester: str | None
+    decision: str
+    reasons: tuple[str, ...]
+    draft: bool
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "message_id": self.message_id,
+            "requester": self.requester,
+            "decision": self.decision,
+            "reasons": list(self.reasons),
+            "draft": self.draft,
+        }
+
+
+@dataclass
+class CycleReport:
+    processed: list[Processed] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        return {"processed": [p.as_json() for p in self.processed], "errors": self.errors}
