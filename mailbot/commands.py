@@ -152,6 +152,6 @@ def print_report(report: CycleReport, *, dry_run: bool) -> None:
         print(f"error:  {error}", file=sys.stderr)
     drafts = sum(1 for p in report.processed if p.draft)
     print(
-        f"{len(report.processed)} notifications, {drafts} drafts stored"
+        f"{len(report.processed)} notifications, {drafts} draft{'' if drafts == 1 else 's'} stored"
         + (", dry run: nothing written" if dry_run else "")
     )
