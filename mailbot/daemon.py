@@ -63,7 +63,7 @@ class Daemon:
             "interval",
             seconds=self.settings.poll_interval,
             next_run_time=datetime.now(),
-            max_instances=1,
+            max_instances=2,  # the second only passes a wake to the first: see _cycle_job
             coalesce=True,
             misfire_grace_time=None,
             id="cycle",
@@ -91,8 +91,6 @@ class Daemon:
         """New mail: run a cycle now (or once more, right after the running one)."""
         with self._lock:
             self._again = True
-            if self._running:
-                return
         with contextlib.suppress(JobLookupError):  # shutting down
             self._scheduler.modify_job("cycle", next_run_time=datetime.now())
 
@@ -101,14 +99,26 @@ class Daemon:
         self.stop.set()
 
     def _cycle_job(self) -> None:
-        while True:
+        """Cycles until no new mail was announced meanwhile. A second instance (a wake
+        while one runs) only leaves word for the running one, so no wake is ever lost."""
+        with self._lock:
+            if self._running:
+                self._again = True
+                return
+            self._running = True
+        try:
+            while True:
+                with self._lock:
+                    self._again = False
+                _cycle(self._session, self.stop)
+                with self._lock:  # decide and stand down in one step: no wake slips between
+                    if not self._again or self.stop.is_set():
+                        self._running = False
+                        return
+        except BaseException:
             with self._lock:
-                self._again, self._running = False, True
-            _cycle(self._session, self.stop)
-            with self._lock:
-                if not self._again or self.stop.is_set():
-                    self._running = False
-                    return
+                self._running = False
+            raise
 
     def _watch(self) -> None:
         """Hold an IDLE connection on the inbox; reconnect with backoff when it breaks."""

@@ -111,6 +111,8 @@ class Cycle:
     def _answer(
         self, n: Notification, step: Step, current: Conversation, requester: Requester
     ) -> Processed:
+        if self.state.handled(n.message_id):  # read again after an interrupted cycle
+            return _ignored(n, f"already handled: the answer from {current.name}")
         parent = Parent(n.message_id, n.subject)
         languages: tuple[str | None, ...] = (current.language,)
         if step.draft:
@@ -197,6 +199,7 @@ class Cycle:
                     replace(merged, invitation=merged.invitation or invitation),
                     step.decision,
                     step.reason,
+                    n.message_id,
                 )
         elif record is not None:
             self.state.record_draft(record)
@@ -213,15 +216,17 @@ class Cycle:
         languages: tuple[str | None, ...],
     ) -> DraftRecord:
         folder = self._drafts()
-        existing = self.mailbox.find_drafts(folder, token)
-        if existing:
-            log.info("draft %s already in %s (state was behind): not adding another", token, folder)
-            raw = existing[0][1]
-            return DraftRecord(token, person, step, _header(raw, "Message-ID"), folder, digest(raw))
         draft = self.renderer.draft(
             step, requester, network, parent, self.settings.owner, token=token, languages=languages
         )
         raw = draft.as_bytes()
+        existing = self.mailbox.find_drafts(folder, token)
+        if existing:  # the state was behind (a crash, or a lost state file): do not add another
+            log.info("draft %s already in %s: not adding another", token, folder)
+            # The baseline is what we would write now: if the owner edited the one found, it
+            # differs, so it is kept when the conversation moves on, never withdrawn.
+            found = _header(existing[0][1], "Message-ID")
+            return DraftRecord(token, person, step, found, folder, digest(raw))
         self.mailbox.append_draft(folder, raw)
         log.info(
             "stored the %s draft (%s) for %s in %s", step, draft.language, requester.name, folder
@@ -287,7 +292,9 @@ def run_cycle(
     notifications = [parse(raw) for _, raw in mailbox.fetch(uids)]
     log.debug("%s: %d new messages to look at", settings.inbox, len(notifications))
     if index is not None and any(n.is_invitation for n in notifications):
-        index.refresh(mailbox, history_folders(mailbox, settings), settings.owner.addresses)
+        index.refresh(
+            mailbox, history_folders(mailbox, settings), settings.owner.addresses, stop=stop
+        )
     cycle = Cycle(
         mailbox, state, settings, context, Renderer(settings.templates, settings.language), dry_run
     )

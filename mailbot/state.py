@@ -56,9 +56,11 @@ CREATE TABLE IF NOT EXISTS events (
     person      TEXT NOT NULL,
     at          TEXT NOT NULL,
     what        TEXT NOT NULL,
-    detail      TEXT NOT NULL
+    detail      TEXT NOT NULL,
+    message_id  TEXT                -- the message that moved the conversation
 );
 CREATE INDEX IF NOT EXISTS events_person ON events (person);
+CREATE INDEX IF NOT EXISTS events_message ON events (message_id);
 CREATE TABLE IF NOT EXISTS skipped (
     message_id  TEXT,
     who         TEXT NOT NULL,
@@ -126,7 +128,7 @@ class State:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not path.exists():
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         # With WAL, NORMAL survives any crash of mailbot; a power cut may lose the last
         # records, which the Drafts folder itself then answers for (see pipeline.py).
@@ -135,7 +137,7 @@ class State:
 
     @staticmethod
     def _open_scratch(path: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(":memory:", isolation_level=None)
+        db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         if path.exists():
             source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
             try:
@@ -216,7 +218,16 @@ class State:
         ).fetchall()
         return [Conversation(*row) for row in rows]
 
-    def save_conversation(self, c: Conversation, event: str, detail: str) -> None:
+    def handled(self, message_id: str | None) -> bool:
+        """Whether this message already moved a conversation (a cycle read it before)."""
+        if not message_id:
+            return False
+        row = self._db.execute("SELECT 1 FROM events WHERE message_id = ? LIMIT 1", (message_id,))
+        return row.fetchone() is not None
+
+    def save_conversation(
+        self, c: Conversation, event: str, detail: str, message_id: str | None = None
+    ) -> None:
         now = _now()
         self._db.execute(
             f"INSERT OR REPLACE INTO conversations ({_CONVERSATION}) "
@@ -235,7 +246,9 @@ class State:
                 now,
             ),
         )
-        self._db.execute("INSERT INTO events VALUES (?, ?, ?, ?)", (c.person, now, event, detail))
+        self._db.execute(
+            "INSERT INTO events VALUES (?, ?, ?, ?, ?)", (c.person, now, event, detail, message_id)
+        )
 
     def events(self, person: str) -> list[tuple[str, str, str]]:
         return [

@@ -222,15 +222,18 @@ class ImapMailbox:
         return {c.decode("ascii", "replace") for c in self._call(self._client.capabilities)}
 
     def append_draft(self, folder: str, message: bytes) -> None:
-        response = self._call(self._client.append, folder, message, flags=(DRAFT, SEEN))
+        try:
+            response = self._call(self._client.append, folder, message, flags=(DRAFT, SEEN))
+        except MailboxError:  # the server may have stored it all the same: look again later
+            self._tokens_cache.pop(folder, None)
+            raise
         match = _APPENDUID.search(response if isinstance(response, bytes) else b"")
         token = token_in(message)
         if folder in self._tokens_cache and token:
-            uid = int(match.group(1)) if match else None
-            if uid is None:  # no UIDPLUS: look again next time
+            if match is None:  # no UIDPLUS: read the tokens again next time
                 del self._tokens_cache[folder]
             else:
-                self._tokens_cache[folder].setdefault(token, []).append(uid)
+                self._tokens_cache[folder].setdefault(token, []).append(int(match.group(1)))
 
     def find_drafts(self, folder: str, token: str) -> list[tuple[int, bytes]]:
         """Drafts carrying the token. The folder's tokens are read in one SEARCH and one
@@ -240,7 +243,10 @@ class ImapMailbox:
             return []
         self._call(self._client.select_folder, folder, readonly=True)
         self._selected = True
-        return list(self.fetch(sorted(uids)))
+        found = [(uid, raw) for uid, raw in self.fetch(sorted(uids)) if token_in(raw) == token]
+        if len(found) < len(uids):  # the folder changed under the cache: read it again
+            self._tokens_cache.pop(folder, None)
+        return found
 
     def _tokens(self, folder: str) -> dict[str, list[int]]:
         if folder not in self._tokens_cache:
@@ -293,26 +299,32 @@ class ImapMailbox:
                 on_change()
 
     def _idle_once(self, stop: threading.Event, renew: float) -> bool:
+        """One IDLE: True when new mail arrived (also while leaving IDLE)."""
         self._client.idle()
-        started = time.monotonic()
-        quick_empty = 0  # imapclient reports a closed socket as "nothing", at once, forever
         try:
-            while not stop.is_set() and time.monotonic() - started < renew:
-                asked = time.monotonic()
-                responses = self._client.idle_check(timeout=1)
-                for response in responses:
-                    if b"BYE" in response:
-                        raise IMAPClientError(f"server said BYE: {response!r}")
-                    if len(response) >= 2 and response[1] in (b"EXISTS", b"RECENT"):
-                        return True
-                quick_empty = (
-                    quick_empty + 1 if not responses and time.monotonic() - asked < 0.5 else 0
-                )
-                if quick_empty >= 3:
-                    raise IMAPClientError("the server closed the connection")
-        finally:
+            changed = self._wait_in_idle(stop, renew)
+        except BaseException:
             with contextlib.suppress(IMAPClientError, OSError):
                 self._client.idle_done()
+            raise
+        _, pending = self._client.idle_done()
+        return changed or any(_is_news(response) for response in pending)
+
+    def _wait_in_idle(self, stop: threading.Event, renew: float) -> bool:
+        started = time.monotonic()
+        quick_empty = 0  # imapclient reports a closed socket as "nothing", at once, forever
+        while not stop.is_set() and time.monotonic() - started < renew:
+            asked = time.monotonic()
+            responses = self._client.idle_check(timeout=1)
+            for response in responses:
+                if b"BYE" in response:
+                    raise IMAPClientError(f"server said BYE: {response!r}")
+                if _is_news(response):
+                    return True
+            quick = not responses and time.monotonic() - asked < 0.5
+            quick_empty = quick_empty + 1 if quick else 0
+            if quick_empty >= 3:
+                raise IMAPClientError("the server closed the connection")
         return False
 
     def _call(self, method: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -321,6 +333,13 @@ class ImapMailbox:
             return method(*args, **kwargs)
         except (IMAPClientError, OSError, TimeoutError) as exc:
             raise MailboxError(f"IMAP {method.__name__} failed: {exc}") from None
+
+
+def _is_news(response: object) -> bool:
+    """An untagged EXISTS or RECENT: mail arrived."""
+    return (
+        isinstance(response, tuple) and len(response) >= 2 and response[1] in (b"EXISTS", b"RECENT")
+    )
 
 
 def _file_names(structure: object) -> Iterator[str]:

@@ -67,27 +67,37 @@ class MaildirMailbox:
 
     def select(self, folder: str) -> FolderState:
         path = self._dir(folder)
-        row = self._db.execute(
-            "SELECT uidvalidity, uidnext FROM maildir_folders WHERE folder = ?", (folder,)
-        ).fetchone()
-        uidvalidity, uidnext = row if row else (random.randint(1, 2**31 - 1), 1)  # noqa: S311
-        known = {
-            k
-            for (k,) in self._db.execute("SELECT key FROM maildir_uids WHERE folder = ?", (folder,))
-        }
         entries = _entries(path)
-        fresh = sorted(
-            (k for k in entries if k not in known), key=lambda k: (_mtime(entries[k]), k)
-        )
-        self._db.executemany(
-            "INSERT INTO maildir_uids VALUES (?, ?, ?)",
-            [(folder, key, uidnext + i) for i, key in enumerate(fresh)],
-        )
-        uidnext += len(fresh)
-        self._db.execute(
-            "INSERT OR REPLACE INTO maildir_folders VALUES (?, ?, ?)",
-            (folder, uidvalidity, uidnext),
-        )
+        # One transaction: two processes (the daemon and `mailbot who`) or a crash can
+        # never hand out the same UID twice.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            row = self._db.execute(
+                "SELECT uidvalidity, uidnext FROM maildir_folders WHERE folder = ?", (folder,)
+            ).fetchone()
+            uidvalidity, uidnext = row if row else (random.randint(1, 2**31 - 1), 1)  # noqa: S311
+            known = {
+                k
+                for (k,) in self._db.execute(
+                    "SELECT key FROM maildir_uids WHERE folder = ?", (folder,)
+                )
+            }
+            fresh = sorted(
+                (k for k in entries if k not in known), key=lambda k: (_mtime(entries[k]), k)
+            )
+            self._db.executemany(
+                "INSERT INTO maildir_uids VALUES (?, ?, ?)",
+                [(folder, key, uidnext + i) for i, key in enumerate(fresh)],
+            )
+            uidnext += len(fresh)
+            self._db.execute(
+                "INSERT OR REPLACE INTO maildir_folders VALUES (?, ?, ?)",
+                (folder, uidvalidity, uidnext),
+            )
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
         self._selected = folder
         return FolderState(uidvalidity=uidvalidity, uidnext=uidnext)
 
@@ -169,6 +179,9 @@ class MaildirMailbox:
         """Drafts carrying the token; the folder's tokens are read once, then kept current."""
         tokens = self._tokens(folder)
         entries = _entries(self._dir(folder))
+        if any(key not in entries for keys in tokens.values() for key in keys):
+            del self._token_cache[folder]  # a sync tool renamed or removed drafts: read again
+            tokens = self._tokens(folder)
         hits = []
         for key in tokens.get(token, []):
             if key in entries:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -94,13 +95,19 @@ class CorrespondenceIndex:
         folders: list[str],
         owner: frozenset[str],
         progress: Progress | None = None,
+        stop: threading.Event | None = None,
     ) -> int:
         """Index what is new in each folder; returns how many messages were read."""
         report = progress or TerminalProgress()
-        return sum(self._refresh_folder(mailbox, f, owner, report) for f in folders)
+        return sum(self._refresh_folder(mailbox, f, owner, report, stop) for f in folders)
 
     def _refresh_folder(
-        self, mailbox: Mailbox, folder: str, owner: frozenset[str], progress: Progress
+        self,
+        mailbox: Mailbox,
+        folder: str,
+        owner: frozenset[str],
+        progress: Progress,
+        stop: threading.Event | None,
     ) -> int:
         state = mailbox.select(folder)
         row = self._db.execute(
@@ -118,6 +125,8 @@ class CorrespondenceIndex:
         uids = mailbox.search(start, last_uid, None, Wanted())
         done = 0
         for batch_start in range(0, len(uids), BATCH):
+            if stop is not None and stop.is_set():
+                return done  # each batch is committed with its cursor: the rest comes next time
             batch = uids[batch_start : batch_start + BATCH]
             rows = [
                 (
