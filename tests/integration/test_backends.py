@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 import mailbox
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,3 +139,12 @@ def test_the_conversation_on_every_backend(backend: Backend, tmp_path: Path) -> 
     assert decisions(run_json(tmp_path, backend.env)) == [("Zed Stranger", "explain", True)]
     [explain] = backend.drafts()  # the unedited ask draft was withdrawn
     assert "I only connect with people I know" in explain.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    with sqlite3.connect(tmp_path / "state.sqlite3") as db:  # as if that cycle was interrupted
+        db.execute("DELETE FROM cursors")
+    again = run_json(tmp_path, backend.env)
+    assert decisions(again) == [
+        ("Zed Stranger", "explain", False),
+        ("Zed Stranger", "ignore", False),
+    ]
+    assert "already handled" in again["processed"][1]["reasons"][0]
+    assert [d["Message-ID"] for d in backend.drafts()] == [explain["Message-ID"]]  # untouched
