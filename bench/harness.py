@@ -3,7 +3,6 @@ and the real command line as a child process (wall time and peak RSS of that chi
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from contextlib import ExitStack
@@ -11,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dovecot import Account
+from support import write_env
 
 from mailbot.config import Settings, load_settings
 from mailbot.mailboxes.imap import open_imap
@@ -25,24 +25,17 @@ __all__ = ["Child", "Mailbot", "environment", "run_child", "run_once", "settings
 
 
 def environment(account: Account, home: Path, **extra: str) -> dict[str, str]:
-    """MAILBOT_* keys as tests/integration/support.py writes them, plain IMAP to 127.0.0.1."""
+    """The tests' MAILBOT_* environment (tests/support.py), for the whole generated history."""
     home.mkdir(parents=True, exist_ok=True)
-    contacts = home / "contacts.csv"
-    contacts.write_text("name,email\nDaniel O'Brien,\nAda Lovelace,ada@example.org\n")
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(home),
-        **account.env(),
-        "MAILBOT_STATE": str(home / "state.sqlite3"),
-        "MAILBOT_CONTACTS": str(contacts),
-        "MAILBOT_OWNER_NAME": "Robin Owner",
-        "MAILBOT_OWNER_EMAIL": "robin@owner.example",
-        "MAILBOT_OWNER_PHONE": "+44 20 7946 0000",
-        "MAILBOT_LOOKBACK_DAYS": "36500",  # the whole generated history
-        "MAILBOT_POLL_INTERVAL": "3600",  # the daemon wakes on IDLE only, while measured
-    }
-    env.update(extra)
-    return env
+    return write_env(
+        home,
+        account,
+        **{
+            "MAILBOT_LOOKBACK_DAYS": "36500",  # the whole generated history
+            "MAILBOT_POLL_INTERVAL": "3600",  # the daemon wakes on IDLE only, while measured
+            **extra,
+        },
+    )
 
 
 def settings(env: dict[str, str]) -> Settings:

@@ -18,29 +18,13 @@ from pathlib import Path
 
 import pytest
 from builders import invitation
-from conftest import FIXTURES
 from dovecot import Account
+from mutations import mutate
 from support import drafts, run_json, seed_raw, write_env
 
 pytestmark = pytest.mark.dovecot
 FULL = os.environ.get("MAILBOT_RELIABILITY_FULL") == "1"
 MUTANTS = 10_000 if FULL else 2_000
-SEEDS = [p.read_bytes() for p in sorted(FIXTURES.glob("*.eml"))]
-INSERTS = [
-    b"\r\n",
-    b"\r\n\r\n",
-    b"=?utf-8?b?",
-    b"=?x-unknown?q?=FF?=",
-    b"--",
-    b"=",
-    b"\x00",
-    b'Content-Type: multipart/mixed; boundary=""\r\n',
-    b"\xff\xfe",
-    b"<a href=",
-    b"Content-Transfer-Encoding: base64\r\n",
-    b"invitationId=",
-    b"{{ 7*7 }}",
-]
 ALLOWED_HEADERS = {
     "from",
     "to",
@@ -56,24 +40,8 @@ ALLOWED_HEADERS = {
 }
 
 
-def mutate(rng: random.Random) -> bytes:
-    data = bytearray(rng.choice(SEEDS))
-    for _ in range(rng.randint(1, 6)):
-        at = rng.randrange(len(data) + 1)
-        action = rng.choice(("cut", "insert", "flip", "truncate", "splice"))
-        if action == "cut":
-            del data[at : at + rng.randint(1, 400)]
-        elif action == "insert":
-            data[at:at] = rng.choice(INSERTS) + rng.randbytes(rng.randint(0, 20))
-        elif action == "flip" and data:
-            data[min(at, len(data) - 1)] = rng.randrange(256)
-        elif action == "truncate":
-            del data[at:]
-        else:
-            other = rng.choice(SEEDS)
-            start = rng.randrange(len(other))
-            data[at:at] = other[start : start + 2000]
-    return bytes(data)
+def mutated(rng: random.Random) -> bytes:
+    return mutate(rng.choice, rng.randint, lambda most: rng.randbytes(rng.randint(0, most)))
 
 
 def test_thousands_of_mutated_messages(account: Account, tmp_path: Path) -> None:
@@ -83,7 +51,7 @@ def test_thousands_of_mutated_messages(account: Account, tmp_path: Path) -> None
     box.add_folder("Drafts")
     rng = random.Random(20261126)  # noqa: S311 - reproducible test data
     for _ in range(MUTANTS):
-        box.add(mutate(rng))  # bytes are written as they are
+        box.add(mutated(rng))  # bytes are written as they are
     env = write_env(tmp_path, account, MAILBOT_MAILDIR=str(root))
     result = subprocess.run(
         [sys.executable, "-m", "mailbot", "--run-once", "--json"],
