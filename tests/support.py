@@ -59,14 +59,17 @@ def write_env(tmp_path: Path, account: Account, **extra: str) -> dict[str, str]:
     return env
 
 
-def mailbot(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+def mailbot(
+    tmp_path: Path, env: dict[str, str], *args: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """The real `mailbot` command, run once in `tmp_path` with exactly `env`."""
     return subprocess.run(
         [sys.executable, "-m", "mailbot", *args],
         cwd=tmp_path,
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
 

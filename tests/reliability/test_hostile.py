@@ -20,7 +20,7 @@ import pytest
 from builders import invitation
 from dovecot import Account
 from mutations import mutate
-from support import drafts, run_json, seed_raw, write_env
+from support import drafts, mailbot, run_json, seed_raw, write_env
 
 pytestmark = pytest.mark.dovecot
 FULL = os.environ.get("MAILBOT_RELIABILITY_FULL") == "1"
@@ -53,15 +53,7 @@ def test_thousands_of_mutated_messages(account: Account, tmp_path: Path) -> None
     for _ in range(MUTANTS):
         box.add(mutated(rng))  # bytes are written as they are
     env = write_env(tmp_path, account, MAILBOT_MAILDIR=str(root))
-    result = subprocess.run(
-        [sys.executable, "-m", "mailbot", "--run-once", "--json"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = mailbot(tmp_path, env, "--run-once", "--json", timeout=600)
     assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr[-2000:]
     report = json.loads(result.stdout)
     skipped = [e for e in report["errors"] if "skipped" in e]
