@@ -14,12 +14,9 @@ from support import write_env
 
 from mailbot.config import Settings, load_settings
 from mailbot.mailboxes.imap import open_imap
-from mailbot.people.index import CorrespondenceIndex
-from mailbot.pipeline import history_folders, run_cycle
+from mailbot.pipeline import history_folders
 from mailbot.report import CycleReport
-from mailbot.rules import Context
-from mailbot.runner import known_people, run_once
-from mailbot.state import State
+from mailbot.runner import Session, run_once
 
 __all__ = ["Child", "Mailbot", "environment", "run_child", "run_once", "settings"]
 
@@ -43,28 +40,28 @@ def settings(env: dict[str, str]) -> Settings:
 
 
 class Mailbot:
-    """What runner.run_once wires for one cycle, kept open so that a cycle can be timed
-    without process start, State opening, connecting or logging in."""
+    """The daemon's own Session (state, whom the owner knows, one kept logged-in
+    connection, renewed after a cycle that wrote), so that a cycle can be timed without
+    process start, State opening, connecting or logging in; and a second, read-only
+    connection for what the bench asks of the mailbox itself (history folders, index
+    builds)."""
 
     def __init__(self, env: dict[str, str]) -> None:
         self.settings = settings(env)
-        self._stack = ExitStack()
-        self.state = self._stack.enter_context(State(self.settings.state_path))
         if self.settings.imap is None:
             raise ValueError("the bench measures IMAP: MAILBOT_IMAP_HOST must be set")
+        self.session = Session(self.settings)
+        self._stack = ExitStack()
         self.mailbox = self._stack.enter_context(open_imap(self.settings.imap))
-        self.index = CorrespondenceIndex(self.state.db)
-        self.context = Context(
-            known_people(self.settings, self.index), self.settings.owner.addresses
-        )
 
     def cycle(self) -> CycleReport:
-        return run_cycle(self.mailbox, self.state, self.settings, self.context, self.index)
+        return self.session.cycle()
 
     def history_folders(self) -> list[str]:
         return history_folders(self.mailbox, self.settings)
 
     def close(self) -> None:
+        self.session.close()
         self._stack.close()
 
 

@@ -63,11 +63,20 @@ def run_once(
 class Session:
     """What the daemon keeps between cycles: the state, whom the owner knows, and an open,
     logged-in mailbox, so that a cycle on new mail or a poll costs no new login. Any
-    failure closes it; the next cycle opens a fresh one."""
+    failure closes it; the next cycle opens a fresh one.
+
+    After a cycle that did work the mailbox connection is renewed: Dovecot (2.3, Maildir)
+    re-reads the inbox's whole UID list on every STATUS of a session that has written
+    anything (an APPEND, a read-write SELECT), so a poll on such a session grows with the
+    inbox (measured: 0.4 ms -> 3.4 ms at 5,000 messages, 120 ms at 100,000), while on a
+    session that has only read it stays one cheap STATUS. One login per working cycle
+    keeps the polls between them flat.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._stack: ExitStack | None = None
+        self._state_stack: ExitStack | None = None
+        self._mailbox_stack: ExitStack | None = None
         self._mailbox: Mailbox | None = None
         self._state: State | None = None
         self._context: Context | None = None
@@ -75,13 +84,13 @@ class Session:
         self._contacts_seen: tuple[float, ...] = ()
 
     def cycle(self, stop: threading.Event | None = None) -> CycleReport:
-        reused = self._stack is not None
+        reused = self._mailbox_stack is not None
         try:
             mailbox, state = self._open()
             assert self._context is not None and self._index is not None
             from mailbot.pipeline import run_cycle
 
-            return run_cycle(mailbox, state, self.settings, self._context, self._index, stop=stop)
+            report = run_cycle(mailbox, state, self.settings, self._context, self._index, stop=stop)
         except MailboxError:
             self.close()
             if not reused:
@@ -92,28 +101,50 @@ class Session:
         except BaseException:
             self.close()
             raise
+        if report.processed:
+            self._renew_mailbox()
+        return report
 
     def close(self) -> None:
-        if self._stack is not None:
+        self._close_mailbox()
+        if self._state_stack is not None:
             with contextlib.suppress(Exception):
-                self._stack.close()
-        self._stack = self._mailbox = self._state = None
+                self._state_stack.close()
+        self._state_stack = self._state = None
+
+    def _close_mailbox(self) -> None:
+        if self._mailbox_stack is not None:
+            with contextlib.suppress(Exception):
+                self._mailbox_stack.close()
+        self._mailbox_stack = self._mailbox = None
+
+    def _renew_mailbox(self) -> None:
+        """A fresh connection for the polls to come (see the class's note); if the login
+        fails now, the next cycle tries again."""
+        self._close_mailbox()
+        try:
+            self._open_mailbox()
+        except MailboxError as exc:
+            log.info("could not log in again after the cycle (next cycle retries): %s", exc)
+
+    def _open_mailbox(self) -> Mailbox:
+        if self._mailbox is None:
+            assert self._state is not None
+            stack = ExitStack()
+            self._mailbox = stack.enter_context(open_mailbox(self.settings, self._state.db))
+            self._mailbox_stack = stack
+        return self._mailbox
 
     def _open(self) -> tuple[Mailbox, State]:
-        if self._stack is None:
+        if self._state is None:
             stack = ExitStack()
-            try:
-                self._state = stack.enter_context(State(self.settings.state_path))
-                self._mailbox = stack.enter_context(open_mailbox(self.settings, self._state.db))
-            except BaseException:
-                stack.close()
-                raise
-            self._stack = stack
+            self._state = stack.enter_context(State(self.settings.state_path))
+            self._state_stack = stack
             from mailbot.people.index import CorrespondenceIndex
 
             self._index = CorrespondenceIndex(self._state.db)
             self._context = None
-        assert self._mailbox is not None and self._state is not None
+        mailbox = self._open_mailbox()
         seen = tuple(_mtime(path) for path in self.settings.contacts)
         if self._context is None or seen != self._contacts_seen:  # contacts files edited
             from mailbot.rules import Context
@@ -122,7 +153,7 @@ class Session:
                 known_people(self.settings, self._index), self.settings.owner.addresses
             )
             self._contacts_seen = seen
-        return self._mailbox, self._state
+        return mailbox, self._state
 
 
 def _mtime(path: Path) -> float:

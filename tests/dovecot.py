@@ -220,6 +220,12 @@ class Dovecot:
         """A fresh user: any name logs in with PASSWORD and gets its own empty mailbox."""
         return Account("127.0.0.1", self.port, f"user{next(self._ids)}", PASSWORD)
 
+    def logins(self, user: str) -> int:
+        """How many times `user` has logged in, by the server's own log."""
+        log = self.dir / "dovecot.log"
+        text = log.read_text() if log.exists() else ""
+        return text.count(f"Login: user=<{user}>,")
+
     def _log(self) -> str:
         log = self.dir / "dovecot.log"
         return log.read_text()[-2000:] if log.exists() else "(no log)"

@@ -14,6 +14,9 @@ from dovecot import PASSWORD, Account, Dovecot
 from support import drafts, mailbot, seed_raw, start_daemon, wait_for, write_env
 from support import stop_daemon as stop
 
+from mailbot.config import load_settings
+from mailbot.runner import Session
+
 pytestmark = pytest.mark.dovecot
 
 
@@ -158,3 +161,25 @@ def test_json_logs_never_show_the_password(account: Account, tmp_path: Path) -> 
     records = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert records and {"time", "level", "logger", "message"} <= set(records[0])
     assert PASSWORD not in result.stderr
+
+
+def test_after_a_cycle_that_wrote_the_kept_session_logs_in_afresh(
+    dovecot: Dovecot, account: Account, tmp_path: Path
+) -> None:
+    """Dovecot makes every STATUS of a session that has written re-read the inbox's UID
+    list, so the daemon polls on a fresh session after a cycle that did work: one login
+    more after a draft, none for the idle polls that follow."""
+    session = Session(load_settings(None, write_env(tmp_path, account)))
+    seed_raw(account, invitation("Rena Fresh"))
+    before = dovecot.logins(account.user)
+    try:
+        assert [p.draft for p in session.cycle().processed] == [True]
+        wait_for(lambda: dovecot.logins(account.user) == before + 2, seconds=5)
+        for _ in range(3):
+            assert not session.cycle().processed  # idle polls on the renewed session
+    finally:
+        session.close()
+    account.client().logout()  # a marker: its login is logged after any the polls made
+    wait_for(lambda: dovecot.logins(account.user) >= before + 3, seconds=5)
+    assert dovecot.logins(account.user) == before + 3
+    assert len(drafts(account)) == 1
