@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,6 +11,11 @@ import pytest
 from builders import invitation, mail
 from dovecot import Account
 from support import drafts, mailbot, run_json, seed_raw, write_env
+
+from mailbot.config import load_settings
+from mailbot.mailboxes import open_mailbox
+from mailbot.people.index import CorrespondenceIndex
+from mailbot.state import State
 
 pytestmark = pytest.mark.dovecot
 OWNER = "Robin Owner <robin@owner.example>"
@@ -106,3 +112,32 @@ def test_index_is_incremental_and_survives_uidvalidity_change(
     )
     assert "1 time" in str(who("Mo Salah")["known"])  # rebuilt, not double counted
     assert who("Nia Long")["decision"] == "known"
+
+
+def _lookup_indexes(db: sqlite3.Connection) -> set[str]:
+    rows = db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'history'"
+    )
+    return {name for (name,) in rows if not name.startswith("sqlite_autoindex")}
+
+
+def test_a_bulk_build_finds_people_and_leaves_its_lookup_indexes(
+    account: Account, tmp_path: Path
+) -> None:
+    """A big first build drops the lookup indexes while it reads and makes them at the end;
+    a build killed midway leaves none, and the next open makes them again."""
+    people = [f"Bulk Person{i} <bulk{i}@example.org>" for i in range(12)]
+    seed_raw(account, *(mail(OWNER, p, f"Hello {i}") for i, p in enumerate(people)), folder="Sent")
+    settings = load_settings(None, write_env(tmp_path, account))
+    with State(settings.state_path) as state, open_mailbox(settings, state.db) as mailbox:
+        index = CorrespondenceIndex(state.db, bulk=5)
+        expected = _lookup_indexes(state.db)
+        assert len(expected) == 4
+        assert index.refresh(mailbox, ["Sent"], settings.owner.addresses, lambda *_: None) == 12
+        assert _lookup_indexes(state.db) == expected
+        assert [c.sent for c in index.by_name("Bulk Person7")] == [1]
+        assert index.by_address("bulk11@example.org") is not None
+        for name in expected:  # what a build killed midway leaves behind
+            state.db.execute(f"DROP INDEX {name}")
+        CorrespondenceIndex(state.db)
+        assert _lookup_indexes(state.db) == expected
