@@ -47,6 +47,7 @@ from mailbot.state import State
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 PENDING = 1000  # new invitations in the pending-notifications case
 POLLS = 50  # idle polls per timed run: one is about a millisecond
+COLD_PAIRS = 5  # cold starts of each side per repetition, alternating
 CONNECT_POLLS = 10  # polls per timed run when each poll connects and logs in
 IDLE_TODO = "TODO: not measured: daemon has no IDLE yet"
 SETTLE = 2.5  # s: Dovecot rescans a maildir whose folders changed within the last seconds
@@ -125,8 +126,9 @@ Pair = tuple[list[float], list[float]]
 
 
 def idle_poll(box: Box, repeat: int) -> tuple[list[float], list[float], list[float]]:
-    """mailbot's cycle with nothing new vs SELECT + UID SEARCH, and vs STATUS alone; all
-    logged in already. ms per poll."""
+    """A cycle with nothing new on the daemon's Session (logged in already, renewed after
+    the build's first cycle wrote its drafts) vs SELECT + UID SEARCH, and vs STATUS alone,
+    on a connection that has only read. ms per poll."""
     uidnext = int(box.floor.select_folder("INBOX", readonly=True)[b"UIDNEXT"])
 
     def bot() -> None:
@@ -196,16 +198,18 @@ def _quiet(folder: str, done: int, total: int) -> None:
 
 def cold_start(box: Box, repeat: int) -> tuple[list[float], list[float], list[float]]:
     """`python -m mailbot --run-once` (nothing new) vs a child that imports imapclient,
-    logs in and out. Returns mailbot's and the floor's ms, and the floor's peak RSS."""
+    logs in and out, in COLD_PAIRS alternating pairs per repetition (one process start
+    varies by ±20 % on a shared machine). Returns mailbot's and the floor's ms, and the
+    floor's peak RSS."""
     mailbot: list[float] = []
     bare: list[float] = []
     rss: list[float] = []
-    for run in range(repeat + 1):
+    for run in range(repeat * COLD_PAIRS + 1):
         child = run_child(mailbot_command("--run-once"), box.env, box.home)
         expect(child.returncode == 0, f"mailbot --run-once: {child.stderr[-500:]}")
         baseline = run_child(floor_login_command(), box.env, box.home)
         expect(baseline.returncode == 0, f"floor login: {baseline.stderr[-500:]}")
-        if run:
+        if run:  # the first pair warms the page cache
             mailbot.append(child.seconds * 1e3)
             bare.append(baseline.seconds * 1e3)
             rss.append(baseline.max_rss_mb)
@@ -456,10 +460,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def _compile_bytecode() -> None:
+    """Bytecode for mailbot's modules, as `pip install` writes it: a checkout run with
+    PYTHONDONTWRITEBYTECODE=1 would otherwise compile every edited module at each cold
+    start (the floor's imapclient is installed, hence compiled)."""
+    import compileall
+
+    import mailbot
+
+    compileall.compile_dir(Path(mailbot.__file__).parent, quiet=1)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     command = ".venv/bin/python bench/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
     load = os.getloadavg()[0]
+    _compile_bytecode()
     work = Path(tempfile.mkdtemp(prefix="mailbot-bench-"))
     work.chmod(0o755)
     os.chdir(work)  # load_settings(None, ...) and `python -m mailbot` read ./.env: have none

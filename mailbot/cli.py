@@ -11,7 +11,6 @@ Modules are imported where a command needs them, so `mailbot parse` or a cold
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -138,6 +137,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         report = run_once(settings, dry_run=args.dry_run)
     if args.json:
+        import json
+
         print(json.dumps(report.as_json(), ensure_ascii=False))
     else:
         from mailbot.commands import print_report

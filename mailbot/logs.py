@@ -3,7 +3,6 @@ Never a password, token or message body: secrets are redacted by a filter as wel
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from datetime import UTC, datetime
@@ -24,6 +23,8 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)
+        import json  # here: plain-text logging (the default) never needs it
+
         return json.dumps(entry, ensure_ascii=False)
 
 
