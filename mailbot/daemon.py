@@ -109,8 +109,8 @@ class Daemon:
         try:
             while True:
                 with self._lock:
-                    self._again = False
-                _cycle(self._session, self.stop)
+                    news, self._again = self._again, False  # woken by IDLE: mail is there
+                _cycle(self._session, self.stop, news)
                 with self._lock:  # decide and stand down in one step: no wake slips between
                     if not self._again or self.stop.is_set():
                         self._running = False
@@ -141,10 +141,10 @@ class Daemon:
                 self.stop.wait(delay)
 
 
-def _cycle(session: Session, stop: threading.Event) -> None:
+def _cycle(session: Session, stop: threading.Event, news: bool) -> None:
     """A scheduled cycle: failures are one log line, and retried next time."""
     try:
-        report = session.cycle(stop)
+        report = session.cycle(stop, news=news)
     except MailbotError as exc:
         log.error("cycle failed: %s (retrying later)", exc)
         return

@@ -263,14 +263,17 @@ def run_cycle(
     *,
     dry_run: bool = False,
     stop: threading.Event | None = None,
+    news: bool = False,
 ) -> CycleReport:
     """Read what is new in the inbox, handle each notification or answer, store drafts.
 
     The correspondence index is brought up to date only when there is a request to
-    decide, so an idle poll stays one STATUS.
+    decide, so an idle poll stays one STATUS. `news`: the caller knows new mail arrived
+    (IDLE said so), so the STATUS is skipped: on Dovecot each look at a large folder that
+    changed a moment ago rescans it (about 0.3-0.5 s at 100,000 messages).
     """
     report = CycleReport()
-    if state.is_current(settings.inbox, mailbox.status(settings.inbox)):
+    if not news and state.is_current(settings.inbox, mailbox.status(settings.inbox)):
         log.debug("%s: nothing new", settings.inbox)
         return report  # nothing new: one STATUS, no SELECT, no SEARCH
     cursor = state.cursor(settings.inbox)
@@ -293,7 +296,11 @@ def run_cycle(
     log.debug("%s: %d new messages to look at", settings.inbox, len(notifications))
     if index is not None and any(n.is_invitation for n in notifications):
         index.refresh(
-            mailbox, history_folders(mailbox, settings), settings.owner.addresses, stop=stop
+            mailbox,
+            history_folders(mailbox, settings),
+            settings.owner.addresses,
+            stop=stop,
+            selected=(settings.inbox, folder),  # still selected: not selected again
         )
     cycle = Cycle(
         mailbox, state, settings, context, Renderer(settings.templates, settings.language), dry_run

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mailbot.config import Settings
-from mailbot.errors import MailboxError
+from mailbot.errors import MailbotError, MailboxError
 from mailbot.mailboxes import open_mailbox
 from mailbot.mailboxes.base import Mailbox
 from mailbot.report import CycleReport
@@ -63,88 +63,68 @@ def run_once(
 class Session:
     """What the daemon keeps between cycles: the state, whom the owner knows, and an open,
     logged-in mailbox, so that a cycle on new mail or a poll costs no new login. Any
-    failure closes it; the next cycle opens a fresh one.
-
-    After a cycle that did work the mailbox connection is renewed: Dovecot (2.3, Maildir)
-    re-reads the inbox's whole UID list on every STATUS of a session that has written
-    anything (an APPEND, a read-write SELECT), so a poll on such a session grows with the
-    inbox (measured: 0.4 ms -> 3.4 ms at 5,000 messages, 120 ms at 100,000), while on a
-    session that has only read it stays one cheap STATUS. One login per working cycle
-    keeps the polls between them flat.
+    failure closes it; the next cycle opens a fresh one. After each cycle the mailbox is
+    renewed if it wrote (Mailbox.renew: Dovecot slows every later poll of such a session).
     """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._state_stack: ExitStack | None = None
-        self._mailbox_stack: ExitStack | None = None
+        self._stack: ExitStack | None = None
         self._mailbox: Mailbox | None = None
         self._state: State | None = None
         self._context: Context | None = None
         self._index: CorrespondenceIndex | None = None
         self._contacts_seen: tuple[float, ...] = ()
 
-    def cycle(self, stop: threading.Event | None = None) -> CycleReport:
-        reused = self._mailbox_stack is not None
+    def cycle(self, stop: threading.Event | None = None, *, news: bool = False) -> CycleReport:
+        """One cycle; `news`: IDLE announced new mail (see pipeline.run_cycle)."""
+        reused = self._stack is not None
         try:
             mailbox, state = self._open()
             assert self._context is not None and self._index is not None
             from mailbot.pipeline import run_cycle
 
-            report = run_cycle(mailbox, state, self.settings, self._context, self._index, stop=stop)
+            report = run_cycle(
+                mailbox, state, self.settings, self._context, self._index, stop=stop, news=news
+            )
         except MailboxError:
             self.close()
             if not reused:
                 raise
             # Servers drop connections that sat idle between cycles: one fresh try, at once.
             log.info("the kept connection broke; reconnecting")
-            return self.cycle(stop)
+            return self.cycle(stop, news=news)
         except BaseException:
             self.close()
             raise
-        if report.processed:
-            self._renew_mailbox()
+        try:
+            mailbox.renew()
+        except MailbotError as exc:  # the cycle's work is done: the next one logs in again
+            log.info("could not log in afresh after the cycle: %s", exc)
+            self.close()
         return report
 
     def close(self) -> None:
-        self._close_mailbox()
-        if self._state_stack is not None:
+        if self._stack is not None:
             with contextlib.suppress(Exception):
-                self._state_stack.close()
-        self._state_stack = self._state = None
-
-    def _close_mailbox(self) -> None:
-        if self._mailbox_stack is not None:
-            with contextlib.suppress(Exception):
-                self._mailbox_stack.close()
-        self._mailbox_stack = self._mailbox = None
-
-    def _renew_mailbox(self) -> None:
-        """A fresh connection for the polls to come (see the class's note); if the login
-        fails now, the next cycle tries again."""
-        self._close_mailbox()
-        try:
-            self._open_mailbox()
-        except MailboxError as exc:
-            log.info("could not log in again after the cycle (next cycle retries): %s", exc)
-
-    def _open_mailbox(self) -> Mailbox:
-        if self._mailbox is None:
-            assert self._state is not None
-            stack = ExitStack()
-            self._mailbox = stack.enter_context(open_mailbox(self.settings, self._state.db))
-            self._mailbox_stack = stack
-        return self._mailbox
+                self._stack.close()
+        self._stack = self._mailbox = self._state = None
 
     def _open(self) -> tuple[Mailbox, State]:
-        if self._state is None:
+        if self._stack is None:
             stack = ExitStack()
-            self._state = stack.enter_context(State(self.settings.state_path))
-            self._state_stack = stack
+            try:
+                self._state = stack.enter_context(State(self.settings.state_path))
+                self._mailbox = stack.enter_context(open_mailbox(self.settings, self._state.db))
+            except BaseException:
+                stack.close()
+                raise
+            self._stack = stack
             from mailbot.people.index import CorrespondenceIndex
 
             self._index = CorrespondenceIndex(self._state.db)
             self._context = None
-        mailbox = self._open_mailbox()
+        assert self._mailbox is not None and self._state is not None
         seen = tuple(_mtime(path) for path in self.settings.contacts)
         if self._context is None or seen != self._contacts_seen:  # contacts files edited
             from mailbot.rules import Context
@@ -153,7 +133,7 @@ class Session:
                 known_people(self.settings, self._index), self.settings.owner.addresses
             )
             self._contacts_seen = seen
-        return mailbox, self._state
+        return self._mailbox, self._state
 
 
 def _mtime(path: Path) -> float:

@@ -96,3 +96,7 @@ class Mailbox(Protocol):
 
     def delete_draft(self, folder: str, uid: int) -> bool:
         """Remove one of our drafts (that message only); False if the server cannot."""
+
+    def renew(self) -> None:
+        """After a cycle: start a fresh server session if this one has written (IMAP: log
+        in again, keeping what is known of the drafts folders); nothing for a Maildir."""

@@ -61,12 +61,11 @@ _COMMON_DRAFTS = (
 @contextmanager
 def open_imap(settings: ImapSettings) -> Iterator[ImapMailbox]:
     """A logged-in mailbox; logs out on the way out, whatever happened."""
-    client = _connect(settings)
+    mailbox = ImapMailbox(_connect(settings), settings)
     try:
-        yield ImapMailbox(client)
+        yield mailbox
     finally:
-        with contextlib.suppress(IMAPClientError, OSError):
-            client.logout()
+        mailbox.logout()
 
 
 def _connect(settings: ImapSettings) -> IMAPClient:
@@ -126,10 +125,31 @@ def _login(client: IMAPClient, settings: ImapSettings) -> None:
 
 
 class ImapMailbox:
-    def __init__(self, client: IMAPClient) -> None:
+    def __init__(self, client: IMAPClient, settings: ImapSettings) -> None:
         self._client = client
+        self._settings = settings
         self._tokens_cache: dict[str, dict[str, list[int]]] = {}  # folder -> token -> UIDs
         self._selected = False
+        self._wrote = False  # this session appended, deleted or created something
+
+    def logout(self) -> None:
+        with contextlib.suppress(IMAPClientError, OSError):
+            self._client.logout()
+
+    def renew(self) -> None:
+        """Log in afresh if this session has written. Dovecot (2.3, Maildir) makes every
+        STATUS of a session that has written anything (an APPEND, a read-write SELECT)
+        re-read the inbox's whole UID list, for as long as the session lives: a poll grows
+        with the inbox (measured: 0.4 ms -> 3.4 ms at 5,000 messages, 120 ms at 100,000),
+        where on a session that has only read it stays one cheap STATUS. The drafts
+        tokens known so far stay valid: same folders, same UIDs."""
+        if not self._wrote:
+            return
+        fresh = _connect(self._settings)
+        stale, self._client = self._client, fresh
+        self._selected = self._wrote = False
+        with contextlib.suppress(IMAPClientError, OSError):
+            stale.logout()
 
     def status(self, folder: str) -> FolderState:
         """UIDVALIDITY and UIDNEXT without selecting: constant cost whatever the size.
@@ -215,6 +235,7 @@ class ImapMailbox:
             return found
         name = configured or "Drafts"
         log.info("no drafts folder %r yet: creating it", name)
+        self._wrote = True
         self._call(self._client.create_folder, name)
         return name
 
@@ -222,6 +243,7 @@ class ImapMailbox:
         return {c.decode("ascii", "replace") for c in self._call(self._client.capabilities)}
 
     def append_draft(self, folder: str, message: bytes) -> None:
+        self._wrote = True
         try:
             response = self._call(self._client.append, folder, message, flags=(DRAFT, SEEN))
         except MailboxError:  # the server may have stored it all the same: look again later
@@ -270,6 +292,7 @@ class ImapMailbox:
         if not self._call(self._client.has_capability, "UIDPLUS"):
             log.warning("server lacks UIDPLUS: leaving a stale draft in %s", folder)
             return False
+        self._wrote = True
         self._call(self._client.select_folder, folder)
         self._selected = True
         self._call(self._client.add_flags, [uid], [DELETED])

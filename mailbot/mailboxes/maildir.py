@@ -212,6 +212,9 @@ class MaildirMailbox:
             raise MailboxError(f"cannot remove a stale draft from {folder}: {exc}") from None
         return True
 
+    def renew(self) -> None:
+        """Nothing to renew: no server session."""
+
     # -- no push ------------------------------------------------------------------------
 
     def supports_idle(self) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from mailbot.mailboxes.base import Mailbox, Wanted
+from mailbot.mailboxes.base import FolderState, Mailbox, Wanted
 from mailbot.people.history import RECEIVED, SENT, entries
 from mailbot.people.names import near_match, normalise_email, normalise_name
 
@@ -101,10 +101,23 @@ class CorrespondenceIndex:
         owner: frozenset[str],
         progress: Progress | None = None,
         stop: threading.Event | None = None,
+        *,
+        selected: tuple[str, FolderState] | None = None,
     ) -> int:
-        """Index what is new in each folder; returns how many messages were read."""
+        """Index what is new in each folder; returns how many messages were read.
+
+        `selected`: a folder the caller has just selected, and its state. It is read first,
+        without selecting it again: on Dovecot each SELECT of a large folder that changed a
+        moment ago rescans it (about 0.3 s at 100,000 messages). Other folders are looked
+        at with STATUS first and selected only when they have new mail.
+        """
         report = progress or TerminalProgress()
-        return sum(self._refresh_folder(mailbox, f, owner, report, stop) for f in folders)
+        name, state = selected if selected is not None else (None, None)
+        done = 0
+        for folder in sorted(folders, key=lambda f: f != name):  # the selected one first
+            known = state if folder == name else None
+            done += self._refresh_folder(mailbox, folder, owner, report, stop, known)
+        return done
 
     def _refresh_folder(
         self,
@@ -113,11 +126,16 @@ class CorrespondenceIndex:
         owner: frozenset[str],
         progress: Progress,
         stop: threading.Event | None,
+        selected: FolderState | None,
     ) -> int:
-        state = mailbox.select(folder)
         row = self._db.execute(
             "SELECT uidvalidity, last_uid FROM history_cursors WHERE folder = ?", (folder,)
         ).fetchone()
+        state = selected or mailbox.status(folder)
+        if row is not None and tuple(row) == (state.uidvalidity, state.uidnext - 1):
+            return 0  # nothing new: no SELECT
+        if selected is None:
+            state = mailbox.select(folder)
         last_uid = state.uidnext - 1
         start = 1
         if row is not None and row[0] == state.uidvalidity:
