@@ -48,6 +48,12 @@ def envelopes(client: IMAPClient, folders: Sequence[str]) -> int:
     return count
 
 
+def envelopes_of(client: IMAPClient, folder: str, uids: Sequence[int]) -> int:
+    """SELECT + FETCH ENVELOPE of just these messages (the new mail)."""
+    client.select_folder(folder, readonly=True)
+    return len(client.fetch(list(uids), ["ENVELOPE"]))
+
+
 def pending(client: IMAPClient, folder: str, uids: Sequence[int], drafts: Sequence[bytes]) -> None:
     """FETCH BODY.PEEK[] of the new messages, then APPEND each draft (one APPEND per
     draft, as storing each draft before recording it requires)."""

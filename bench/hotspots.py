@@ -1,5 +1,6 @@
-"""Where mailbot's time goes: cProfile of the idle poll (held connection and run_once) and
-of 1,000 pending invitations, plus `-X importtime` of a cold start. Reports, fixes nothing.
+"""Where mailbot's time goes: cProfile of a first index build, of the idle poll (held
+connection and run_once) and of 1,000 pending invitations, plus `-X importtime` of a cold
+start. Reports, fixes nothing.
 
     .venv/bin/python bench/hotspots.py [--size 10000] [--top 15]
 """
@@ -23,6 +24,9 @@ import mailgen
 from dovecot import Dovecot
 from harness import mailbot_command, run_child, run_once
 from run import PENDING, build_box
+
+from mailbot.people.index import CorrespondenceIndex
+from mailbot.state import State
 
 ROOT = Path(__file__).resolve().parents[1]
 IDLE_POLLS = 500
@@ -100,6 +104,16 @@ def main() -> int:
             for _ in range(CONNECT_POLLS):
                 run_once(box.bot.settings)
 
+        def build() -> None:
+            with State(work / "index.sqlite3") as state:
+                CorrespondenceIndex(state.db).refresh(
+                    box.bot.mailbox, box.bot.history_folders(), box.bot.settings.owner.addresses
+                )
+
+        build_profile = profiled(build)
+        top(build_profile, "first index build (Sent + INBOX)", args.top)
+        print("\n## first index build, by own time\n")
+        pstats.Stats(build_profile).sort_stats("tottime").print_stats(args.top)
         top(profiled(idle), f"idle poll, connection held ({IDLE_POLLS} polls)", args.top)
         top(profiled(connect), f"idle poll via run_once ({CONNECT_POLLS} polls)", args.top)
         mailgen.append_all(box.seeder, "INBOX", mailgen.invitations(PENDING))

@@ -65,6 +65,15 @@ def invitations(count: int) -> list[Message]:
     ]
 
 
+def ordinary(count: int, first: int, pool: int) -> list[Message]:
+    """`count` ordinary messages from the correspondents of a mailbox whose history has
+    `pool` of them, numbered from `first` (past the history, so the mail is new)."""
+    return [
+        Message(_ordinary((i, pool, False)), _date_of(0), (SEEN,))
+        for i in range(first, first + count)
+    ]
+
+
 def _person(i: int) -> str:
     first, last = _FIRST[i % len(_FIRST)], _LAST[(i // len(_FIRST)) % len(_LAST)]
     return f"{first} {last} <{first.lower()}.{last.lower()}{i}@mail{i % 7}.example>"
@@ -83,9 +92,14 @@ def _crlf(raw: bytes) -> bytes:
     return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
 
+def correspondents(size: int) -> int:
+    """How many people an inbox of `size` messages has corresponded with."""
+    return max(50, size // 20)
+
+
 def history(size: int, pool: ProcessPoolExecutor) -> tuple[list[Message], list[Message]]:
     """(inbox, sent) for an inbox of `size` messages, built in `pool`."""
-    people = max(50, size // 20)
+    people = correspondents(size)
     inbox_args = [(i, people, False) for i in range(size)]
     sent_args = [(i, people, True) for i in range(size // SENT_SHARE)]
     ordinary = list(pool.map(_ordinary, inbox_args + sent_args, chunksize=250))
