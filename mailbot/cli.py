@@ -136,12 +136,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from mailbot.runner import run_once
 
         report = run_once(settings, dry_run=args.dry_run)
+    from mailbot.commands import print_json, print_report
+
     if args.json:
-        import json
-
-        print(json.dumps(report.as_json(), ensure_ascii=False))
+        print_json(report.as_json())
     else:
-        from mailbot.commands import print_report
-
         print_report(report, dry_run=args.dry_run)
     return EXIT_ERRORS if report.errors else EXIT_OK

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -22,6 +21,13 @@ DEMO_OWNER = Owner(
     phone="+44 20 7946 0000",
     twitter="@robin_owner",
 )
+
+
+def print_json(value: object) -> None:
+    """One JSON document on stdout (json imported here: a cycle's summary is text)."""
+    import json
+
+    print(json.dumps(value, ensure_ascii=False))
 
 
 def notification_json(n: Notification, source: str) -> dict[str, object]:
@@ -52,7 +58,7 @@ def parse_files(files: Sequence[str], *, as_json: bool) -> int:
             continue
         n = parse(raw)
         if as_json:
-            print(json.dumps(notification_json(n, name), ensure_ascii=False))
+            print_json(notification_json(n, name))
         else:
             print(_describe(n, name))
     return status
@@ -79,18 +85,15 @@ def who(settings: Settings, name: str, *, as_json: bool, refresh: bool) -> int:
 
     verdict, decision = assess_name(settings, name, refresh=refresh)
     if as_json:
-        print(
-            json.dumps(
-                {
-                    "name": name,
-                    "decision": decision.action,
-                    "reasons": list(decision.reasons),
-                    "known": verdict.known,
-                    "near": list(verdict.near),
-                    "evidence": list(verdict.evidence),
-                },
-                ensure_ascii=False,
-            )
+        print_json(
+            {
+                "name": name,
+                "decision": decision.action,
+                "reasons": list(decision.reasons),
+                "known": verdict.known,
+                "near": list(verdict.near),
+                "evidence": list(verdict.evidence),
+            }
         )
         return 0
     print(f"{name}: {decision.action}")
@@ -131,7 +134,7 @@ def status(settings: Settings, *, as_json: bool) -> int:
             {"message_id": m, "who": w, "reason": r, "at": a} for m, w, r, a in state.skipped()
         ]
     if as_json:
-        print(json.dumps(listed, ensure_ascii=False))
+        print_json(listed)
         return 0
     for group, title in (("review", "Waiting for you"), ("open", "Open conversations")):
         print(f"{title} ({len(listed[group])}):")

@@ -109,7 +109,7 @@ class Daemon:
         try:
             while True:
                 with self._lock:
-                    news, self._again = self._again, False  # woken by IDLE: mail is there
+                    news, self._again = self._again, False  # a wake: mail was announced
                 _cycle(self._session, self.stop, news)
                 with self._lock:  # decide and stand down in one step: no wake slips between
                     if not self._again or self.stop.is_set():

@@ -114,7 +114,7 @@ class Renderer:
 
         folders = [str(p) for p in (override, bundled_templates()) if p is not None]
         self.default_language = default_language
-        self._languages: dict[str, str] = {}  # (step, preferred...) -> language, per cycle
+        self._languages: dict[tuple[str | None, ...], str] = {}  # (step, *preferred) -> language
         self._env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(folders),
             undefined=jinja2.StrictUndefined,
@@ -125,7 +125,7 @@ class Renderer:
         """The first preferred language that has this step's template, else the default.
         Remembered for the renderer's life (one cycle): a cycle of 1,000 drafts lists the
         template folders once, not 1,000 times."""
-        key = "|".join((step, *(p or "" for p in preferred)))
+        key = (step, *preferred)
         if key not in self._languages:
             self._languages[key] = self._language_for(step, preferred)
         return self._languages[key]

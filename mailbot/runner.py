@@ -64,7 +64,8 @@ class Session:
     """What the daemon keeps between cycles: the state, whom the owner knows, and an open,
     logged-in mailbox, so that a cycle on new mail or a poll costs no new login. Any
     failure closes it; the next cycle opens a fresh one. After each cycle the mailbox is
-    renewed if it wrote (Mailbox.renew: Dovecot slows every later poll of such a session).
+    renewed if it wrote (Mailbox.renew: Dovecot slows every later poll of such a session),
+    which asks MAILBOT_IMAP_PASSWORD_CMD or the token command again, as any reconnect does.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -77,7 +78,7 @@ class Session:
         self._contacts_seen: tuple[float, ...] = ()
 
     def cycle(self, stop: threading.Event | None = None, *, news: bool = False) -> CycleReport:
-        """One cycle; `news`: IDLE announced new mail (see pipeline.run_cycle)."""
+        """One cycle; `news`: new mail was announced (see pipeline.run_cycle)."""
         reused = self._stack is not None
         try:
             mailbox, state = self._open()
@@ -97,12 +98,21 @@ class Session:
         except BaseException:
             self.close()
             raise
+        if stop is None or not stop.is_set():  # stopping: no new login
+            self._renew(mailbox)
+        return report
+
+    def _renew(self, mailbox: Mailbox) -> None:
+        """A fresh server session if this one wrote (Mailbox.renew). The cycle's work is
+        done and recorded: whatever goes wrong here, the next cycle logs in again."""
         try:
             mailbox.renew()
-        except MailbotError as exc:  # the cycle's work is done: the next one logs in again
+        except MailbotError as exc:
             log.info("could not log in afresh after the cycle: %s", exc)
             self.close()
-        return report
+        except Exception:
+            log.exception("could not log in afresh after the cycle")
+            self.close()
 
     def close(self) -> None:
         if self._stack is not None:

@@ -72,9 +72,12 @@ def _connect(settings: ImapSettings) -> IMAPClient:
     where = f"{settings.host}:{settings.port}"
     context = None
     if settings.security != "plain":  # loading the system CAs costs ~40 ms: only for TLS
-        context = ssl.create_default_context(
-            cafile=str(settings.ca_file) if settings.ca_file else None
-        )
+        try:
+            context = ssl.create_default_context(
+                cafile=str(settings.ca_file) if settings.ca_file else None
+            )
+        except (OSError, ssl.SSLError) as exc:  # e.g. the CA file went away since start
+            raise ConnectError(f"cannot load the TLS certificates: {exc}") from None
     try:
         client = IMAPClient(
             settings.host,
@@ -259,16 +262,26 @@ class ImapMailbox:
 
     def find_drafts(self, folder: str, token: str) -> list[tuple[int, bytes]]:
         """Drafts carrying the token. The folder's tokens are read in one SEARCH and one
-        FETCH of that header, once per connection, then kept current."""
+        FETCH of that header, then kept current (across renew() too: same folders, same
+        UIDs). When the folder changed under them (a draft the owner edited is saved
+        under a new UID), they are read again and the token looked up once more."""
+        found, complete = self._find(folder, token)
+        if not complete:
+            self._tokens_cache.pop(folder, None)
+            found, complete = self._find(folder, token)
+            if not complete:  # changing as we look: read again next time
+                self._tokens_cache.pop(folder, None)
+        return found
+
+    def _find(self, folder: str, token: str) -> tuple[list[tuple[int, bytes]], bool]:
+        """(the drafts found, whether every UID the cache named still carries the token)"""
         uids = self._tokens(folder).get(token, [])
         if not uids:
-            return []
+            return [], True
         self._call(self._client.select_folder, folder, readonly=True)
         self._selected = True
         found = [(uid, raw) for uid, raw in self.fetch(sorted(uids)) if token_in(raw) == token]
-        if len(found) < len(uids):  # the folder changed under the cache: read it again
-            self._tokens_cache.pop(folder, None)
-        return found
+        return found, len(found) == len(uids)
 
     def _tokens(self, folder: str) -> dict[str, list[int]]:
         if folder not in self._tokens_cache:

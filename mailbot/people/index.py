@@ -112,6 +112,7 @@ class CorrespondenceIndex:
         at with STATUS first and selected only when they have new mail.
         """
         report = progress or TerminalProgress()
+        _create_lookups(self._db)  # if a bulk build elsewhere (`mailbot who`) was killed
         name, state = selected if selected is not None else (None, None)
         done = 0
         for folder in sorted(folders, key=lambda f: f != name):  # the selected one first

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import signal
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from builders import invitation
+from builders import invitation, network_message
 from conftest import require_dovecot
 from dovecot import PASSWORD, Account, Dovecot
 from support import drafts, mailbot, seed_raw, start_daemon, wait_for, write_env
@@ -183,3 +184,32 @@ def test_after_a_cycle_that_wrote_the_kept_session_logs_in_afresh(
     wait_for(lambda: dovecot.logins(account.user) >= before + 3, seconds=5)
     assert dovecot.logins(account.user) == before + 3
     assert len(drafts(account)) == 1
+
+
+def test_the_running_daemon_keeps_a_draft_the_owner_edited_and_saved_anew(
+    account: Account, tmp_path: Path
+) -> None:
+    """A mail client saves an edited draft as a new message (a new UID) and expunges the
+    old one. The daemon's session still knows the old UID: it must find the edited draft
+    again and keep it, not take it for sent, when the conversation moves on."""
+    settings = load_settings(None, write_env(tmp_path, account))
+    session = Session(settings)
+    try:
+        seed_raw(account, invitation("Edda Resave"))
+        assert [p.draft for p in session.cycle().processed] == [True]
+        with account.client() as client:
+            client.select_folder("Drafts")
+            [(uid, data)] = client.fetch(client.search(["ALL"]), ["BODY.PEEK[]"]).items()
+            raw = data[b"BODY[]"]
+            assert isinstance(raw, bytes)
+            client.append("Drafts", raw.replace(b"Thank you", b"Many thanks"), flags=[b"\\Draft"])
+            client.delete_messages([uid])
+            client.expunge()
+        seed_raw(account, network_message("Edda Resave", "Hello, how are you?"))
+        assert [p.decision for p in session.cycle().processed] == ["review"]
+    finally:
+        session.close()
+    [kept] = drafts(account)
+    assert "Many thanks" in str(kept)
+    with sqlite3.connect(settings.state_path) as db:
+        assert db.execute("SELECT step, state FROM drafts").fetchall() == [("ask", "kept")]
