@@ -30,7 +30,11 @@ T = TypeVar("T")
 FETCH_BATCH = 100
 MAX_MESSAGE_BYTES = 1024 * 1024  # a notification is ~25 kB; never pull a 50 MB attachment
 _PEEK = f"BODY.PEEK[]<0.{MAX_MESSAGE_BYTES}>"
-_HEADERS = "BODY.PEEK[HEADER.FIELDS ({})]".format(" ".join(HISTORY_FIELDS).upper())
+_HEADERS = "BODY.PEEK[HEADER.FIELDS ({} CONTENT-TYPE)]".format(" ".join(HISTORY_FIELDS).upper())
+_CONTENT_TYPE = re.compile(rb"^content-type:", re.IGNORECASE | re.MULTILINE)
+_NO_ATTACHMENT = re.compile(  # a text part alone, or alternatives of one text
+    rb"^content-type:\s*(?:text/|multipart/alternative\b)", re.IGNORECASE | re.MULTILINE
+)
 HEADER_BATCH = 500
 _KEY_FIELD = f"BODY.PEEK[HEADER.FIELDS ({KEY_HEADER.upper()})]"
 _APPENDUID = re.compile(rb"\[APPENDUID \d+ (\d+)\]", re.IGNORECASE)
@@ -204,14 +208,20 @@ class ImapMailbox:
                     yield uid, raw
 
     def headers(self, uids: list[int]) -> Iterator[tuple[int, bytes, tuple[str, ...]]]:
+        """The header fields of each message, and the file names of its attachments. The
+        BODYSTRUCTURE (a long answer to parse) is asked only of messages whose type can
+        carry an attachment: most mail is plain text or text/HTML alternatives."""
         for start in range(0, len(uids), HEADER_BATCH):
             batch = uids[start : start + HEADER_BATCH]
-            response = self._call(self._client.fetch, batch, [_HEADERS, "BODYSTRUCTURE"])
-            for uid in batch:
-                data = response.get(uid, {})
-                raw = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), None)
-                if isinstance(raw, bytes):
-                    yield uid, raw, tuple(_file_names(data.get(b"BODYSTRUCTURE")))
+            response = self._call(self._client.fetch, batch, [_HEADERS])
+            heads = {uid: raw for uid in batch if (raw := _header_bytes(response.get(uid, {})))}
+            structured = [uid for uid, raw in heads.items() if _may_attach(raw)]
+            structures = (
+                self._call(self._client.fetch, structured, ["BODYSTRUCTURE"]) if structured else {}
+            )
+            for uid, raw in heads.items():
+                structure = structures.get(uid, {}).get(b"BODYSTRUCTURE")
+                yield uid, raw, tuple(_file_names(structure))
 
     def sent_folder(self, configured: str | None) -> str | None:
         existing = {name for _, _, name in self._call(self._client.list_folders)}
@@ -376,6 +386,17 @@ def _is_news(response: object) -> bool:
     return (
         isinstance(response, tuple) and len(response) >= 2 and response[1] in (b"EXISTS", b"RECENT")
     )
+
+
+def _header_bytes(data: dict[bytes, object]) -> bytes | None:
+    raw = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), None)
+    return raw if isinstance(raw, bytes) else None
+
+
+def _may_attach(head: bytes) -> bool:
+    """Whether a message with this header can carry an attachment: not without a
+    Content-Type (plain text), nor as text or multipart/alternative."""
+    return bool(_CONTENT_TYPE.search(head)) and not _NO_ATTACHMENT.search(head)
 
 
 def _file_names(structure: object) -> Iterator[str]:
