@@ -278,8 +278,8 @@ class _Reader:
     def email(self, key: str) -> str:
         raw = self.required(key)
         addr = raw.strip()
-        try:  # exactly as a draft's From header will be built
-            valid = "." in Address(display_name="x", addr_spec=addr).domain
+        try:  # a plain ASCII address: a draft's From header carries it as it is
+            valid = addr.isascii() and "." in Address(display_name="x", addr_spec=addr).domain
         except (ValueError, IndexError):  # HeaderParseError and InvalidHeaderDefect included
             valid = False
         if not valid:

@@ -108,8 +108,9 @@ class CorrespondenceIndex:
 
         `selected`: a folder the caller has just selected, and its state. It is read first,
         without selecting it again: on Dovecot each SELECT of a large folder that changed a
-        moment ago rescans it (about 0.3 s at 100,000 messages). Other folders are looked
-        at with STATUS first and selected only when they have new mail.
+        moment ago rescans it (about 0.3 s at 100,000 messages). A STATUS before each
+        SELECT would cost one more such rescan for a folder with new mail, and save little
+        for one without (measured: EXAMINE of an unchanged 20,000-message Sent, 0.9 ms).
         """
         report = progress or TerminalProgress()
         _create_lookups(self._db)  # if a bulk build elsewhere (`mailbot who`) was killed
@@ -132,11 +133,7 @@ class CorrespondenceIndex:
         row = self._db.execute(
             "SELECT uidvalidity, last_uid FROM history_cursors WHERE folder = ?", (folder,)
         ).fetchone()
-        state = selected or mailbox.status(folder)
-        if row is not None and tuple(row) == (state.uidvalidity, state.uidnext - 1):
-            return 0  # nothing new: no SELECT
-        if selected is None:
-            state = mailbox.select(folder)
+        state = selected or mailbox.select(folder)
         last_uid = state.uidnext - 1
         start = 1
         if row is not None and row[0] == state.uidvalidity:
