@@ -22,7 +22,7 @@ from email.policy import compat32
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 
-from mailbot.config import Owner
+from mailbot.config import Owner, plain_address
 from mailbot.errors import TemplateProblem
 from mailbot.mailboxes.base import KEY_HEADER
 from mailbot.notifications import Requester
@@ -30,9 +30,6 @@ from mailbot.notifications.fields import is_machine_address
 from mailbot.notifications.message import one_line
 
 MESSAGE_ID_MARK = "mailbot"  # our Message-IDs end ".mailbot@<owner domain>": replies find us
-_PLAIN_ADDRESS = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
-)
 
 
 NETWORK_NAMES = {"linkedin": "LinkedIn", "xing": "XING"}
@@ -194,9 +191,9 @@ def _variables(
 def _recipient(requester: Requester, owner: Owner) -> tuple[str, str] | None:
     """(display name, address) of the requester, when known and a person's; never a robot,
     the owner, or an address a plain (non-SMTPUTF8) header cannot carry."""
-    email_address = one_line(requester.email or "", 320)
+    email_address = requester.email or ""  # exactly as received, or not at all
     if (
-        not _PLAIN_ADDRESS.fullmatch(email_address)
+        not plain_address(email_address)
         or is_machine_address(email_address)
         or email_address.casefold() in owner.addresses
     ):
@@ -233,7 +230,7 @@ def _message(
         ("Content-Transfer-Encoding", "quoted-printable"),
     ]
     head = "".join(f"{name}: {value}\r\n" for name, value in fields).encode("ascii")
-    text = quopri.encodestring(body.replace("\r\n", "\n").encode("utf-8"))
+    text = quopri.encodestring(re.sub(r"\r\n?", "\n", body).encode("utf-8"))  # no bare CR
     return head + b"\r\n" + text.replace(b"\n", b"\r\n")
 
 

@@ -46,6 +46,9 @@ def test_starttls_defaults_to_port_143(tmp_path: Path, monkeypatch: pytest.Monke
         ("MAILBOT_IMAP_SECURITY", "tls1.3"),
         ("MAILBOT_OWNER_EMAIL", "Robin <robin@owner.example>"),
         ("MAILBOT_OWNER_EMAIL", "rôbin@owner.example"),  # a plain header cannot carry it
+        ("MAILBOT_OWNER_EMAIL", "robin@owner.example (Bcc)"),
+        ("MAILBOT_OWNER_EMAIL", "<robin@owner.example>"),
+        ("MAILBOT_OWNER_EMAIL", "robin@owner..example"),
         ("MAILBOT_POLL_INTERVAL", "-1"),
         ("MAILBOT_CONTACTS", "/nonexistent/contacts.csv"),
         ("MAILBOT_TEMPLATES", "/nonexistent/templates"),

@@ -87,6 +87,47 @@ def test_never_addressed_to_a_robot_or_the_owner(robot: str) -> None:
     assert reparse(render(n))["To"] is None
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        "x" * 310 + "@evil.example.real.com",  # too long: never cut down to another one
+        "a@b.example\u200b.evil.io",  # an invisible character: never dropped
+        "a@x.com (Bcc)",
+        ".a..b.@q.example",
+        "tom\u00e1s@example.org",  # a plain header cannot carry it as it is
+    ],
+)
+def test_an_address_not_plain_as_received_is_not_written(address: str) -> None:
+    n = invitation(requester=Requester(name="Priya Raman", email=address))
+    msg = reparse(render(n))
+    assert msg["To"] is None
+    assert "[mailbot] No email address is known" in msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
+def test_every_draft_line_ends_in_crlf_and_is_ascii() -> None:
+    """Names and subjects in any script are RFC 2047-encoded; a stray CR from the owner's
+    settings becomes a line end, never a bare CR."""
+    owner = Owner(name="Robin\rÓwner", email="robin@owner.example", phone="+44\r1", twitter=None)
+    n = invitation(
+        requester=Requester(name="山田 太郎", email="taro@example.jp"),
+        subject="山田さんからの招待 " * 12,
+    )
+    assert n.requester is not None
+    raw = (
+        Renderer()
+        .draft("ask", n.requester, n.network, Parent(n.message_id, n.subject), owner, token="t")
+        .as_bytes()
+    )
+    raw.decode("ascii")
+    lines = raw.split(b"\r\n")
+    assert all(b"\r" not in line and b"\n" not in line for line in lines)
+    assert all(len(line) <= 998 for line in lines)
+    msg = reparse(raw)
+    assert msg["To"] == "山田 太郎 <taro@example.jp>"
+    assert msg["Subject"] == "Re: " + ("山田さんからの招待 " * 12).strip()
+    assert not msg.defects and not msg.get_body(("plain",)).defects  # type: ignore[union-attr]
+
+
 def test_hostile_name_and_note_change_no_header_and_run_no_template() -> None:
     n = parse(fixture_bytes("hostile-name.eml"))
     hostile = invitation(

@@ -31,10 +31,8 @@ FETCH_BATCH = 100
 MAX_MESSAGE_BYTES = 1024 * 1024  # a notification is ~25 kB; never pull a 50 MB attachment
 _PEEK = f"BODY.PEEK[]<0.{MAX_MESSAGE_BYTES}>"
 _HEADERS = "BODY.PEEK[HEADER.FIELDS ({} CONTENT-TYPE)]".format(" ".join(HISTORY_FIELDS).upper())
-_CONTENT_TYPE = re.compile(rb"^content-type:", re.IGNORECASE | re.MULTILINE)
-_NO_ATTACHMENT = re.compile(  # a text part alone, or alternatives of one text
-    rb"^content-type:\s*(?:text/|multipart/alternative\b)", re.IGNORECASE | re.MULTILINE
-)
+_CONTENT_TYPE = re.compile(rb"^content-type[ \t]*:[ \t]*([^\r\n]*)", re.IGNORECASE | re.MULTILINE)
+_FOLD = re.compile(rb"\r?\n[ \t]+")
 HEADER_BATCH = 500
 _KEY_FIELD = f"BODY.PEEK[HEADER.FIELDS ({KEY_HEADER.upper()})]"
 _APPENDUID = re.compile(rb"\[APPENDUID \d+ (\d+)\]", re.IGNORECASE)
@@ -394,9 +392,11 @@ def _header_bytes(data: dict[bytes, object]) -> bytes | None:
 
 
 def _may_attach(head: bytes) -> bool:
-    """Whether a message with this header can carry an attachment: not without a
-    Content-Type (plain text), nor as text or multipart/alternative."""
-    return bool(_CONTENT_TYPE.search(head)) and not _NO_ATTACHMENT.search(head)
+    """Whether a message with this header can carry an attachment: any multipart (Apple
+    Mail puts attachments inside multipart/alternative) or non-text type, or a text part
+    with a file name. Not a message without a Content-Type (plain text) or a bare text."""
+    types = [m.group(1).lower() for m in _CONTENT_TYPE.finditer(_FOLD.sub(b" ", head))]
+    return any(not t.startswith(b"text/") or b"name=" in t for t in types)
 
 
 def _file_names(structure: object) -> Iterator[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,28 @@ def test_a_bulk_build_finds_people_and_leaves_its_lookup_indexes(
             state.db.execute(f"DROP INDEX {name}")
         CorrespondenceIndex(state.db)
         assert _lookup_indexes(state.db) == expected
+
+
+def _apple_mail_application(sender: str, cv: str) -> bytes:
+    """As Apple Mail sends an attachment in an HTML message: the PDF inside
+    multipart/alternative > multipart/mixed, the subject saying nothing of a job."""
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, OWNER, "Hello from Lisbon"
+    msg.set_content("Please find my papers attached.\n")
+    msg.add_alternative("<p>Please find my papers attached.</p>", subtype="html")
+    html = msg.get_payload()[1]
+    assert isinstance(html, EmailMessage)
+    html.make_mixed()
+    html.add_attachment(b"%PDF-1.4 ...", maintype="application", subtype="pdf", filename=cv)
+    return msg.as_bytes()
+
+
+def test_a_cv_inside_multipart_alternative_counts_as_an_application(
+    account: Account, tmp_path: Path
+) -> None:
+    seed_raw(account, _apple_mail_application("Ana Apple <ana@apple.example>", "Ana_CV.pdf"))
+    result = mailbot(tmp_path, write_env(tmp_path, account), "who", "Ana Apple", "--json")
+    assert result.returncode == 0, result.stderr
+    verdict = json.loads(result.stdout)
+    assert verdict["decision"] == "known", verdict
+    assert "job application" in " ".join(verdict["reasons"])
