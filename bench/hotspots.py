@@ -26,7 +26,7 @@ from harness import mailbot_command, run_child, run_once
 from run import PENDING, build_box
 
 from mailbot.people.index import CorrespondenceIndex
-from mailbot.state import State
+from mailbot.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 IDLE_POLLS = 500
@@ -105,8 +105,8 @@ def main() -> int:
                 run_once(box.bot.settings)
 
         def build() -> None:
-            with State(work / "index.sqlite3") as state:
-                CorrespondenceIndex(state.db).refresh(
+            with Store(work / "index.sqlite3") as state:
+                CorrespondenceIndex(state).refresh(
                     box.bot.mailbox, box.bot.history_folders(), box.bot.settings.owner.addresses
                 )
 

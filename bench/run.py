@@ -42,7 +42,7 @@ from imapclient.imapclient import DELETED
 from report import Row, results_markdown, row, table
 
 from mailbot.people.index import CorrespondenceIndex
-from mailbot.state import State
+from mailbot.store import Store
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 PENDING = 1000  # new invitations in the pending-notifications case
@@ -176,8 +176,8 @@ def index_build(box: Box, repeat: int) -> Pair:
     bare: list[float] = []
     for run in range(repeat + 1):
         path = box.home / f"index-{run}.sqlite3"
-        with State(path) as state:
-            index = CorrespondenceIndex(state.db)
+        with Store(path) as state:
+            index = CorrespondenceIndex(state)
             started = time.perf_counter()
             read = index.refresh(box.bot.mailbox, folders, box.bot.settings.owner.addresses, _quiet)
             seconds = time.perf_counter() - started
@@ -204,8 +204,8 @@ def index_refresh(box: Box, repeat: int) -> Pair:
     mailbot: list[float] = []
     bare: list[float] = []
     path = box.home / "index-incremental.sqlite3"
-    with State(path) as state:
-        index = CorrespondenceIndex(state.db)
+    with Store(path) as state:
+        index = CorrespondenceIndex(state)
         index.refresh(box.bot.mailbox, folders, owner, _quiet)  # the first build: not timed
         for run in range(repeat):
             _new_mail(box, 2 * run)

@@ -14,7 +14,7 @@ from mailbot.mailboxes.base import Mailbox
 from mailbot.mailboxes.imap import ImapMailbox, open_imap
 from mailbot.people.contacts import load_contacts
 from mailbot.replies import Renderer
-from mailbot.state import State
+from mailbot.store import Store
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,8 @@ def _mailbox(settings: Settings) -> list[Line]:
     from mailbot.mailboxes.maildir import MaildirMailbox
 
     try:
-        with State(settings.state_path, scratch=True) as state:
-            mailbox = MaildirMailbox(settings.maildir, state.db)
+        with Store(settings.state_path, scratch=True) as state:
+            mailbox = MaildirMailbox(settings.maildir, state)
             lines = [
                 Line(
                     True,
@@ -124,7 +124,7 @@ def _inbox(mailbox: Mailbox, folder: str) -> str:
 
 
 def _state(settings: Settings) -> str:
-    with State(settings.state_path):
+    with Store(settings.state_path):
         mode = stat.S_IMODE(settings.state_path.stat().st_mode)
     if mode & 0o077:
         raise MailbotError(

@@ -48,10 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--env-file", type=Path, metavar="PATH", default=argparse.SUPPRESS)
     parse = commands.add_parser("parse", help="show what mailbot reads in saved .eml files")
     parse.add_argument("files", nargs="+", metavar="FILE", help="an .eml file, or - for stdin")
-    parse.add_argument("--json", action="store_true", help="one JSON object per file")
+    parse.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="one JSON object per file"
+    )
     who = commands.add_parser("who", help="what your mail history and contacts say about a name")
     who.add_argument("name", help='a full name, e.g. "Jane Doe"')
-    who.add_argument("--json", action="store_true", help="print one JSON object")
+    who.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON object"
+    )
     who.add_argument(
         "--no-refresh",
         action="store_true",
@@ -59,10 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     who.add_argument("--env-file", type=Path, metavar="PATH", default=argparse.SUPPRESS)
     status = commands.add_parser("status", help="requests awaiting you, and open conversations")
-    status.add_argument("--json", action="store_true", help="print one JSON object")
+    status.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON object"
+    )
     status.add_argument("--env-file", type=Path, metavar="PATH", default=argparse.SUPPRESS)
     demo = commands.add_parser("demo", help="run the pipeline on bundled sample mail, offline")
-    demo.add_argument("--json", action="store_true", help="print one JSON object")
+    demo.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON object"
+    )
     demo.add_argument(
         "--dir",
         type=Path,

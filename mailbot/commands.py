@@ -108,9 +108,9 @@ def status(settings: Settings, *, as_json: bool) -> int:
     """`mailbot status`: what waits for the owner (review) and conversations still open."""
     from mailbot.conversation import OPEN
     from mailbot.rules import REVIEW
-    from mailbot.state import State
+    from mailbot.store import Store
 
-    with State(settings.state_path, scratch=True) as state:
+    with Store(settings.state_path, scratch=True) as state:
         groups = {"review": state.conversations(REVIEW), "open": state.conversations(*OPEN)}
         listed = {
             group: [
@@ -131,7 +131,8 @@ def status(settings: Settings, *, as_json: bool) -> int:
             for group, conversations in groups.items()
         }
         listed["skipped"] = [
-            {"message_id": m, "who": w, "reason": r, "at": a} for m, w, r, a in state.skipped()
+            {"message_id": s.message_id, "who": s.who, "reason": s.reason, "at": s.at}
+            for s in state.skipped()
         ]
     if as_json:
         print_json(listed)
@@ -152,14 +153,22 @@ def print_report(report: CycleReport, *, dry_run: bool) -> None:
     if not report.processed and not report.errors:
         print("Nothing new.")
     for p in report.processed:
-        draft = " -> draft stored" if p.draft else (" (dry run: no draft)" if dry_run else "")
+        draft = (
+            " -> draft stored"
+            if p.draft
+            else " -> draft already in Drafts"
+            if p.found
+            else (" (dry run: no draft)" if dry_run else "")
+        )
         print(f"{p.decision:7} {p.requester or p.message_id or '?'}{draft}")
         for reason in p.reasons:
             print(f"        {reason}")
     for error in report.errors:
         print(f"error:  {error}", file=sys.stderr)
     drafts = sum(1 for p in report.processed if p.draft)
+    found = sum(1 for p in report.processed if p.found)
     print(
         f"{len(report.processed)} notifications, {drafts} draft{'' if drafts == 1 else 's'} stored"
+        + (f", {found} already in Drafts" if found else "")
         + (", dry run: nothing written" if dry_run else "")
     )

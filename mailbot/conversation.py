@@ -15,16 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mailbot import phrases
-from mailbot.notifications import Requester
-from mailbot.people.names import normalise_name, profile_key
+from mailbot.records import Conversation
 from mailbot.rules import ASK, EXPLAIN, IGNORE, KNOWN, REVIEW, Decision
-from mailbot.state import Conversation
 
 ASKED, EXPLAINED = "asked", "explained"
 STATUS_OF = {ASK: ASKED, EXPLAIN: EXPLAINED, REVIEW: REVIEW, KNOWN: KNOWN}
 DECISION_OF = {status: decision for decision, status in STATUS_OF.items()}
 OPEN = (ASKED, EXPLAINED)
-_INVITATION_KEYS = ("linkedin:invitation:", "xing:request:")
 
 
 @dataclass(frozen=True)
@@ -34,16 +31,6 @@ class Step:
     status: str | None = None  # the conversation's new status; None leaves it as it is
     draft: str | None = None  # the template step to draft, if any
     withdraw: bool = False  # earlier drafts of ours are stale now (withdrawn if unedited)
-
-
-def person_key(requester: Requester, network: str | None, invitation: str | None = None) -> str:
-    """Who this is, across invitations, reminders and messages: the profile; else the
-    invitation (guest invitations show a first name only); else the name."""
-    if requester.profile_url:
-        return profile_key(requester.profile_url)
-    if invitation and invitation.startswith(_INVITATION_KEYS):  # a real id, not a fallback
-        return invitation
-    return f"{network or 'unknown'}:name:{normalise_name(requester.name)}"
 
 
 def on_invitation(decision: Decision, current: Conversation | None, *, welcome_known: bool) -> Step:

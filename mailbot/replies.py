@@ -28,6 +28,7 @@ from mailbot.mailboxes.base import KEY_HEADER
 from mailbot.notifications import Requester
 from mailbot.notifications.fields import is_machine_address
 from mailbot.notifications.message import one_line
+from mailbot.records import Parent
 
 MESSAGE_ID_MARK = "mailbot"  # our Message-IDs end ".mailbot@<owner domain>": replies find us
 
@@ -55,11 +56,6 @@ def bundled_templates() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
 
 
-def key_token(key: str) -> str:
-    """A short header-safe, search-safe token for a draft's identity."""
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-
-
 def digest(raw: bytes) -> str:
     """What the owner would change by editing a draft: recipients, subject and the whole
     body (attachments included), line endings folded. Headers only are parsed."""
@@ -68,14 +64,6 @@ def digest(raw: bytes) -> str:
     heads = [" ".join(str(msg.get(name, "")).split()) for name in ("To", "Cc", "Bcc", "Subject")]
     seen = "\n".join(heads).encode("utf-8", "replace") + b"\n\n" + body.rstrip(b"\n")
     return hashlib.sha256(seen).hexdigest()
-
-
-@dataclass(frozen=True)
-class Parent:
-    """The message a draft answers: threading and the subject come from it."""
-
-    message_id: str | None
-    subject: str
 
 
 @dataclass(frozen=True)

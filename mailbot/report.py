@@ -11,7 +11,8 @@ class Processed:
     requester: str | None
     decision: str
     reasons: tuple[str, ...]
-    draft: bool
+    draft: bool  # a draft was stored now
+    found: bool = False  # the draft was in Drafts already (another mailbot, a lost state)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -20,6 +21,7 @@ class Processed:
             "decision": self.decision,
             "reasons": list(self.reasons),
             "draft": self.draft,
+            "draft_found": self.found,
         }
 
 

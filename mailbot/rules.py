@@ -1,19 +1,23 @@
 """The owner's rule, as an ordered table: connect only with people I know.
 
-Each rule has a name, the decision it makes, and a check that returns a human-readable
-reason when it applies (like GNU Mailman's rules). The first rule that applies decides.
-Doubt never resolves to "known": only an exact match in the owner's own sources does.
+Every message read goes through this one table, whatever it is: a message that could not
+be read, spam, a look-alike, an answer in a conversation, the network saying "you are
+connected", other mail, and invitations. Each rule has a name, the action it takes, and a
+check that returns a human-readable reason when it applies (like GNU Mailman's rules).
+The first rule that applies decides. Doubt never resolves to "known": only an exact match
+in the owner's own sources does. Pure: no IMAP, SQLite or files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from mailbot import phrases
-from mailbot.notifications import Notification
-from mailbot.people.known import KnownPeople, Verdict
-from mailbot.people.names import normalise_email
+from mailbot.identity import normalise_email
+from mailbot.notifications.model import Notification, Requester
+from mailbot.records import Conversation, Verdict
 
 KNOWN = "known"  # no draft (or a welcome, if the owner wants one): the owner knows them
 ASK = "ask"  # draft the polite "have we met?" reply
@@ -21,23 +25,35 @@ EXPLAIN = "explain"  # draft the friendly explanation of the rule, with other wa
 REVIEW = "review"  # no draft: the owner decides
 IGNORE = "ignore"  # not a request (or not a genuine one): nothing to do
 DECISIONS = (KNOWN, ASK, EXPLAIN, REVIEW, IGNORE)
+# Actions that hand the message to the conversation it belongs to (conversation.py):
+ANSWER = "answer"  # they answered a draft of ours (by email or a network message)
+CONNECTED = "connected"  # the network says the owner and they are connected now
+SKIP = "skip"  # mailbot could not read it: listed by `mailbot status`, never silent
+
+
+class People(Protocol):
+    """Whom the owner knows (people/known.py); the rules only ask."""
+
+    def assess(self, requester: Requester) -> Verdict: ...
 
 
 @dataclass(frozen=True)
 class Context:
     """What the rules may consult besides the notification itself."""
 
-    people: KnownPeople
+    people: People
     owner_emails: frozenset[str]
 
 
 @dataclass(frozen=True)
 class Case:
-    """One notification and what the owner's sources say about its requester."""
+    """One notification, the conversation it belongs to (if any), and what the owner's
+    sources say about its requester (invitations only)."""
 
     notification: Notification
     verdict: Verdict
     owner_emails: frozenset[str]
+    conversation: Conversation | None = None
 
 
 @dataclass(frozen=True)
@@ -58,10 +74,48 @@ class Rule:
     check: Callable[[Case], str | None]  # the reason when the rule applies
 
 
+def _unreadable(case: Case) -> str | None:
+    error = case.notification.error
+    return f"mailbot could not read it ({error}): please look at it yourself" if error else None
+
+
+def _is_answer(n: Notification) -> bool:
+    return (n.kind == "message" and n.requester is not None) or (
+        n.kind == "other" and bool(n.references) and n.text is not None
+    )
+
+
+def _automatic_reply(case: Case) -> str | None:
+    n = case.notification
+    if n.auto_reply and _is_answer(n):
+        return f"an automatic reply from {n.sender or (n.requester and n.requester.name)}: not an answer"
+    return None
+
+
+def _connected(case: Case) -> str | None:
+    n, current = case.notification, case.conversation
+    if n.topic == "accepted" and n.requester and current is not None:
+        return f"the network says you are connected with {current.name}"
+    return None
+
+
+def _answer(case: Case) -> str | None:
+    n, current = case.notification, case.conversation
+    if _is_answer(n) and current is not None:
+        return f"{current.name} answered"
+    return None
+
+
 def _not_a_request(case: Case) -> str | None:
     n = case.notification
     if n.kind in ("invitation", "suspicious"):
         return None
+    if n.topic == "accepted" and n.requester:
+        return f"connected with {n.requester.name} (no open request)"
+    if n.kind == "message" and n.requester:
+        return f"a message from {n.requester.name}, who has no open request"
+    if n.kind == "other" and n.references and n.text is not None:
+        return "a reply, but not to a draft of ours"
     return "not a connection request: " + "; ".join(n.reasons or ("unrecognised mail",))
 
 
@@ -116,10 +170,14 @@ def _stranger_without_note(case: Case) -> str | None:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("not-a-request", IGNORE, _not_a_request),  # other mail, messages, acceptances
-    Rule("look-alike", IGNORE, _look_alike),  # phishing that copies the template
+    Rule("unreadable", SKIP, _unreadable),  # listed for the owner, never a silent ignore
     Rule("spam", IGNORE, _spam),  # the owner's spam filter has the last word
+    Rule("look-alike", IGNORE, _look_alike),  # phishing that copies the template
     Rule("own-address", IGNORE, _own_address),  # never answer yourself
+    Rule("automatic-reply", IGNORE, _automatic_reply),  # out of office is never an answer
+    Rule("connected", CONNECTED, _connected),  # "you are now connected": known
+    Rule("answer", ANSWER, _answer),  # their answer moves the conversation (conversation.py)
+    Rule("not-a-request", IGNORE, _not_a_request),  # other mail, stray messages and replies
     Rule("known-person", KNOWN, _known_person),  # exact match in the owner's sources
     Rule("near-namesake", REVIEW, _near_namesake),  # a nickname, a typo, two namesakes
     Rule("claims-acquaintance", REVIEW, _claims_acquaintance),  # "we met at ...": owner checks
@@ -128,15 +186,18 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def decide(notification: Notification, context: Context) -> Decision:
-    """The first rule in RULES that applies; the last one always does."""
+def decide(
+    notification: Notification, context: Context, conversation: Conversation | None = None
+) -> Decision:
+    """The first rule in RULES that applies; the last one always does. `conversation`: the
+    one this message belongs to, if the planner found one."""
     requester = notification.requester
     verdict = (
         context.people.assess(requester)
-        if notification.kind == "invitation" and requester
+        if notification.kind == "invitation" and requester and not notification.error
         else Verdict()
     )
-    case = Case(notification, verdict, context.owner_emails)
+    case = Case(notification, verdict, context.owner_emails, conversation)
     for rule in RULES:
         reason = rule.check(case)
         if reason is not None:

@@ -19,11 +19,12 @@ from mailbot.errors import MailbotError, MailboxError
 from mailbot.mailboxes import open_mailbox
 from mailbot.mailboxes.base import Mailbox
 from mailbot.report import CycleReport
-from mailbot.state import State
+from mailbot.store import Store
 
 if TYPE_CHECKING:
     from mailbot.people.index import CorrespondenceIndex
-    from mailbot.people.known import KnownPeople, Verdict
+    from mailbot.people.known import KnownPeople
+    from mailbot.records import Verdict
     from mailbot.rules import Context, Decision
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,8 @@ def run_once(
 ) -> CycleReport:
     """One cycle against the configured IMAP server (a dry run on a scratch copy of state)."""
     with (
-        State(settings.state_path, scratch=dry_run) as state,
-        open_mailbox(settings, state.db) as mailbox,
+        Store(settings.state_path, scratch=dry_run) as state,
+        open_mailbox(settings, state) as mailbox,
     ):
         if not dry_run and state.is_current(settings.inbox, mailbox.status(settings.inbox)):
             return CycleReport()  # nothing new: nothing more to load
@@ -55,7 +56,7 @@ def run_once(
         from mailbot.pipeline import run_cycle
         from mailbot.rules import Context
 
-        index = CorrespondenceIndex(state.db)
+        index = CorrespondenceIndex(state)
         context = Context(known_people(settings, index), settings.owner.addresses)
         return run_cycle(mailbox, state, settings, context, index, dry_run=dry_run, stop=stop)
 
@@ -72,7 +73,7 @@ class Session:
         self.settings = settings
         self._stack: ExitStack | None = None
         self._mailbox: Mailbox | None = None
-        self._state: State | None = None
+        self._state: Store | None = None
         self._context: Context | None = None
         self._index: CorrespondenceIndex | None = None
         self._contacts_seen: tuple[float, ...] = ()
@@ -120,19 +121,19 @@ class Session:
                 self._stack.close()
         self._stack = self._mailbox = self._state = None
 
-    def _open(self) -> tuple[Mailbox, State]:
+    def _open(self) -> tuple[Mailbox, Store]:
         if self._stack is None:
             stack = ExitStack()
             try:
-                self._state = stack.enter_context(State(self.settings.state_path))
-                self._mailbox = stack.enter_context(open_mailbox(self.settings, self._state.db))
+                self._state = stack.enter_context(Store(self.settings.state_path))
+                self._mailbox = stack.enter_context(open_mailbox(self.settings, self._state))
             except BaseException:
                 stack.close()
                 raise
             self._stack = stack
             from mailbot.people.index import CorrespondenceIndex
 
-            self._index = CorrespondenceIndex(self._state.db)
+            self._index = CorrespondenceIndex(self._state)
             self._context = None
         assert self._mailbox is not None and self._state is not None
         seen = tuple(_mtime(path) for path in self.settings.contacts)
@@ -160,10 +161,10 @@ def assess_name(settings: Settings, name: str, *, refresh: bool) -> tuple[Verdic
     from mailbot.pipeline import history_folders
     from mailbot.rules import Context, decide
 
-    with State(settings.state_path) as state:
-        index = CorrespondenceIndex(state.db)
+    with Store(settings.state_path) as state:
+        index = CorrespondenceIndex(state)
         if refresh:
-            with open_mailbox(settings, state.db) as mailbox:
+            with open_mailbox(settings, state) as mailbox:
                 index.refresh(mailbox, history_folders(mailbox, settings), settings.owner.addresses)
         people = known_people(settings, index)
         invitation = Notification(kind="invitation", requester=Requester(name=name), key="who")

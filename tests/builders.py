@@ -17,10 +17,13 @@ def invitation(
     headline: str = "Engineer at Example Co",
     invitation_id: int | None = None,
     greeting: bool = True,
+    profile: bool = True,
+    vanity: str | None = None,
 ) -> bytes:
-    """Today's LinkedIn invitation (email_m2m_invite_single_01), text part only."""
+    """Today's LinkedIn invitation (email_m2m_invite_single_01), text part only; without
+    `profile`, no "View profile" link (as some reminders and guest layouts)."""
     inv = invitation_id or next(_ids)
-    vanity = name.lower().replace(" ", "-")
+    vanity = vanity or name.lower().replace(" ", "-")
     trk = "trk=eml-email_m2m_invite_single_01-null-0-null&trkEmail=eml-email_m2m_invite_single_01"
     msg = EmailMessage()
     msg["From"] = f"{name} <invitations@linkedin.com>"
@@ -34,8 +37,8 @@ def invitation(
         f"{name}\n{headline}\nGermany\n\n"
         f"Accept:https://www.linkedin.com/comm/mynetwork/invite-accept/invitationId/{inv}/"
         f"sharedKey/Ab12/?inviterVanityName={vanity}&{trk}\n\n"
-        f"View profile:https://www.linkedin.com/comm/in/{vanity}?{trk}\n\n"
-        "-----------------------------------------\n"
+        + (f"View profile:https://www.linkedin.com/comm/in/{vanity}?{trk}\n\n" if profile else "")
+        + "-----------------------------------------\n"
         "This email was intended for Robin Owner (Head of Talent at Owner Ltd)\n"
         "You are receiving LinkedIn invitations emails.\n"
     )
@@ -63,8 +66,9 @@ def mail(
     return msg.as_bytes()
 
 
-def network_message(name: str, text: str) -> bytes:
-    """A LinkedIn message notification (email_member_message_v2) from `name`."""
+def network_message(name: str, text: str, *, vanity: str | None = None) -> bytes:
+    """A LinkedIn message notification (email_member_message_v2) from `name`; with
+    `vanity`, the name is a link to that profile."""
     trk = "trk=eml-email_member_message_v2-conversation_message-0-view_message~cta"
     msg = EmailMessage()
     msg["From"] = f'"{name} (via LinkedIn)" <messages-noreply@linkedin.com>'
@@ -75,7 +79,8 @@ def network_message(name: str, text: str) -> bytes:
     msg.set_content(
         f"1 new message awaits your response from {name.split()[0]} on LinkedIn.\n\n"
         f"{name}\nEngineer at Example Co\n{text}\n\n"
-        f"View message:https://www.linkedin.com/comm/messaging/thread/2-abc==?{trk}\n\n"
+        + (f"View profile:https://www.linkedin.com/comm/in/{vanity}?{trk}\n\n" if vanity else "")
+        + f"View message:https://www.linkedin.com/comm/messaging/thread/2-abc==?{trk}\n\n"
         "-----------------------------------------\n"
         "This email was intended for Robin Owner (Head of Talent at Owner Ltd)\n"
     )

@@ -8,9 +8,9 @@ from mailbot import phrases
 from mailbot.config import Owner
 from mailbot.conversation import ASKED, EXPLAINED, on_answer, on_connected, on_invitation
 from mailbot.notifications import Requester
-from mailbot.replies import Parent, Renderer
+from mailbot.records import Conversation, Parent
+from mailbot.replies import Renderer
 from mailbot.rules import ASK, IGNORE, KNOWN, Decision
-from mailbot.state import Conversation
 
 
 @pytest.mark.parametrize(

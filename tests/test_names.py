@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from mailbot.identity import near_match, normalise_name
 from mailbot.people.history import RECEIVED, SENT, entries
-from mailbot.people.names import near_match, normalise_name
 
 
 @pytest.mark.parametrize(
@@ -99,3 +101,21 @@ def test_bulk_and_robots_are_not_correspondence(header: bytes) -> None:
     assert entries(raw, (), OWNER) == []
     robot = b"From: LinkedIn <invitations@linkedin.com>\r\nSubject: hi\r\n\r\n"
     assert entries(robot, (), OWNER) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(subject=st.binary(max_size=80), date=st.binary(max_size=40), name=st.binary(max_size=40))
+def test_a_readable_sender_is_never_dropped_from_the_history(
+    subject: bytes, date: bytes, name: bytes
+) -> None:
+    """Whatever the subject, date or display name hold, the correspondent is recorded:
+    a message dropped from the index turns someone the owner knows into a stranger."""
+    clean = [b.replace(b"\r", b"").replace(b"\n", b"") for b in (subject, date, name)]
+    raw = (
+        b'From: robin@owner.example\r\nTo: "'
+        + clean[2].replace(b'"', b"").replace(b"\\", b"")  # a well-formed quoted name
+        + b'" <jane@x.example>\r\n'
+        b"Subject: " + clean[0] + b"\r\nDate: " + clean[1] + b"\r\n\r\n"
+    )
+    found = entries(raw, [], frozenset({"robin@owner.example"}))
+    assert [(e.address, e.direction) for e in found] == [("jane@x.example", SENT)]

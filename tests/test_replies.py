@@ -11,8 +11,10 @@ from conftest import fixture_bytes
 
 from mailbot.config import Owner
 from mailbot.errors import TemplateProblem
+from mailbot.identity import key_token
 from mailbot.notifications import Notification, Requester, parse
-from mailbot.replies import KEY_HEADER, Parent, Renderer, key_token
+from mailbot.records import Parent
+from mailbot.replies import KEY_HEADER, Renderer
 
 OWNER = Owner(
     name="Robin Owner", email="robin@owner.example", phone="+44 20 7946 0000", twitter=None

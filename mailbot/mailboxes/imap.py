@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
@@ -134,6 +134,10 @@ class ImapMailbox:
         self._client = client
         self._settings = settings
         self._tokens_cache: dict[str, dict[str, list[int]]] = {}  # folder -> token -> UIDs
+        # folder -> (UIDVALIDITY, UIDNEXT, MESSAGES) the tokens are true of: any other
+        # process's APPEND or EXPUNGE changes it (messages are immutable), so a lookup
+        # trusts the tokens only while one STATUS still answers the same.
+        self._tokens_stamp: dict[str, tuple[int, int, int]] = {}
         self._selected = False
         self._wrote = False  # this session appended, deleted or created something
 
@@ -261,18 +265,31 @@ class ImapMailbox:
             self._tokens_cache.pop(folder, None)
             raise
         match = _APPENDUID.search(response if isinstance(response, bytes) else b"")
-        token = token_in(message)
-        if folder in self._tokens_cache and token:
-            if match is None:  # no UIDPLUS: read the tokens again next time
-                del self._tokens_cache[folder]
-            else:
-                self._tokens_cache[folder].setdefault(token, []).append(int(match.group(1)))
+        stamp = self._tokens_stamp.get(folder)
+        if folder not in self._tokens_cache or stamp is None:
+            return
+        uidvalidity, uidnext, messages = stamp
+        if match is None or int(match.group(1)) != uidnext:
+            # No UIDPLUS, or another process appended since the stamp: read them again.
+            self._tokens_cache.pop(folder, None)
+            return
+        uid = int(match.group(1))
+        self._tokens_stamp[folder] = (uidvalidity, uid + 1, messages + 1)
+        if token := token_in(message):
+            self._tokens_cache[folder].setdefault(token, []).append(uid)
 
     def find_drafts(self, folder: str, token: str) -> list[tuple[int, bytes]]:
         """Drafts carrying the token. The folder's tokens are read in one SEARCH and one
-        FETCH of that header, then kept current (across renew() too: same folders, same
-        UIDs). When the folder changed under them (a draft the owner edited is saved
-        under a new UID), they are read again and the token looked up once more."""
+        FETCH of that header, then kept current with this session's own APPENDs and
+        deletions (across renew() too: same folders, same UIDs), and trusted only while
+        the folder's STATUS is what they were read at: another mailbot (its own state)
+        storing a draft, or the owner saving an edited draft under a new UID, changes it,
+        and they are read again. When a UID they name no longer carries the token, they
+        are read again and the token looked up once more."""
+        if folder in self._tokens_cache:
+            stamp = self._tokens_stamp.get(folder)
+            if stamp is None or self._drafts_stamp(folder) != stamp:
+                del self._tokens_cache[folder]  # changed by someone else: read them again
         found, complete = self._find(folder, token)
         if not complete:
             self._tokens_cache.pop(folder, None)
@@ -291,10 +308,38 @@ class ImapMailbox:
         found = [(uid, raw) for uid, raw in self.fetch(sorted(uids)) if token_in(raw) == token]
         return found, len(found) == len(uids)
 
+    def _drafts_stamp(self, folder: str) -> tuple[int, int, int]:
+        """(UIDVALIDITY, UIDNEXT, MESSAGES) of the folder now: one STATUS, after leaving
+        the selection (see status()); without UNSELECT, a fresh read-only SELECT."""
+        if self._selected:
+            if not self._call(self._client.has_capability, "UNSELECT"):
+                info = self._call(self._client.select_folder, folder, readonly=True)
+                return self._stamp_of(folder, info)
+            self._call(self._client.unselect_folder)
+            self._selected = False
+        info = self._call(
+            self._client.folder_status, folder, [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES"]
+        )
+        return int(info[b"UIDVALIDITY"]), int(info[b"UIDNEXT"]), int(info[b"MESSAGES"])
+
+    def _stamp_of(self, folder: str, selected: dict[bytes, Any]) -> tuple[int, int, int]:
+        """The stamp from a SELECT's answer (UIDNEXT and UIDVALIDITY are optional there:
+        then asked by STATUS, which right after the SELECT answers that same view)."""
+        if b"UIDNEXT" not in selected or b"UIDVALIDITY" not in selected:
+            selected = {
+                **selected,
+                **self._call(self._client.folder_status, folder, [b"UIDNEXT", b"UIDVALIDITY"]),
+            }
+        uidvalidity, uidnext = int(selected[b"UIDVALIDITY"]), int(selected[b"UIDNEXT"])
+        return uidvalidity, uidnext, int(selected[b"EXISTS"])
+
     def _tokens(self, folder: str) -> dict[str, list[int]]:
         if folder not in self._tokens_cache:
-            self._call(self._client.select_folder, folder, readonly=True)
+            # The stamp is taken before the SEARCH: a draft arriving in between makes it
+            # look stale next time (read again), never the tokens look complete.
+            info = self._call(self._client.select_folder, folder, readonly=True)
             self._selected = True
+            self._tokens_stamp[folder] = self._stamp_of(folder, info)
             uids = self._call(self._client.search, ["HEADER", KEY_HEADER, ""])
             found: dict[str, list[int]] = {}
             for start in range(0, len(uids), HEADER_BATCH):
@@ -318,9 +363,13 @@ class ImapMailbox:
         self._selected = True
         self._call(self._client.add_flags, [uid], [DELETED])
         self._call(self._client.uid_expunge, [uid])
-        for uids in self._tokens_cache.get(folder, {}).values():
-            if uid in uids:
-                uids.remove(uid)
+        known = [uids for uids in self._tokens_cache.get(folder, {}).values() if uid in uids]
+        stamp = self._tokens_stamp.get(folder)
+        if known and stamp is not None:  # one message fewer, and still nothing unknown
+            known[0].remove(uid)
+            self._tokens_stamp[folder] = (stamp[0], stamp[1], stamp[2] - 1)
+        else:
+            self._tokens_cache.pop(folder, None)
         if self._call(
             self._client.has_capability, "UNSELECT"
         ):  # never CLOSE: it expunges everything

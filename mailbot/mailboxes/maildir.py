@@ -17,48 +17,36 @@ import email
 import email.policy
 import mailbox
 import os
-import random
 import re
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mailbot.errors import MailboxError
 from mailbot.mailboxes.base import HISTORY_FIELDS, FolderState, Wanted, token_in
 
+if TYPE_CHECKING:
+    from mailbot.store import Store
+
 MAX_MESSAGE_BYTES = 1024 * 1024
 MAX_HEADER_BYTES = 64 * 1024
 INBOX = "INBOX"
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS maildir_folders (
-    folder      TEXT PRIMARY KEY,
-    uidvalidity INTEGER NOT NULL,
-    uidnext     INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS maildir_uids (
-    folder      TEXT NOT NULL,
-    key         TEXT NOT NULL,      -- the Maildir unique name (flags and new/cur ignored)
-    uid         INTEGER NOT NULL,
-    PRIMARY KEY (folder, key)
-);
-CREATE INDEX IF NOT EXISTS maildir_uids_uid ON maildir_uids (folder, uid);
-"""
 _ATTACHMENT = re.compile(rb'(?:file)?name\*?=(?:"([^"\r\n]{1,200})"|([^;\s]{1,200}))', re.I)
 _COMMON_SENT = ("Sent", "Sent Items", "Sent Messages", "INBOX.Sent", "Gesendet", "Envoyés")
 _COMMON_DRAFTS = ("Drafts", "INBOX.Drafts", "Draft", "Entwürfe", "Brouillons")
 
 
 class MaildirMailbox:
-    def __init__(self, root: Path, db: sqlite3.Connection) -> None:
+    def __init__(self, root: Path, store: Store) -> None:
         if not (root / "cur").is_dir() or not (root / "new").is_dir():
             raise MailboxError(f"{root} is not a Maildir (it needs cur/ and new/ folders)")
         self.root = root
-        self._db = db
-        db.executescript(_SCHEMA)
+        self._store = store
         self._selected: str | None = None
         self._token_cache: dict[str, dict[str, list[str]]] = {}  # folder -> X-Mailbot-Key -> keys
+        self._token_seen: dict[str, set[str]] = {}  # folder -> every key the cache has read
 
     # -- reading -----------------------------------------------------------------------
 
@@ -66,40 +54,10 @@ class MaildirMailbox:
         return self.select(folder)  # listing the folder is what it costs either way
 
     def select(self, folder: str) -> FolderState:
-        path = self._dir(folder)
-        entries = _entries(path)
-        # One transaction: two processes (the daemon and `mailbot who`) or a crash can
-        # never hand out the same UID twice.
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            row = self._db.execute(
-                "SELECT uidvalidity, uidnext FROM maildir_folders WHERE folder = ?", (folder,)
-            ).fetchone()
-            uidvalidity, uidnext = row if row else (random.randint(1, 2**31 - 1), 1)  # noqa: S311
-            known = {
-                k
-                for (k,) in self._db.execute(
-                    "SELECT key FROM maildir_uids WHERE folder = ?", (folder,)
-                )
-            }
-            fresh = sorted(
-                (k for k in entries if k not in known), key=lambda k: (_mtime(entries[k]), k)
-            )
-            self._db.executemany(
-                "INSERT INTO maildir_uids VALUES (?, ?, ?)",
-                [(folder, key, uidnext + i) for i, key in enumerate(fresh)],
-            )
-            uidnext += len(fresh)
-            self._db.execute(
-                "INSERT OR REPLACE INTO maildir_folders VALUES (?, ?, ?)",
-                (folder, uidvalidity, uidnext),
-            )
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        entries = _entries(self._dir(folder))
+        state = self._store.maildir_number(folder, entries, lambda k: (_mtime(entries[k]), k))
         self._selected = folder
-        return FolderState(uidvalidity=uidvalidity, uidnext=uidnext)
+        return state
 
     def search(
         self, first_uid: int, last_uid: int, since: date | None, wanted: Wanted
@@ -172,42 +130,59 @@ class MaildirMailbox:
             key = self._box(folder).add(draft)  # written to tmp/, then renamed: never half a draft
         except OSError as exc:
             raise MailboxError(f"cannot write a draft into {folder}: {exc}") from None
+        self._token_seen.setdefault(folder, set()).add(key)
         if token := token_in(message.replace(b"\r\n", b"\n")):
             tokens.setdefault(token, []).append(key)
 
     def find_drafts(self, folder: str, token: str) -> list[tuple[int, bytes]]:
-        """Drafts carrying the token; the folder's tokens are read once, then kept current."""
-        tokens = self._tokens(folder)
+        """Drafts carrying the token. The folder's tokens are read once, then brought up to
+        date with its listing at every lookup: the folder is the truth, and another
+        mailbot (its own state), a mail client or a sync tool may have added, renamed or
+        removed drafts. Only files not seen before are read."""
         entries = _entries(self._dir(folder))
-        if any(key not in entries for keys in tokens.values() for key in keys):
-            del self._token_cache[folder]  # a sync tool renamed or removed drafts: read again
-            tokens = self._tokens(folder)
+        tokens = self._tokens(folder, entries)
         hits = []
         for key in tokens.get(token, []):
             if key in entries:
                 hits.append((self._uid_of(folder, key), _read(entries[key], MAX_MESSAGE_BYTES)))
         return hits
 
-    def _tokens(self, folder: str) -> dict[str, list[str]]:
-        if folder not in self._token_cache:
-            found: dict[str, list[str]] = {}
-            for key, path in _entries(self._dir(folder)).items():
-                if token := token_in(_read(path, MAX_HEADER_BYTES)):
-                    found.setdefault(token, []).append(key)
-            self._token_cache[folder] = found
-        return self._token_cache[folder]
+    def _tokens(self, folder: str, entries: dict[str, Path] | None = None) -> dict[str, list[str]]:
+        """The folder's tokens, and the keys carrying each; with `entries` (its listing
+        now), first brought up to date with it: files gone are forgotten, new ones read."""
+        if entries is None:
+            if folder in self._token_cache:
+                return self._token_cache[folder]
+            entries = _entries(self._dir(folder))
+        tokens = self._token_cache.setdefault(folder, {})
+        seen = self._token_seen.setdefault(folder, set())
+        if seen == entries.keys():
+            return tokens
+        if gone := seen - entries.keys():
+            for known in list(tokens):
+                tokens[known] = [key for key in tokens[known] if key not in gone]
+                if not tokens[known]:
+                    del tokens[known]
+            seen -= gone
+        for key in entries.keys() - seen:
+            raw = _read(entries[key], MAX_HEADER_BYTES)
+            if not raw:  # moved (new/ to cur/) or removed as we looked: read it next time
+                continue
+            seen.add(key)
+            if token := token_in(raw):
+                tokens.setdefault(token, []).append(key)
+        return tokens
 
     def delete_draft(self, folder: str, uid: int) -> bool:
-        row = self._db.execute(
-            "SELECT key FROM maildir_uids WHERE folder = ? AND uid = ?", (folder, uid)
-        ).fetchone()
-        if row is None:
+        key = self._store.maildir_key(folder, uid)
+        if key is None:
             return False
         try:
-            self._box(folder).discard(row[0])
+            self._box(folder).discard(key)
             for keys in self._tokens(folder).values():
-                if row[0] in keys:
-                    keys.remove(row[0])
+                if key in keys:
+                    keys.remove(key)
+            self._token_seen.get(folder, set()).discard(key)
         except OSError as exc:
             raise MailboxError(f"cannot remove a stale draft from {folder}: {exc}") from None
         return True
@@ -257,12 +232,7 @@ class MaildirMailbox:
         return self._selected
 
     def _uids(self, first: int, last: int) -> list[tuple[int, str]]:
-        rows = self._db.execute(
-            "SELECT uid, key FROM maildir_uids WHERE folder = ? AND uid BETWEEN ? AND ? "
-            "ORDER BY uid",
-            (self._folder(), first, last),
-        )
-        return [(int(uid), str(key)) for uid, key in rows]
+        return self._store.maildir_uids(self._folder(), first, last)
 
     def _uid_keys(self, uids: list[int]) -> list[tuple[int, str]]:
         if not uids:
@@ -271,15 +241,11 @@ class MaildirMailbox:
         return [(u, k) for u, k in self._uids(min(uids), max(uids)) if u in wanted]
 
     def _uid_of(self, folder: str, key: str) -> int:
-        row = self._db.execute(
-            "SELECT uid FROM maildir_uids WHERE folder = ? AND key = ?", (folder, key)
-        ).fetchone()
-        if row is None:
+        uid = self._store.maildir_uid(folder, key)
+        if uid is None:
             self.select(folder)  # a message this folder has not numbered yet
-            row = self._db.execute(
-                "SELECT uid FROM maildir_uids WHERE folder = ? AND key = ?", (folder, key)
-            ).fetchone()
-        return int(row[0]) if row else 0
+            uid = self._store.maildir_uid(folder, key)
+        return uid or 0
 
 
 _FIELDS = {name.lower() for name in HISTORY_FIELDS}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from mailbot.notifications import linkedin, xing
@@ -26,9 +27,28 @@ __all__ = [
 def parse(raw: bytes) -> Notification:
     """What this message is. Any input at all yields a Notification."""
     try:
-        return parse_content(read(raw))
-    except Exception as exc:
-        return Notification(kind="other", reasons=(f"could not be read ({type(exc).__name__})",))
+        content = read(raw)
+    except Exception as exc:  # read() promises never to raise: a bug, shown to the owner
+        return _unreadable(raw, exc)
+    try:
+        return parse_content(content)
+    except Exception as exc:  # a parser bug must not become a silent "ignore"
+        return _unreadable(raw, exc, content)
+
+
+def _unreadable(raw: bytes, exc: Exception, content: Content | None = None) -> Notification:
+    message_id = one_line(content.header("message-id")) if content is not None else ""
+    if not message_id:
+        head = raw[:65536].replace(b"\r\n", b"\n").partition(b"\n\n")[0]
+        found = re.search(rb"^message-id:[ \t]*(<[^>\r\n]{1,900}>)", head, re.I | re.M)
+        message_id = found.group(1).decode("ascii", "replace") if found else ""
+    return Notification(
+        kind="other",
+        message_id=message_id or None,
+        subject=one_line(content.header("subject")) if content is not None else "",
+        reasons=(f"could not be read ({type(exc).__name__})",),
+        error=f"{type(exc).__name__}: {one_line(str(exc), 200)}",
+    )
 
 
 def parse_content(content: Content) -> Notification:

@@ -8,12 +8,12 @@ Words are used only to *extract* fields once the structure says "invitation".
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
+from mailbot.identity import canonical_profile, normalise_name
 from mailbot.notifications import fields
 from mailbot.notifications.message import Content, Link, address, domain_of, one_line
 from mailbot.notifications.model import Notification, Requester
-from mailbot.people.names import normalise_name
 
 NETWORK = "linkedin"
 SENDER_HINT = "linkedin"  # substring for a server-side FROM search
@@ -235,21 +235,8 @@ def _profile_url(links: list[Link], name: str | None) -> str | None:
         if labelled or (folded and link.label.casefold() == folded):
             if _INVITE_LINK.search(link.url):
                 return None  # some reminders point "View profile" at the accept link
-            if url := canonical_profile(link.url):
+            if (url := canonical_profile(link.url)) and "linkedin.com/" in url:
                 return url
-    return None
-
-
-def canonical_profile(url: str) -> str | None:
-    """https://www.linkedin.com/in/<vanity> (or profile/view?id=…); None for opaque redirects."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if not (host == "linkedin.com" or host.endswith(".linkedin.com")):
-        return None
-    if match := re.search(r"/in/([^/?#]+)", parts.path):
-        return f"https://www.linkedin.com/in/{match.group(1)}"
-    if "/profile/view" in parts.path and (ids := parse_qs(parts.query).get("id")):
-        return f"https://www.linkedin.com/profile/view?id={ids[0]}"
     return None
 
 

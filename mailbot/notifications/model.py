@@ -32,6 +32,7 @@ class Notification:
     text: str | None = None  # a reply's own words, quotes removed (for replies)
     spam: bool = False  # X-Spam-Flag: YES
     auto_reply: bool = False  # Auto-Submitted (not "no"), or an empty Return-Path
+    error: str | None = None  # the parser failed on it: it goes to the owner, never ignored
 
     @property
     def is_invitation(self) -> bool:

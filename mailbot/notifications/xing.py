@@ -7,8 +7,8 @@ open for additions as real samples turn up.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
+from mailbot.identity import canonical_profile
 from mailbot.notifications import fields
 from mailbot.notifications.message import Content, Link, address, domain_of, one_line
 from mailbot.notifications.model import Notification, Requester
@@ -21,7 +21,6 @@ _REQUEST_ID = re.compile(
     r"/contact[-_]?requests?/(?:accept/|decline/)?([A-Za-z0-9_.-]{4,})", re.IGNORECASE
 )
 _NOTE_LABELS = ("persönliche nachricht", "nachricht", "personal message", "message")
-_PROFILE = re.compile(r"/profile/([^/?#]+)")
 _SUBJECT_NAME = [
     re.compile(p, re.IGNORECASE)
     for p in (
@@ -87,10 +86,6 @@ def _name(subject: str) -> str | None:
 
 def _profile(links: list[Link]) -> str | None:
     for link in links:  # only the link the network labels as the requester's profile
-        parts = urlsplit(link.url)
-        host = (parts.hostname or "").lower()
-        if not fields.is_profile_label(link.label):
-            continue
-        if is_network_domain(host) and (match := _PROFILE.search(parts.path)):
-            return f"https://www.xing.com/profile/{match.group(1)}"
+        if fields.is_profile_label(link.label) and (url := canonical_profile(link.url)):
+            return url if "xing.com/" in url else None
     return None

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mailbot.errors import ConfigError
-from mailbot.people.names import normalise_email, normalise_name, profile_key
+from mailbot.identity import normalise_email, normalise_name, profile_key
 
 _NAME_COLUMNS = ("name", "full name", "display name")
 _FIRST_COLUMNS = ("first name", "given name")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import email
+import email.errors
 import email.header
 import email.policy
 import re
@@ -17,10 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import getaddresses, parsedate_to_datetime
 
+from mailbot.identity import normalise_email
 from mailbot.notifications import linkedin, xing
 from mailbot.notifications.fields import is_machine_address
 from mailbot.notifications.message import one_line
-from mailbot.people.names import normalise_email
 
 SENT, RECEIVED = "sent", "received"
 
@@ -51,17 +52,12 @@ class Entry:
 
 def entries(raw_headers: bytes, attachments: Iterable[str], owner: frozenset[str]) -> list[Entry]:
     """The correspondence one message adds to the index (often none)."""
-    try:
-        msg = email.message_from_bytes(raw_headers, policy=email.policy.compat32)
-        senders = _people(msg.get_all("From", []))
-        if _is_bulk(msg) or not senders:
-            return []
-        subject = one_line(
-            str(email.header.make_header(email.header.decode_header(msg.get("Subject", "")))), 200
-        )
-        date = _date(msg.get("Date"))
-    except Exception:
+    msg = email.message_from_bytes(raw_headers, policy=email.policy.compat32)
+    senders = _people(msg.get_all("From", []))
+    if _is_bulk(msg) or not senders:
         return []
+    subject = _subject(msg.get("Subject", ""))
+    date = _date(msg.get("Date"))
     if senders[0][1] in owner:
         recipients = _people(msg.get_all("To", []) + msg.get_all("Cc", []))
         return [
@@ -76,6 +72,16 @@ def entries(raw_headers: bytes, attachments: Iterable[str], owner: frozenset[str
         _CV_FILE.search(a) for a in attachments
     )
     return [Entry(addr, name, RECEIVED, date, subject, application)]
+
+
+def _subject(value: object) -> str:
+    """The decoded subject; as it stands when it cannot be decoded (never a lost entry:
+    a message dropped from the index turns someone the owner knows into a stranger)."""
+    raw = str(value)
+    try:
+        return one_line(str(email.header.make_header(email.header.decode_header(raw))), 200)
+    except (LookupError, UnicodeError, ValueError, email.errors.HeaderParseError):
+        return one_line(raw, 200)
 
 
 def _people(values: list[str]) -> list[tuple[str, str]]:

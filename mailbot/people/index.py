@@ -8,47 +8,20 @@ batches, incrementally (only UIDs past the folder's cursor). Lookups are local q
 from __future__ import annotations
 
 import logging
-import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from mailbot.identity import near_match, normalise_email, normalise_name
 from mailbot.mailboxes.base import FolderState, Mailbox, Wanted
-from mailbot.people.history import RECEIVED, SENT, entries
-from mailbot.people.names import near_match, normalise_email, normalise_name
+from mailbot.people.history import entries
+from mailbot.records import Cursor
+from mailbot.store import Store
 
 log = logging.getLogger(__name__)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS history (
-    folder      TEXT NOT NULL,
-    uid         INTEGER NOT NULL,
-    address     TEXT NOT NULL,
-    name        TEXT NOT NULL,
-    name_key    TEXT NOT NULL,
-    first_word  TEXT NOT NULL,
-    last_word   TEXT NOT NULL,
-    direction   TEXT NOT NULL,
-    date        TEXT,
-    subject     TEXT NOT NULL,
-    application INTEGER NOT NULL,
-    PRIMARY KEY (folder, uid, address, direction)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS history_cursors (
-    folder      TEXT PRIMARY KEY,
-    uidvalidity INTEGER NOT NULL,
-    last_uid    INTEGER NOT NULL
-);
-"""
-_LOOKUPS = {  # the lookup indexes, dropped during a bulk build (see _lookups_suspended)
-    "history_name": "history (name_key)",
-    "history_address": "history (address)",
-    "history_first": "history (first_word)",
-    "history_last": "history (last_word)",
-}
 BATCH = 500
 BULK = 5_000  # messages to read at least for a bulk build (lookup indexes made at the end)
 
@@ -88,11 +61,9 @@ class Correspondent:
 
 
 class CorrespondenceIndex:
-    def __init__(self, db: sqlite3.Connection, *, bulk: int = BULK) -> None:
-        self._db = db
+    def __init__(self, store: Store, *, bulk: int = BULK) -> None:
+        self._store = store
         self._bulk = bulk
-        db.executescript(_SCHEMA)
-        _create_lookups(db)  # also after a bulk build that was killed midway
 
     def refresh(
         self,
@@ -113,7 +84,7 @@ class CorrespondenceIndex:
         for one without (measured: EXAMINE of an unchanged 20,000-message Sent, 0.9 ms).
         """
         report = progress or TerminalProgress()
-        _create_lookups(self._db)  # if a bulk build elsewhere (`mailbot who`) was killed
+        self._store.create_history_lookups()  # if a bulk build elsewhere was killed
         name, state = selected if selected is not None else (None, None)
         done = 0
         for folder in sorted(folders, key=lambda f: f != name):  # the selected one first
@@ -130,24 +101,22 @@ class CorrespondenceIndex:
         stop: threading.Event | None,
         selected: FolderState | None,
     ) -> int:
-        row = self._db.execute(
-            "SELECT uidvalidity, last_uid FROM history_cursors WHERE folder = ?", (folder,)
-        ).fetchone()
+        cursor = self._store.history_cursor(folder)
         state = selected or mailbox.select(folder)
         last_uid = state.uidnext - 1
         start = 1
-        if row is not None and row[0] == state.uidvalidity:
-            if row[1] >= last_uid:
+        if cursor is not None and cursor.uidvalidity == state.uidvalidity:
+            if cursor.last_uid >= last_uid:
                 return 0
-            start = row[1] + 1
-        elif row is not None:
+            start = cursor.last_uid + 1
+        elif cursor is not None:
             log.warning("UIDVALIDITY of %s changed: rebuilding its part of the index", folder)
-            self._db.execute("DELETE FROM history WHERE folder = ?", (folder,))
+            self._store.drop_history(folder)
         uids = mailbox.search(start, last_uid, None, Wanted())
-        with _lookups_suspended(self._db, len(uids) >= self._bulk):
+        with self._store.history_bulk(len(uids) >= self._bulk):
             done = self._read(mailbox, folder, state.uidvalidity, uids, owner, progress, stop)
         if done == len(uids):  # all read: the cursor moves past any gap at the end too
-            self._set_cursor(folder, state.uidvalidity, last_uid)
+            self._store.set_history_cursor(folder, Cursor(state.uidvalidity, last_uid))
         return done
 
     def _read(
@@ -182,21 +151,10 @@ class CorrespondenceIndex:
                 for e in entries(headers, attachments, owner)
                 for key in (normalise_name(e.name),)
             ]
-            with _transaction(self._db):  # rows and cursor together: a kill loses one batch
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-                )
-                self._set_cursor(folder, uidvalidity, batch[-1])
+            self._store.add_history(folder, Cursor(uidvalidity, batch[-1]), rows)
             done += len(batch)
             progress(folder, done, len(uids))
         return done
-
-    def _set_cursor(self, folder: str, uidvalidity: int, last_uid: int) -> None:
-        self._db.execute(
-            "INSERT INTO history_cursors VALUES (?, ?, ?) ON CONFLICT(folder) DO UPDATE SET "
-            "uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid",
-            (folder, uidvalidity, last_uid),
-        )
 
     def by_address(self, address: str) -> Correspondent | None:
         found = self._correspondents("address = ?", (normalise_email(address),))
@@ -213,88 +171,27 @@ class CorrespondenceIndex:
         if not key:
             return []
         first, last = _ends(key)
-        rows = self._db.execute(
-            "SELECT DISTINCT name_key FROM history WHERE first_word = ? OR last_word = ?",
-            (first, last),
-        ).fetchall()
         found: list[tuple[Correspondent, str]] = []
-        for (other,) in rows:
+        for other in self._store.history_name_keys(first, last):
             if why := near_match(key, other):
                 found.extend((c, why) for c in self._correspondents("name_key = ?", (other,)))
         return found
 
     def _correspondents(self, where: str, args: tuple[str, ...]) -> list[Correspondent]:
-        rows = self._db.execute(
-            "SELECT address, "
-            f"SUM(direction = '{SENT}'), SUM(direction = '{RECEIVED}'), SUM(application), "
-            f"MIN(date), MAX(date) FROM history WHERE address IN "
-            f"(SELECT address FROM history WHERE {where}) GROUP BY address ORDER BY address",
-            args,
-        ).fetchall()
+        rows = self._store.history_totals(where, args)
         return [
             Correspondent(
                 address=r[0],
-                names=self._names(r[0]),
+                names=self._store.history_names(r[0]),
                 sent=r[1],
                 received=r[2],
                 applications=r[3],
                 first=r[4],
                 last=r[5],
-                subjects=self._subjects(r[0]),
+                subjects=self._store.history_subjects(r[0]),
             )
             for r in rows
         ]
-
-    def _names(self, address: str) -> tuple[str, ...]:
-        rows = self._db.execute(
-            "SELECT DISTINCT name FROM history WHERE address = ? LIMIT 3", (address,)
-        ).fetchall()
-        return tuple(r[0] for r in rows if r[0])
-
-    def _subjects(self, address: str) -> tuple[str, ...]:
-        rows = self._db.execute(
-            "SELECT subject FROM history WHERE address = ? AND subject != '' "
-            "ORDER BY direction = 'sent' DESC, date DESC LIMIT 2",
-            (address,),
-        ).fetchall()
-        return tuple(r[0] for r in rows)
-
-
-@contextmanager
-def _transaction(db: sqlite3.Connection) -> Iterator[None]:
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-
-
-def _create_lookups(db: sqlite3.Connection) -> None:
-    for name, target in _LOOKUPS.items():
-        db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
-
-
-@contextmanager
-def _lookups_suspended(db: sqlite3.Connection, bulk: bool) -> Iterator[None]:
-    """Without the lookup indexes while reading many messages, made again at the end.
-
-    Rows arrive in UID order, so every row lands on a random page of each of the four
-    lookup indexes, and each batch's commit rewrote thousands of pages: measured on
-    120,000 rows, 75 us a row at the start and 240 us at the end (23 s in all), against
-    9 us a row and 1 s for the four indexes built at the end (2 s in all). A build
-    killed midway leaves no index behind; the next CorrespondenceIndex makes them.
-    """
-    if not bulk:
-        yield
-        return
-    for name in _LOOKUPS:
-        db.execute(f"DROP INDEX IF EXISTS {name}")
-    try:
-        yield
-    finally:
-        _create_lookups(db)
 
 
 def _ends(key: str) -> tuple[str, str]:

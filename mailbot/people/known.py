@@ -9,17 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from mailbot.identity import near_match, normalise_email, normalise_name, profile_key
 from mailbot.notifications import Requester
 from mailbot.people.contacts import Contact, Contacts
 from mailbot.people.index import CorrespondenceIndex, Correspondent
-from mailbot.people.names import near_match, normalise_email, normalise_name, profile_key
-
-
-@dataclass(frozen=True)
-class Verdict:
-    known: str | None = None  # the reason, when the person is known
-    near: tuple[str, ...] = ()  # candidates the owner should look at
-    evidence: tuple[str, ...] = ()  # weaker facts (e.g. mail received from them only)
+from mailbot.records import Verdict
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from support import drafts, mailbot, run_json, seed_raw, write_env
 from mailbot.config import load_settings
 from mailbot.mailboxes import open_mailbox
 from mailbot.people.index import CorrespondenceIndex
-from mailbot.state import State
+from mailbot.store import Store
 
 pytestmark = pytest.mark.dovecot
 OWNER = "Robin Owner <robin@owner.example>"
@@ -115,13 +115,6 @@ def test_index_is_incremental_and_survives_uidvalidity_change(
     assert who("Nia Long")["decision"] == "known"
 
 
-def _lookup_indexes(db: sqlite3.Connection) -> set[str]:
-    rows = db.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'history'"
-    )
-    return {name for (name,) in rows if not name.startswith("sqlite_autoindex")}
-
-
 def test_a_bulk_build_finds_people_and_leaves_its_lookup_indexes(
     account: Account, tmp_path: Path
 ) -> None:
@@ -130,18 +123,20 @@ def test_a_bulk_build_finds_people_and_leaves_its_lookup_indexes(
     people = [f"Bulk Person{i} <bulk{i}@example.org>" for i in range(12)]
     seed_raw(account, *(mail(OWNER, p, f"Hello {i}") for i, p in enumerate(people)), folder="Sent")
     settings = load_settings(None, write_env(tmp_path, account))
-    with State(settings.state_path) as state, open_mailbox(settings, state.db) as mailbox:
-        index = CorrespondenceIndex(state.db, bulk=5)
-        expected = _lookup_indexes(state.db)
+    with Store(settings.state_path) as state, open_mailbox(settings, state) as mailbox:
+        index = CorrespondenceIndex(state, bulk=5)
+        expected = state.history_lookups()
         assert len(expected) == 4
         assert index.refresh(mailbox, ["Sent"], settings.owner.addresses, lambda *_: None) == 12
-        assert _lookup_indexes(state.db) == expected
+        assert state.history_lookups() == expected
         assert [c.sent for c in index.by_name("Bulk Person7")] == [1]
         assert index.by_address("bulk11@example.org") is not None
-        for name in expected:  # what a build killed midway leaves behind
-            state.db.execute(f"DROP INDEX {name}")
-        CorrespondenceIndex(state.db)
-        assert _lookup_indexes(state.db) == expected
+    raw = sqlite3.connect(settings.state_path)
+    for name in expected:  # what a build killed midway leaves behind
+        raw.execute(f"DROP INDEX {name}")
+    raw.close()
+    with Store(settings.state_path) as state:
+        assert state.history_lookups() == expected
 
 
 def _apple_mail_application(sender: str, cv: str) -> bytes:

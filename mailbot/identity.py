@@ -1,5 +1,6 @@
-"""Normalise names and addresses so that the same person compares equal, and say how
-close two different spellings are.
+"""Who a person is: names, addresses and profile links normalised so that the same person
+compares equal, the person key that ties a conversation together, and how close two
+different spellings of a name are. Depends on nothing else in mailbot.
 
 "Dr. José O'Brien-Smith, MBA (he/him) 🚀" and "o'brien-smith, jose" both become
 "jose obrien smith". Near matches (a nickname, a first initial, one typo) are reported
@@ -8,8 +9,10 @@ separately: they go to the owner, never to "known".
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+from urllib.parse import parse_qs, urlsplit
 
 _TRANSLITERATE = str.maketrans(
     {
@@ -139,6 +142,50 @@ def _swap_last_first(text: str) -> str:
 
 def normalise_email(addr: str) -> str:
     return addr.strip().strip("<>").casefold()
+
+
+def key_token(key: str) -> str:
+    """A short header-safe, search-safe token for a draft's identity."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+INVITATION_KEYS = ("linkedin:invitation:", "xing:request:")  # real invitation ids
+
+
+def canonical_profile(url: str) -> str | None:
+    """The one URL of a LinkedIn or XING profile (country subdomains, /comm/, scheme,
+    query and tracking dropped); None for anything else, e.g. an opaque redirect."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host == "linkedin.com" or host.endswith(".linkedin.com"):
+        if match := re.search(r"/in/([^/?#]+)", parts.path):
+            return f"https://www.linkedin.com/in/{match.group(1)}"
+        if "/profile/view" in parts.path and (ids := parse_qs(parts.query).get("id")):
+            return f"https://www.linkedin.com/profile/view?id={ids[0]}"
+    if (host == "xing.com" or host.endswith(".xing.com")) and (
+        match := re.search(r"/profile/([^/?#]+)", parts.path)
+    ):
+        return f"https://www.xing.com/profile/{match.group(1)}"
+    return None
+
+
+def person_key(
+    network: str | None, name: str, profile_url: str | None = None, invitation: str | None = None
+) -> str:
+    """Who this is, across invitations, reminders and messages: the profile; else the
+    invitation id (guest invitations show a first name only); else the name."""
+    if profile_url:
+        return profile_key(profile_url)
+    if invitation and invitation.startswith(INVITATION_KEYS):  # a real id, not a fallback
+        return invitation
+    return f"{network or 'unknown'}:name:{normalise_name(name)}"
+
+
+def same_profile(a: str | None, b: str | None) -> bool | None:
+    """Whether two profile links name the same profile; None when either is unknown."""
+    if not a or not b:
+        return None
+    return profile_key(a) == profile_key(b)
 
 
 def profile_key(url: str) -> str:

@@ -1,0 +1,148 @@
+"""Act: carry out a plan exactly once. The only code that writes drafts and state.
+
+Exactly once, whatever is killed when: every draft carries a token (X-Mailbot-Key) made
+from (person, conversation step, what it answers). Before appending, the state and then
+the Drafts folder itself are asked whether that token is already there (the Drafts
+folder is the truth: another mailbot, or a lost state file, may have stored it); the
+state is written after the append, and the inbox cursor only after every message of the
+cycle is handled (pipeline.py). A crash means "read again", never "lost" and never "twice".
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from email import message_from_bytes
+
+from mailbot.config import Settings
+from mailbot.mailboxes.base import Mailbox
+from mailbot.plan import DraftOrder, Plan
+from mailbot.records import GONE, KEPT, STALE, WITHDRAWN, DraftRecord
+from mailbot.replies import Renderer, digest
+from mailbot.report import Processed
+from mailbot.rules import SKIP
+from mailbot.store import Store
+
+log = logging.getLogger(__name__)
+
+STORED_NOW, FOUND, NONE = "stored", "found", ""  # what became of a plan's draft
+
+
+@dataclass
+class Executor:
+    """Carries plans out against the mailbox and the store."""
+
+    mailbox: Mailbox
+    store: Store
+    settings: Settings
+    renderer: Renderer
+    _drafts_folder: str | None = None
+
+    def carry_out(self, plan: Plan) -> Processed:
+        if plan.decision == SKIP:
+            self.store.record_skipped(plan.message_id, plan.name or "a message", plan.reason)
+            return _processed(plan, NONE)
+        for stale in plan.withdraw:
+            self._withdraw(stale)
+        outcome: str = NONE
+        record: DraftRecord | None = None
+        order = plan.draft
+        # Not recorded in the state (or recorded, but the state was lost): look and store.
+        if order is not None and plan.person and self.store.draft(order.token) is None:
+            outcome, record = self._store_draft(order, plan.person)
+        with self.store.transaction():
+            if record is not None:
+                self.store.record_draft(record)
+            if plan.save is not None:
+                self.store.save_conversation(plan.save, plan.decision, plan.reason, plan.message_id)
+        return _processed(plan, outcome)
+
+    def _store_draft(self, order: DraftOrder, person: str) -> tuple[str, DraftRecord]:
+        folder = self._drafts()
+        draft = self.renderer.draft(
+            order.step,
+            order.requester,
+            order.network,
+            order.parent,
+            self.settings.owner,
+            token=order.token,
+            languages=order.languages,
+        )
+        raw = draft.as_bytes()
+        existing = self.mailbox.find_drafts(folder, order.token)
+        if existing:  # the state was behind (a crash, another mailbot, a lost state file)
+            log.info("draft %s already in %s: not adding another", order.token, folder)
+            # The baseline is what we would write now: if the owner edited the one found, it
+            # differs, so it is kept when the conversation moves on, never withdrawn.
+            found = _header(existing[0][1], "Message-ID")
+            return FOUND, DraftRecord(order.token, person, order.step, found, folder, digest(raw))
+        self.mailbox.append_draft(folder, raw)
+        log.info(
+            "stored the %s draft (%s) for %s in %s",
+            order.step,
+            draft.language,
+            order.requester.name,
+            folder,
+        )
+        record = DraftRecord(order.token, person, order.step, draft.message_id, folder, digest(raw))
+        return STORED_NOW, record
+
+    def _withdraw(self, record: DraftRecord) -> None:
+        """Remove an earlier draft of ours that the owner has not edited."""
+        found = self.mailbox.find_drafts(record.folder, record.token)
+        if not found:
+            self.store.set_draft_state(record.token, GONE)  # sent, or deleted by the owner
+            return
+        if any(digest(raw) != record.digest for _, raw in found):
+            self.store.set_draft_state(record.token, KEPT)  # edited: the owner's now
+            return
+        if all(self.mailbox.delete_draft(record.folder, uid) for uid, _ in found):
+            log.info(
+                "withdrew the stale %s draft %s from %s", record.step, record.token, record.folder
+            )
+            self.store.set_draft_state(record.token, WITHDRAWN)
+        else:  # the server cannot remove one message (no UIDPLUS): left for the owner
+            self.store.set_draft_state(record.token, STALE)
+
+    def _drafts(self) -> str:
+        if self._drafts_folder is None:
+            self._drafts_folder = self.mailbox.drafts_folder(self.settings.drafts)
+        return self._drafts_folder
+
+
+@dataclass
+class DryRun:
+    """An executor that writes nothing: it renders each draft, so a broken template
+    shows up in a dry run."""
+
+    settings: Settings
+    renderer: Renderer
+
+    def carry_out(self, plan: Plan) -> Processed:
+        if plan.draft is not None:
+            order = plan.draft
+            self.renderer.draft(
+                order.step,
+                order.requester,
+                order.network,
+                order.parent,
+                self.settings.owner,
+                token=order.token,
+                languages=order.languages,
+            )
+        return _processed(plan, NONE)
+
+
+def _processed(plan: Plan, outcome: str) -> Processed:
+    return Processed(
+        plan.message_id,
+        plan.name,
+        plan.decision,
+        (plan.reason,),
+        draft=outcome == STORED_NOW,
+        found=outcome == FOUND,
+    )
+
+
+def _header(raw: bytes, name: str) -> str:
+    return str(message_from_bytes(raw).get(name, "")).strip()

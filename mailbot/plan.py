@@ -1,0 +1,250 @@
+"""Plan: what to do about one message, decided without touching anything.
+
+A pure step: a notification, a read-only view of the state, whom the owner knows and the
+settings in; a Plan out — what to report, which draft to store, which of our drafts are
+stale, what to remember. The executor (act.py) carries a plan out exactly once. Nothing
+here imports IMAP, SQLite or file code: the planning tests are plain tables.
+
+Identity: a conversation is found by the invitation id first (every reminder and re-send
+carries it, with or without a profile link), then by the profile, and by name only as a
+fallback, never when the profile links disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from mailbot import conversation, phrases
+from mailbot.conversation import Step
+from mailbot.identity import (
+    INVITATION_KEYS,
+    key_token,
+    normalise_name,
+    person_key,
+    same_profile,
+)
+from mailbot.notifications.model import Notification, Requester
+from mailbot.records import Conversation, DraftRecord, Parent
+from mailbot.rules import ANSWER, CONNECTED, IGNORE, SKIP, Context, decide
+
+
+class StateView(Protocol):
+    """What the planner may read of the state (store.Store provides it)."""
+
+    def conversation(self, person: str) -> Conversation | None: ...
+
+    def conversation_by_invitation(self, invitation: str) -> Conversation | None: ...
+
+    def conversations_by_name(self, name_key: str, network: str | None) -> list[Conversation]: ...
+
+    def handled(self, message_id: str | None) -> bool: ...
+
+    def draft_answered_by(self, message_ids: tuple[str, ...]) -> DraftRecord | None: ...
+
+    def stored_drafts(self, person: str) -> list[DraftRecord]: ...
+
+
+@dataclass(frozen=True)
+class Options:
+    """The settings that change a plan."""
+
+    welcome_known: bool = False
+    thanks_drafts: bool = False
+
+
+@dataclass(frozen=True)
+class DraftOrder:
+    """A draft to store, unless one with this token is already there."""
+
+    step: str  # the template: ask, explain, welcome, thanks
+    token: str  # (person, step, what it answers): the same order always has the same token
+    requester: Requester
+    network: str | None
+    parent: Parent
+    languages: tuple[str | None, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    message_id: str | None
+    name: str | None  # who it is about, for the report
+    decision: str  # ask, explain, review, known, ignore, skip
+    reason: str
+    person: str | None = None
+    draft: DraftOrder | None = None
+    withdraw: tuple[DraftRecord, ...] = ()  # our drafts to this person that are stale now
+    save: Conversation | None = None  # the conversation after this message
+
+
+def plan(n: Notification, view: StateView, context: Context, options: Options) -> Plan:
+    """What to do about `n`: the rule table routes it; conversation.py moves the
+    conversation it belongs to."""
+    current = _belongs_to(n, view)
+    decision = decide(n, context, current)
+    reason = decision.reasons[0] if decision.reasons else decision.rule
+    if decision.action == SKIP:
+        return Plan(n.message_id, _who(n), SKIP, reason)
+    if decision.action == IGNORE:
+        return _ignore(n, reason)
+    if decision.action == ANSWER and current is not None:
+        return _answer(n, view, current, options)
+    if decision.action == CONNECTED and current is not None and n.requester is not None:
+        step = conversation.on_connected(current)
+        return _apply(n, step, current, n.requester, view, trigger="")
+    if n.requester is None:  # an invitation, but from whom? The owner looks at it.
+        return Plan(n.message_id, None, SKIP, "an invitation whose sender mailbot could not read")
+    step = conversation.on_invitation(decision, current, welcome_known=options.welcome_known)
+    if step.decision == IGNORE:
+        return _ignore(n, step.reason)
+    return _apply(n, step, current, n.requester, view, trigger="", languages=(n.language,))
+
+
+def _belongs_to(n: Notification, view: StateView) -> Conversation | None:
+    """The conversation this message is part of, if any."""
+    if n.error or n.kind == "suspicious":
+        return None
+    if n.kind == "other" and n.topic != "accepted":
+        ours = view.draft_answered_by(n.references) if n.references else None
+        return view.conversation(ours.person) if ours else None
+    if n.requester is None:
+        return None
+    if n.kind == "invitation" and _real_invitation(n.key):
+        assert n.key is not None
+        if found := view.conversation_by_invitation(n.key):
+            return found
+    person = person_key(n.network, n.requester.name, n.requester.profile_url, n.key)
+    if found := view.conversation(person):
+        return found
+    return _by_name(n, view)
+
+
+def _by_name(n: Notification, view: StateView) -> Conversation | None:
+    """The one conversation with this name on this network whose profile link and
+    invitation id do not contradict the message's (None if none or several)."""
+    assert n.requester is not None
+    name_key = normalise_name(n.requester.name)
+    if not name_key:
+        return None
+    fits = [
+        c
+        for c in view.conversations_by_name(name_key, n.network)
+        if same_profile(c.profile_url, n.requester.profile_url) is not False
+        and not (
+            n.kind == "invitation"
+            and _real_invitation(n.key)
+            and _real_invitation(c.invitation)
+            and c.invitation != n.key
+        )
+    ]
+    return fits[0] if len(fits) == 1 else None
+
+
+def _answer(n: Notification, view: StateView, current: Conversation, options: Options) -> Plan:
+    if view.handled(n.message_id):  # read again after an interrupted cycle
+        return _ignore(n, f"already handled: the answer from {current.name}", current.name)
+    text = (n.note if n.kind == "message" else n.text) or ""
+    step = conversation.on_answer(text, current, thanks=options.thanks_drafts)
+    requester = Requester(
+        name=current.name,
+        profile_url=current.profile_url,
+        email=(n.sender if n.kind == "other" else None) or current.email,
+    )
+    languages: tuple[str | None, ...] = (current.language,)
+    if step.draft:
+        languages = (phrases.language(text), current.language)
+    return _apply(
+        n, step, current, requester, view, trigger=n.message_id or "", languages=languages
+    )
+
+
+def _apply(
+    n: Notification,
+    step: Step,
+    current: Conversation | None,
+    requester: Requester,
+    view: StateView,
+    *,
+    trigger: str,
+    languages: tuple[str | None, ...] = (),
+) -> Plan:
+    person = (
+        current.person
+        if current
+        else person_key(n.network, requester.name, requester.profile_url, n.key)
+    )
+    network = current.network if current else n.network
+    draft = None
+    if step.draft:
+        draft = DraftOrder(
+            step=step.draft,
+            token=key_token(f"{person}|{step.draft}|{trigger}"),
+            requester=requester,
+            network=network,
+            parent=Parent(n.message_id, n.subject),
+            languages=languages,
+        )
+    withdraw: tuple[DraftRecord, ...] = ()
+    if step.withdraw:
+        withdraw = tuple(view.stored_drafts(person))
+    save = _after(current, person, requester, network, step, n, languages) if step.status else None
+    return Plan(
+        n.message_id,
+        requester.name,
+        step.decision,
+        step.reason,
+        person=person,
+        draft=draft,
+        withdraw=withdraw,
+        save=save,
+    )
+
+
+def _after(
+    previous: Conversation | None,
+    person: str,
+    requester: Requester,
+    network: str | None,
+    step: Step,
+    n: Notification,
+    languages: tuple[str | None, ...],
+) -> Conversation:
+    """The conversation after `step`: what was known before, plus what this message adds."""
+    language = next((lang for lang in languages if lang), None)
+    status = step.status or (previous.status if previous else "")
+    invitation = n.key if n.kind == "invitation" and _real_invitation(n.key) else None
+    if previous is not None:
+        return replace(
+            previous,
+            status=status,
+            reason=step.reason,
+            email=requester.email or previous.email,
+            profile_url=previous.profile_url or requester.profile_url,
+            language=previous.language or language,
+            invitation=previous.invitation or invitation,
+        )
+    return Conversation(
+        person=person,
+        name_key=normalise_name(requester.name),
+        name=requester.name,
+        network=network,
+        profile_url=requester.profile_url,
+        email=requester.email,
+        language=language,
+        status=status,
+        reason=step.reason,
+        link=requester.profile_url or n.key,
+        invitation=invitation,
+    )
+
+
+def _real_invitation(key: str | None) -> bool:
+    return bool(key) and key.startswith(INVITATION_KEYS)  # type: ignore[union-attr]
+
+
+def _ignore(n: Notification, reason: str, name: str | None = None) -> Plan:
+    return Plan(n.message_id, name or (n.requester.name if n.requester else None), IGNORE, reason)
+
+
+def _who(n: Notification) -> str | None:
+    return n.requester.name if n.requester else None

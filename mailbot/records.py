@@ -1,0 +1,74 @@
+"""What mailbot remembers, as plain data: the store reads and writes these, the planner
+reads them. No behaviour and no storage code here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# What became of a draft we stored.
+STORED = "stored"  # in Drafts as we wrote it (as far as we know)
+WITHDRAWN = "withdrawn"  # stale and unedited: we removed it
+KEPT = "kept"  # stale, but the owner edited it: theirs now, never touched
+STALE = "stale"  # stale and unedited, but the server cannot remove one message (no UIDPLUS)
+GONE = "gone"  # no longer in Drafts: sent, or deleted by the owner
+DRAFT_STATES = (STORED, WITHDRAWN, KEPT, STALE, GONE)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    uidvalidity: int
+    last_uid: int
+
+
+@dataclass(frozen=True)
+class Conversation:
+    person: str  # identity.person_key: profile, else invitation id, else network:name
+    name_key: str  # normalised name, to match message notifications
+    name: str
+    network: str | None
+    profile_url: str | None
+    email: str | None
+    language: str | None
+    status: str  # asked | explained | review | known
+    reason: str
+    link: str | None  # profile URL or the invitation, for the owner
+    updated: str = ""
+    invitation: str | None = None  # the invitation's id: every reminder carries it
+
+
+@dataclass(frozen=True)
+class DraftRecord:
+    token: str  # the X-Mailbot-Key header of the draft
+    person: str
+    step: str  # ask | explain | welcome | thanks
+    message_id: str  # our Message-ID: answers thread to it
+    folder: str
+    digest: str  # of what we appended: an edited draft differs
+    state: str = STORED
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A message mailbot could not understand: listed by `mailbot status`, never silent."""
+
+    message_id: str | None
+    who: str
+    reason: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Parent:
+    """The message a draft answers: threading and the subject come from it."""
+
+    message_id: str | None
+    subject: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the owner's records say about a requester."""
+
+    known: str | None = None  # the reason, when the person is known
+    near: tuple[str, ...] = ()  # candidates the owner should look at
+    evidence: tuple[str, ...] = ()  # weaker facts (e.g. mail received from them only)
