@@ -69,14 +69,15 @@ class Executor:
             languages=order.languages,
         )
         raw = draft.as_bytes()
-        existing = self.mailbox.find_drafts(folder, order.token)
+        existing = self.mailbox.find_drafts(folder, order.token, before_append=True)
+        if not existing:
+            existing = self.mailbox.append_draft(folder, raw)  # [] unless another came first
         if existing:  # the state was behind (a crash, another mailbot, a lost state file)
             log.info("draft %s already in %s: not adding another", order.token, folder)
             # The baseline is what we would write now: if the owner edited the one found, it
             # differs, so it is kept when the conversation moves on, never withdrawn.
             found = _header(existing[0][1], "Message-ID")
             return FOUND, DraftRecord(order.token, person, order.step, found, folder, digest(raw))
-        self.mailbox.append_draft(folder, raw)
         log.info(
             "stored the %s draft (%s) for %s in %s",
             order.step,

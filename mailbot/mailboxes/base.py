@@ -80,8 +80,10 @@ class Mailbox(Protocol):
     def drafts_folder(self, configured: str | None) -> str:
         """The folder drafts go to (found, or created when none exists)."""
 
-    def append_draft(self, folder: str, message: bytes) -> None:
-        """Store a draft, flagged \\Draft and \\Seen."""
+    def append_draft(self, folder: str, message: bytes) -> list[tuple[int, bytes]]:
+        """Store a draft, flagged \\Draft and \\Seen. If it turns out that a draft with the
+        same token was stored first (by another process, since `find_drafts` looked), ours
+        is taken back and that one is returned; else []."""
 
     def supports_idle(self) -> bool:
         """Whether `watch` can push new mail (IMAP IDLE)."""
@@ -91,8 +93,12 @@ class Mailbox(Protocol):
     ) -> None:
         """Block until `stop`, calling `on_change` whenever new mail arrives in `folder`."""
 
-    def find_drafts(self, folder: str, token: str) -> list[tuple[int, bytes]]:
-        """(uid, raw) of every message in `folder` carrying this X-Mailbot-Key token."""
+    def find_drafts(
+        self, folder: str, token: str, *, before_append: bool = False
+    ) -> list[tuple[int, bytes]]:
+        """(uid, raw) of every message in `folder` carrying this X-Mailbot-Key token.
+        `before_append`: the caller appends next if none is found, and `append_draft`
+        checks afterwards, so a backend may skip a check it would otherwise make here."""
 
     def delete_draft(self, folder: str, uid: int) -> bool:
         """Remove one of our drafts (that message only); False if the server cannot."""

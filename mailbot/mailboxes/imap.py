@@ -257,7 +257,13 @@ class ImapMailbox:
     def capabilities(self) -> set[str]:
         return {c.decode("ascii", "replace") for c in self._call(self._client.capabilities)}
 
-    def append_draft(self, folder: str, message: bytes) -> None:
+    def append_draft(self, folder: str, message: bytes) -> list[tuple[int, bytes]]:
+        """Append, then make sure it was not a second draft with this token. With UIDPLUS
+        the APPENDUID says it all: our UID is the UIDNEXT the tokens were read at, so
+        nothing was appended since and the lookup before was the whole truth. Otherwise
+        (another mailbot, a client saving an edited draft) the tokens are read again, and
+        if a draft with our token has a lower UID, ours came second and is taken back:
+        of two mailbots appending the same draft at once, exactly one keeps it."""
         self._wrote = True
         try:
             response = self._call(self._client.append, folder, message, flags=(DRAFT, SEEN))
@@ -266,29 +272,40 @@ class ImapMailbox:
             raise
         match = _APPENDUID.search(response if isinstance(response, bytes) else b"")
         stamp = self._tokens_stamp.get(folder)
-        if folder not in self._tokens_cache or stamp is None:
-            return
-        uidvalidity, uidnext, messages = stamp
-        if match is None or int(match.group(1)) != uidnext:
-            # No UIDPLUS, or another process appended since the stamp: read them again.
-            self._tokens_cache.pop(folder, None)
-            return
-        uid = int(match.group(1))
-        self._tokens_stamp[folder] = (uidvalidity, uid + 1, messages + 1)
-        if token := token_in(message):
-            self._tokens_cache[folder].setdefault(token, []).append(uid)
+        token = token_in(message)
+        uid = int(match.group(1)) if match else None
+        if uid is not None and stamp is not None and folder in self._tokens_cache:
+            uidvalidity, uidnext, messages = stamp
+            if uid == uidnext:
+                self._tokens_stamp[folder] = (uidvalidity, uid + 1, messages + 1)
+                if token:
+                    self._tokens_cache[folder].setdefault(token, []).append(uid)
+                return []
+        self._tokens_cache.pop(folder, None)  # read them again
+        if uid is None or not token:
+            return []  # no UIDPLUS: find_drafts checked the folder's STATUS before
+        first = [(u, raw) for u, raw in self.find_drafts(folder, token) if u < uid]
+        if first and self.delete_draft(folder, uid):
+            log.info("another process stored draft %s first: took ours back", token)
+            return first
+        return []
 
-    def find_drafts(self, folder: str, token: str) -> list[tuple[int, bytes]]:
+    def find_drafts(
+        self, folder: str, token: str, *, before_append: bool = False
+    ) -> list[tuple[int, bytes]]:
         """Drafts carrying the token. The folder's tokens are read in one SEARCH and one
         FETCH of that header, then kept current with this session's own APPENDs and
         deletions (across renew() too: same folders, same UIDs), and trusted only while
         the folder's STATUS is what they were read at: another mailbot (its own state)
         storing a draft, or the owner saving an edited draft under a new UID, changes it,
-        and they are read again. When a UID they name no longer carries the token, they
-        are read again and the token looked up once more."""
+        and they are read again. Right before an APPEND on a server with UIDPLUS that
+        STATUS is skipped: append_draft's APPENDUID tells afterwards whether anything was
+        appended since (one round trip less per draft). When a UID the tokens name no
+        longer carries the token, they are read again and the token looked up once more."""
         if folder in self._tokens_cache:
             stamp = self._tokens_stamp.get(folder)
-            if stamp is None or self._drafts_stamp(folder) != stamp:
+            checked_later = before_append and self._call(self._client.has_capability, "UIDPLUS")
+            if stamp is None or (not checked_later and self._drafts_stamp(folder) != stamp):
                 del self._tokens_cache[folder]  # changed by someone else: read them again
         found, complete = self._find(folder, token)
         if not complete:

@@ -121,7 +121,7 @@ class MaildirMailbox:
 
     # -- drafts --------------------------------------------------------------------------
 
-    def append_draft(self, folder: str, message: bytes) -> None:
+    def append_draft(self, folder: str, message: bytes) -> list[tuple[int, bytes]]:
         draft = mailbox.MaildirMessage(message)
         draft.set_subdir("cur")
         draft.set_flags("DS")
@@ -133,8 +133,11 @@ class MaildirMailbox:
         self._token_seen.setdefault(folder, set()).add(key)
         if token := token_in(message.replace(b"\r\n", b"\n")):
             tokens.setdefault(token, []).append(key)
+        return []  # find_drafts read the folder's listing just before
 
-    def find_drafts(self, folder: str, token: str) -> list[tuple[int, bytes]]:
+    def find_drafts(
+        self, folder: str, token: str, *, before_append: bool = False
+    ) -> list[tuple[int, bytes]]:
         """Drafts carrying the token. The folder's tokens are read once, then brought up to
         date with its listing at every lookup: the folder is the truth, and another
         mailbot (its own state), a mail client or a sync tool may have added, renamed or

@@ -97,14 +97,16 @@ def test_a_kept_session_and_a_run_once_never_double_a_draft(shared: Shared) -> N
         _one_each(shared, 2)
 
         # The service reads Xavier's invitation too: the cron run's draft is in Drafts.
-        service.cycle()
+        found = service.cycle().processed
+        assert [(p.requester, p.draft, p.found) for p in found] == [("Xavier Second", False, True)]
         _one_each(shared, 2)
 
         # Both see the same new invitation: the cron run first, then the kept session.
         shared.seed(invitation("Yannick Both"))
         run_json(shared.dir_b, shared.env_b)
         _one_each(shared, 3)
-        service.cycle()
+        found = service.cycle().processed
+        assert [(p.requester, p.draft, p.found) for p in found] == [("Yannick Both", False, True)]
         _one_each(shared, 3)
 
         # And the other way round: the service first, then the cron run.
