@@ -18,7 +18,7 @@ from mailbot.config import Settings
 from mailbot.mailboxes.base import Mailbox
 from mailbot.plan import DraftOrder, Plan
 from mailbot.records import GONE, KEPT, STALE, WITHDRAWN, DraftRecord
-from mailbot.replies import Renderer, digest
+from mailbot.replies import Draft, Renderer, digest
 from mailbot.report import Processed
 from mailbot.rules import SKIP
 from mailbot.store import Store
@@ -40,26 +40,27 @@ class Executor:
 
     def carry_out(self, plan: Plan) -> Processed:
         if plan.decision == SKIP:
+            log.warning("left for you: %s: %s", plan.name or plan.message_id, plan.reason)
             self.store.record_skipped(plan.message_id, plan.name or "a message", plan.reason)
             return _processed(plan, NONE)
+        draft = self._render(plan.draft) if plan.draft is not None else None  # fails first
         for stale in plan.withdraw:
             self._withdraw(stale)
         outcome: str = NONE
         record: DraftRecord | None = None
-        order = plan.draft
-        # Not recorded in the state (or recorded, but the state was lost): look and store.
-        if order is not None and plan.person and self.store.draft(order.token) is None:
-            outcome, record = self._store_draft(order, plan.person)
+        if plan.draft is not None and draft is not None and plan.person:
+            outcome, record = self._store_draft(plan.draft, draft, plan.person)
         with self.store.transaction():
             if record is not None:
                 self.store.record_draft(record)
+            if plan.invitation is not None and plan.person:
+                self.store.link_invitation(plan.invitation, plan.person)
             if plan.save is not None:
                 self.store.save_conversation(plan.save, plan.decision, plan.reason, plan.message_id)
         return _processed(plan, outcome)
 
-    def _store_draft(self, order: DraftOrder, person: str) -> tuple[str, DraftRecord]:
-        folder = self._drafts()
-        draft = self.renderer.draft(
+    def _render(self, order: DraftOrder) -> Draft:
+        return self.renderer.draft(
             order.step,
             order.requester,
             order.network,
@@ -68,6 +69,9 @@ class Executor:
             token=order.token,
             languages=order.languages,
         )
+
+    def _store_draft(self, order: DraftOrder, draft: Draft, person: str) -> tuple[str, DraftRecord]:
+        folder = self._drafts()
         raw = draft.as_bytes()
         existing = self.mailbox.find_drafts(folder, order.token, before_append=True)
         if not existing:

@@ -79,14 +79,22 @@ def run_cycle(
         if stop is not None and stop.is_set():
             complete = False  # the rest is read again next time: the cursor stays
             break
+        plan = _plan(n, store, context, options)
         try:
-            report.processed.append(executor.carry_out(_plan(n, store, context, options)))
+            report.processed.append(executor.carry_out(plan))
         except (StorageError, MailboxError):
             raise  # the cycle ends; this message and the rest stay pending
         except TemplateProblem as exc:  # the owner's templates: retried next cycle
             complete = False
             report.errors.append(f"{_who(n)}: {exc}")
             report.processed.append(_ignored(n, f"not handled, retried next cycle: {exc}"))
+        except Exception as exc:  # a bug on this message must not stall the ones after it
+            log.exception("cannot handle %s; leaving it for you", _who(n))
+            reason = f"skipped: mailbot could not handle it ({type(exc).__name__}: {exc})"
+            report.errors.append(f"{_who(n)}: {reason}")
+            report.processed.append(_ignored(n, reason))
+            if not dry_run:
+                store.record_skipped(n.message_id, _who(n), reason)
     if not dry_run and complete:
         store.set_cursor(settings.inbox, Cursor(folder.uidvalidity, folder.uidnext - 1))
     return report

@@ -22,6 +22,7 @@ from mailbot.identity import (
     key_token,
     normalise_name,
     person_key,
+    profile_key,
     same_profile,
 )
 from mailbot.notifications.model import Notification, Requester
@@ -34,7 +35,8 @@ class StateView(Protocol):
 
     def conversation(self, person: str) -> Conversation | None: ...
 
-    def conversation_by_invitation(self, invitation: str) -> Conversation | None: ...
+    def conversation_by_invitation(self, invitation: str) -> Conversation | None:
+        """The conversation this invitation id (first or any re-send's) belongs to."""
 
     def conversations_by_name(self, name_key: str, network: str | None) -> list[Conversation]: ...
 
@@ -75,18 +77,21 @@ class Plan:
     draft: DraftOrder | None = None
     withdraw: tuple[DraftRecord, ...] = ()  # our drafts to this person that are stale now
     save: Conversation | None = None  # the conversation after this message
+    invitation: str | None = None  # an invitation id to tie to `person` (re-sends too)
 
 
 def plan(n: Notification, view: StateView, context: Context, options: Options) -> Plan:
     """What to do about `n`: the rule table routes it; conversation.py moves the
     conversation it belongs to."""
-    current = _belongs_to(n, view)
+    current, doubt = _belongs_to(n, view)
     decision = decide(n, context, current)
     reason = decision.reasons[0] if decision.reasons else decision.rule
     if decision.action == SKIP:
         return Plan(n.message_id, _who(n), SKIP, reason)
     if decision.action == IGNORE:
         return _ignore(n, reason)
+    if doubt is not None:  # tied to a conversation by name alone, and that is not enough
+        return Plan(n.message_id, _who(n), SKIP, doubt)
     if decision.action == ANSWER and current is not None:
         return _answer(n, view, current, options)
     if decision.action == CONNECTED and current is not None and n.requester is not None:
@@ -100,44 +105,64 @@ def plan(n: Notification, view: StateView, context: Context, options: Options) -
     return _apply(n, step, current, n.requester, view, trigger="", languages=(n.language,))
 
 
-def _belongs_to(n: Notification, view: StateView) -> Conversation | None:
-    """The conversation this message is part of, if any."""
+def _belongs_to(n: Notification, view: StateView) -> tuple[Conversation | None, str | None]:
+    """The conversation this message is part of, if any, and a doubt when it was found by
+    name alone and mailbot cannot be sure it is the same person."""
     if n.error or n.kind == "suspicious":
-        return None
+        return None, None
     if n.kind == "other" and n.topic != "accepted":
         ours = view.draft_answered_by(n.references) if n.references else None
-        return view.conversation(ours.person) if ours else None
+        return (view.conversation(ours.person) if ours else None), None
     if n.requester is None:
-        return None
-    if n.kind == "invitation" and _real_invitation(n.key):
+        return None, None
+    if _real_invitation(n.key):
         assert n.key is not None
         if found := view.conversation_by_invitation(n.key):
-            return found
-    person = person_key(n.network, n.requester.name, n.requester.profile_url, n.key)
-    if found := view.conversation(person):
-        return found
+            return found, None
+    if n.requester.profile_url and (
+        found := view.conversation(profile_key(n.requester.profile_url))
+    ):
+        return found, None
+    if _real_invitation(n.key) and (found := view.conversation(n.key or "")):
+        return found, None
     return _by_name(n, view)
 
 
-def _by_name(n: Notification, view: StateView) -> Conversation | None:
-    """The one conversation with this name on this network whose profile link and
-    invitation id do not contradict the message's (None if none or several)."""
+def _by_name(n: Notification, view: StateView) -> tuple[Conversation | None, str | None]:
+    """The one conversation with this name on this network whose profile link does not
+    contradict the message's (None if none or several): a fallback for messages and
+    conversations that carry no profile link. It is enough only for a full name and a
+    message that is not itself tied to something else; otherwise mailbot says why it
+    cannot be sure, and the owner looks."""
     assert n.requester is not None
     name_key = normalise_name(n.requester.name)
     if not name_key:
-        return None
+        return None, None
     fits = [
         c
         for c in view.conversations_by_name(name_key, n.network)
         if same_profile(c.profile_url, n.requester.profile_url) is not False
-        and not (
-            n.kind == "invitation"
-            and _real_invitation(n.key)
-            and _real_invitation(c.invitation)
-            and c.invitation != n.key
-        )
     ]
-    return fits[0] if len(fits) == 1 else None
+    if len(fits) != 1:
+        return None, None
+    found = fits[0]
+    who = n.requester.name
+    if len(name_key.split()) < 2:
+        return (
+            found,
+            f"a message from “{who}” (a first name only) that mailbot cannot tie to one conversation for certain",
+        )
+    if n.kind == "invitation" and _real_invitation(n.key):
+        return found, (
+            f"an invitation from {who} that may be a re-send of theirs or come from a namesake "
+            "(no profile link to tell): please look"
+        )
+    if n.requester.profile_url and not found.profile_url:
+        return found, (
+            f"a message from {who} ({n.requester.profile_url}) that mailbot cannot tie to "
+            f"the conversation with {found.name}, which has no profile link"
+        )
+    return found, None
 
 
 def _answer(n: Notification, view: StateView, current: Conversation, options: Options) -> Plan:
@@ -188,6 +213,7 @@ def _apply(
     if step.withdraw:
         withdraw = tuple(view.stored_drafts(person))
     save = _after(current, person, requester, network, step, n, languages) if step.status else None
+    invitation = n.key if n.kind == "invitation" and _real_invitation(n.key) else None
     return Plan(
         n.message_id,
         requester.name,
@@ -197,6 +223,7 @@ def _apply(
         draft=draft,
         withdraw=withdraw,
         save=save,
+        invitation=invitation,
     )
 
 

@@ -87,7 +87,7 @@ def _is_answer(n: Notification) -> bool:
 
 def _automatic_reply(case: Case) -> str | None:
     n = case.notification
-    if n.auto_reply and _is_answer(n):
+    if n.auto_reply and n.kind == "other" and _is_answer(n):  # a person's mail, not the network's
         return f"an automatic reply from {n.sender or (n.requester and n.requester.name)}: not an answer"
     return None
 
@@ -170,8 +170,8 @@ def _stranger_without_note(case: Case) -> str | None:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("unreadable", SKIP, _unreadable),  # listed for the owner, never a silent ignore
     Rule("spam", IGNORE, _spam),  # the owner's spam filter has the last word
+    Rule("unreadable", SKIP, _unreadable),  # listed for the owner, never a silent ignore
     Rule("look-alike", IGNORE, _look_alike),  # phishing that copies the template
     Rule("own-address", IGNORE, _own_address),  # never answer yourself
     Rule("automatic-reply", IGNORE, _automatic_reply),  # out of office is never an answer

@@ -27,11 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from mailbot.errors import MailbotError
+from mailbot.identity import INVITATION_KEYS, normalise_name, person_key
 from mailbot.mailboxes.base import FolderState
 from mailbot.records import STORED, Conversation, Cursor, DraftRecord, Skipped
 
 SCHEMA_VERSION = 3
-INVITATION_PREFIXES = ("linkedin:invitation:%", "xing:request:%")
+INVITATION_PREFIXES = tuple(f"{prefix}%" for prefix in INVITATION_KEYS)
 
 
 class StorageError(MailbotError):
@@ -61,6 +62,10 @@ CREATE TABLE IF NOT EXISTS conversations (
     link        TEXT,
     updated     TEXT NOT NULL,
     invitation  TEXT
+);
+CREATE TABLE IF NOT EXISTS invitations (
+    invitation  TEXT PRIMARY KEY,
+    person      TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS drafts (
     token       TEXT PRIMARY KEY,
@@ -119,6 +124,7 @@ CREATE TABLE IF NOT EXISTS maildir_uids (
 _INDEXES = """
 CREATE INDEX IF NOT EXISTS conversations_name ON conversations (name_key);
 CREATE INDEX IF NOT EXISTS conversations_invitation ON conversations (invitation);
+CREATE INDEX IF NOT EXISTS invitations_person ON invitations (person);
 CREATE INDEX IF NOT EXISTS drafts_message ON drafts (message_id);
 CREATE INDEX IF NOT EXISTS drafts_person ON drafts (person);
 CREATE INDEX IF NOT EXISTS events_person ON events (person);
@@ -155,18 +161,37 @@ def _add_column(db: sqlite3.Connection, table: str, column: str, kind: str) -> N
 
 def _from_1(db: sqlite3.Connection) -> None:
     """Release 1 kept one row per request (`requests`); its drafts carry tokens of another
-    form. The requests become closed conversations, so nothing is answered twice."""
+    form. Each request becomes a conversation under today's person key, so a reminder of
+    it adds nothing; requests it ignored (spam, look-alikes) are left behind."""
     _create_tables(db)
     if "requests" not in {r[0] for r in db.execute("SELECT name FROM sqlite_master")}:
         return
-    db.execute(
-        "INSERT OR IGNORE INTO conversations "
-        "(person, name_key, name, network, status, reason, link, updated, invitation) "
-        "SELECT key, lower(coalesce(requester, '')), coalesce(requester, '(unknown)'), network, "
-        "CASE decision WHEN 'ask' THEN 'asked' WHEN 'explain' THEN 'explained' "
-        "WHEN 'known' THEN 'known' ELSE 'review' END, "
-        "'carried over from an older mailbot', key, updated, key FROM requests"
-    )
+    status = {"ask": "asked", "explain": "explained", "known": "known", "review": "review"}
+    rows = db.execute("SELECT key, network, requester, decision, updated FROM requests")
+    for key, network, requester, decision, updated in rows.fetchall():
+        if decision not in status:
+            continue
+        name = requester or "(unknown)"
+        profile = key.split(":profile:", 1)[1] if ":profile:" in key else None
+        invitation = key if key.startswith(INVITATION_KEYS) else None
+        person = person_key(network, name, profile, invitation)
+        db.execute(
+            "INSERT OR IGNORE INTO conversations (person, name_key, name, network, "
+            "profile_url, status, reason, link, updated, invitation) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                person,
+                normalise_name(name),
+                name,
+                network,
+                profile,
+                status[decision],
+                "carried over from an older mailbot",
+                profile or key,
+                updated,
+                invitation,
+            ),
+        )
 
 
 def _from_2(db: sqlite3.Connection) -> None:
@@ -185,6 +210,10 @@ def _from_2(db: sqlite3.Connection) -> None:
             "UPDATE conversations SET invitation = link WHERE invitation IS NULL AND link LIKE ?",
             (pattern,),
         )
+    db.execute(
+        "INSERT OR IGNORE INTO invitations SELECT invitation, person FROM conversations "
+        "WHERE invitation IS NOT NULL"
+    )
 
 
 # user_version N is upgraded by _MIGRATIONS[N]; 0 is a new, empty file.
@@ -210,6 +239,17 @@ class Store:
             ) from None
         try:
             self._migrate()
+        except sqlite3.OperationalError as exc:
+            self._db.close()
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StorageError(
+                    f"state database {path} is busy ({exc}): another mailbot is upgrading or "
+                    "using it; try again in a moment"
+                ) from None
+            raise StateError(
+                f"state database {path} cannot be upgraded ({exc}); move it aside and run "
+                "again: drafts already in your Drafts folder are recognised, not duplicated"
+            ) from None
         except sqlite3.DatabaseError as exc:
             self._db.close()
             raise StateError(
@@ -243,7 +283,7 @@ class Store:
                 source.close()
         return db
 
-    def _migrate(self) -> None:
+    def _version(self) -> int:
         version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
             raise StateError(
@@ -251,9 +291,16 @@ class Store:
                 f"this one knows up to {SCHEMA_VERSION}): upgrade mailbot, or point "
                 "MAILBOT_STATE at another file"
             )
-        while version < SCHEMA_VERSION:
+        return version
+
+    def _migrate(self) -> None:
+        while self._version() < SCHEMA_VERSION:
             self._db.execute("BEGIN IMMEDIATE")
             try:
+                version = self._version()  # again, inside: another process may have upgraded
+                if version >= SCHEMA_VERSION:
+                    self._db.execute("ROLLBACK")
+                    break
                 _MIGRATIONS[version](self._db)
                 version += 1
                 self._db.execute(f"PRAGMA user_version={version}")
@@ -343,12 +390,13 @@ class Store:
         return Conversation(*row) if row else None
 
     def conversation_by_invitation(self, invitation: str) -> Conversation | None:
-        row = self._one(
-            f"SELECT {_CONVERSATION} FROM conversations WHERE invitation = ? "
-            "ORDER BY updated DESC LIMIT 1",
-            (invitation,),
-        )
-        return Conversation(*row) if row else None
+        """The conversation an invitation id (the first one or any re-send's) belongs to."""
+        row = self._one("SELECT person FROM invitations WHERE invitation = ?", (invitation,))
+        return self.conversation(row[0]) if row else None
+
+    def link_invitation(self, invitation: str, person: str) -> None:
+        """Tie an invitation id to a conversation: its reminders join it from now on."""
+        self._run("INSERT OR IGNORE INTO invitations VALUES (?, ?)", (invitation, person))
 
     def conversations_by_name(self, name_key: str, network: str | None) -> list[Conversation]:
         rows = self._all(
@@ -376,6 +424,8 @@ class Store:
             self._run(
                 f"INSERT OR REPLACE INTO conversations ({_CONVERSATION}) VALUES ({marks})", row
             )
+            if c.invitation:
+                self.link_invitation(c.invitation, c.person)
             self._run(
                 "INSERT INTO events VALUES (?, ?, ?, ?, ?)",
                 (c.person, now, event, detail, message_id),
@@ -427,8 +477,9 @@ class Store:
     # -- messages that could not be understood --------------------------------------------
 
     def record_skipped(self, message_id: str | None, who: str, reason: str) -> None:
-        if message_id and self._one(
-            "SELECT 1 FROM skipped WHERE message_id = ? AND reason = ?", (message_id, reason)
+        if self._one(
+            "SELECT 1 FROM skipped WHERE message_id IS ? AND who = ? AND reason = ?",
+            (message_id, who, reason),
         ):
             return  # read again after an interrupted cycle: listed once
         self._run("INSERT INTO skipped VALUES (?, ?, ?, ?)", (message_id, who, reason, _now()))

@@ -119,3 +119,11 @@ def test_a_readable_sender_is_never_dropped_from_the_history(
     )
     found = entries(raw, [], frozenset({"robin@owner.example"}))
     assert [(e.address, e.direction) for e in found] == [("jane@x.example", SENT)]
+
+
+@pytest.mark.parametrize(
+    "date", ["Mon, 1 Jan 2020 99999999999999:00:00 +0000", "Fri, 1 Jan 99999 00:00:00 +0000", "x"]
+)
+def test_an_impossible_date_keeps_the_entry(date: str) -> None:
+    raw = f"From: robin@owner.example\r\nTo: jane@x.example\r\nDate: {date}\r\n\r\n".encode()
+    assert [(e.address, e.date) for e in entries(raw, (), OWNER)] == [("jane@x.example", None)]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import pytest
 
-from mailbot.identity import key_token
+from mailbot.identity import key_token, normalise_name
 from mailbot.notifications.model import Notification, Requester
 from mailbot.plan import Options, Plan, plan
 from mailbot.records import Conversation, DraftRecord, Verdict
@@ -32,12 +32,25 @@ class MemoryView:
     conversations: list[Conversation] = field(default_factory=list)
     drafts: list[DraftRecord] = field(default_factory=list)
     handled_ids: set[str] = field(default_factory=set)
+    invitations: dict[str, str] = field(default_factory=dict)  # re-sends' ids -> person
+
+    def apply(self, plan: Plan) -> None:
+        """What the executor would remember of a plan."""
+        if plan.save is not None:
+            self.conversations = [c for c in self.conversations if c.person != plan.save.person]
+            self.conversations.append(plan.save)
+        if plan.invitation and plan.person:
+            self.invitations.setdefault(plan.invitation, plan.person)
 
     def conversation(self, person: str) -> Conversation | None:
         return next((c for c in self.conversations if c.person == person), None)
 
     def conversation_by_invitation(self, invitation: str) -> Conversation | None:
-        return next((c for c in self.conversations if c.invitation == invitation), None)
+        person = self.invitations.get(invitation)
+        return next(
+            (c for c in self.conversations if invitation == c.invitation or c.person == person),
+            None,
+        )
 
     def conversations_by_name(self, name_key: str, network: str | None) -> list[Conversation]:
         return [c for c in self.conversations if c.name_key == name_key and c.network == network]
@@ -125,7 +138,7 @@ def conversation(
 ) -> Conversation:
     return Conversation(
         person=person,
-        name_key=name.lower(),
+        name_key=normalise_name(name),
         name=name,
         network="linkedin",
         profile_url=profile,
@@ -202,11 +215,51 @@ def test_a_reminder_without_the_invitation_id_joins_by_profile() -> None:
     assert (p.decision, p.draft) == (ASK, None)
 
 
-def test_a_namesake_with_another_invitation_starts_a_conversation_of_their_own() -> None:
+def test_an_invitation_tied_by_name_alone_is_left_for_the_owner() -> None:
+    """A name-only match for an invitation with an id of its own: a re-send without a
+    link, or a namesake? Neither "already asked" (a lost request) nor a second ask."""
     view = MemoryView([conversation(INV, profile=None)])
     p = run(invitation(key="linkedin:invitation:7002", mid="<other@linkedin.com>"), view)
-    assert p.decision == ASK and p.draft is not None
-    assert p.person == "linkedin:invitation:7002"
+    assert (p.decision, p.draft, p.save) == (SKIP, None, None)
+    assert "namesake" in p.reason
+
+
+def test_a_resend_then_its_reminder_stay_one_conversation() -> None:
+    """Re-sent under a new id (joined by profile), then that id's reminder without a link."""
+    view = MemoryView()
+    for n in (
+        invitation(profile=JANE),
+        invitation(profile=JANE, key="linkedin:invitation:6002", mid="<resend@x>"),
+        invitation(profile=None, key="linkedin:invitation:6002", mid="<reminder@x>"),
+    ):
+        p = run(n, view)
+        view.apply(p)
+        assert p.person == "linkedin:jane-doe-1", p
+    assert [c.person for c in view.conversations] == ["linkedin:jane-doe-1"]
+    assert p.draft is None and p.decision == ASK
+
+
+def test_a_first_name_alone_never_ties_a_message_to_a_conversation() -> None:
+    guest = conversation("linkedin:invitation:6003", name="Lucía", profile=None)
+    view = MemoryView([guest], [ask_draft("linkedin:invitation:6003")])
+    p = run(
+        message("Lucía", "No, we have never met.", profile="https://www.linkedin.com/in/lucia-99"),
+        view,
+    )
+    assert (p.decision, p.draft, p.withdraw, p.save) == (SKIP, None, (), None)
+    assert run(message("Lucía", "No, we have never met."), view).decision == SKIP
+
+
+def test_a_message_with_a_link_the_conversation_lacks_is_left_for_the_owner() -> None:
+    view = MemoryView([conversation(INV, profile=None)], [ask_draft(INV)])
+    p = run(message("Jane Doe", "No, we have never met.", profile=JANE), view)
+    assert (p.decision, p.draft, p.withdraw) == (SKIP, None, ())
+
+
+def test_the_networks_own_auto_submitted_header_does_not_hide_an_answer() -> None:
+    view = MemoryView([conversation()], [ask_draft()])
+    n = replace(message("Jane Doe", "No, we have never met.", profile=JANE), auto_reply=True)
+    assert run(n, view).decision == EXPLAIN
 
 
 def test_a_namesake_with_another_profile_is_not_the_same_person() -> None:

@@ -120,5 +120,5 @@ def _date(value: str | None) -> str | None:
         return None
     try:
         return parsedate_to_datetime(str(value)).date().isoformat()
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None

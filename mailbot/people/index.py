@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from mailbot.identity import near_match, normalise_email, normalise_name
 from mailbot.mailboxes.base import FolderState, Mailbox, Wanted
-from mailbot.people.history import entries
+from mailbot.people.history import Entry, entries
 from mailbot.records import Cursor
 from mailbot.store import Store
 
@@ -148,7 +148,7 @@ class CorrespondenceIndex:
                     int(e.application),
                 )
                 for uid, headers, attachments in mailbox.headers(batch)
-                for e in entries(headers, attachments, owner)
+                for e in _entries(folder, uid, headers, attachments, owner)
                 for key in (normalise_name(e.name),)
             ]
             self._store.add_history(folder, Cursor(uidvalidity, batch[-1]), rows)
@@ -192,6 +192,18 @@ class CorrespondenceIndex:
             )
             for r in rows
         ]
+
+
+def _entries(
+    folder: str, uid: int, headers: bytes, attachments: tuple[str, ...], owner: frozenset[str]
+) -> list[Entry]:
+    """One message's entries. A message mailbot cannot read is logged, never a reason to
+    stop indexing the rest (that would leave every later request undecided)."""
+    try:
+        return entries(headers, attachments, owner)
+    except Exception as exc:
+        log.warning("%s UID %d: headers not readable (%s), left out of the index", folder, uid, exc)
+        return []
 
 
 def _ends(key: str) -> tuple[str, str]:

@@ -231,6 +231,10 @@ def test_older_state_files_upgrade(tmp_path: Path, release: str) -> None:
             " first_seen TEXT NOT NULL, updated TEXT NOT NULL);"
             "INSERT INTO requests VALUES ('linkedin:invitation:42', 'linkedin', 'Ann Old', 'ask',"
             " '[]', '<m@x>', 't', '2025-01-01', '2025-01-01');"
+            "INSERT INTO requests VALUES ('linkedin:profile:https://www.linkedin.com/in/jose-p',"
+            " 'linkedin', 'Dr. José Pérez, MBA', 'explain', '[]', '<j@x>', 't', '2025', '2025');"
+            "INSERT INTO requests VALUES ('linkedin:invitation:43', 'linkedin', 'Spam Bot',"
+            " 'ignore', '[]', '<s@x>', NULL, '2025', '2025');"
             "PRAGMA user_version=1;"
         )
     else:
@@ -250,3 +254,7 @@ def test_older_state_files_upgrade(tmp_path: Path, release: str) -> None:
         found = store.conversation_by_invitation("linkedin:invitation:42")
         assert found is not None and found.name == "Ann Old" and found.status == "asked"
         assert not store.handled("<m@x>")
+        if release == "first":  # under today's person key and name key; ignored ones left
+            jose = store.conversation("linkedin:jose-p")
+            assert jose is not None and (jose.name_key, jose.status) == ("jose perez", "explained")
+            assert store.conversation_by_invitation("linkedin:invitation:43") is None
