@@ -224,14 +224,17 @@ def _message(
 
 def _address(name: str, addr: str) -> str:
     """`Name <addr>`: the name quoted when it has specials, RFC 2047 when not ASCII."""
-    if name and not name.isascii():
+    if name and (not name.isascii() or "=?" in name):
         return f"{_text('From', name)} <{addr}>"
     return formataddr((name, addr))
 
 
 def _text(field: str, value: str) -> str:
-    """An unstructured header value: folded at 78 columns, RFC 2047 when not ASCII."""
-    charset = "us-ascii" if value.isascii() else "utf-8"
+    """An unstructured header value: folded at 78 columns, RFC 2047 when not ASCII. A
+    value that was decoded once already but still holds "=?" (an encoded-word inside the
+    decoded text) is encoded too, so a mail client shows those characters and does not
+    decode them a second time."""
+    charset = "us-ascii" if value.isascii() and "=?" not in value else "utf-8"
     return Header(value, charset, header_name=field).encode(linesep="\r\n")
 
 

@@ -40,6 +40,7 @@ def test_fixture(name: str) -> None:
         assert n.requester.profile_url == expected["profile_url"]
     if expected["invitation_id"]:
         assert n.key is not None and n.key.endswith(":" + expected["invitation_id"])
+    assert n.requester.email == expected.get("email")  # only a person's own address
 
 
 def test_reminder_has_the_key_of_the_original() -> None:

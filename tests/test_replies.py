@@ -167,3 +167,26 @@ def test_owner_templates_override_and_strict_undefined(tmp_path: Path) -> None:
     (tmp_path / "en" / "ask.txt.j2").write_text("Hi {{ requester.nickname }}")
     with pytest.raises(TemplateProblem, match="nickname"):
         render(invitation(), renderer=Renderer(tmp_path))
+
+
+def test_an_encoded_word_inside_a_decoded_subject_is_shown_not_decoded_again() -> None:
+    """The notification's subject was decoded once; text in it that looks like an
+    encoded-word must reach the draft as those characters, not be decoded a second time."""
+    for subject in ("Lunch =?utf-8?q?=E2=9C=85_Click?= now", "=?utf-8?b?SGVsbG8=?="):
+        msg = reparse(render(invitation(subject=subject)))
+        assert msg["Subject"] == f"Re: {subject}"
+    for name in ("=?utf-8?q?Mallory?= Evil", "Ann =?x?q?y?="):
+        raw = (
+            Renderer()
+            .draft(
+                "ask",
+                Requester(name=name, email="ann@mail.example"),
+                "linkedin",
+                Parent(LONG_ID, "I want to connect"),
+                OWNER,
+                token="t",
+                languages=("en",),
+            )
+            .as_bytes()
+        )
+        assert reparse(raw)["To"].addresses[0].display_name == name

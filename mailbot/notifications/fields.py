@@ -65,14 +65,33 @@ _MACHINE_LOCALPART = re.compile(
     r"|notifications?|mailrobot|invitations|messages|member)(?:$|[._+-])|-request$|^owner-",
     re.IGNORECASE,
 )
-_CHROME_SENTENCE = re.compile(  # the networks' own sentences around the note
-    r"would like to connect on (?:linkedin|xing)|is waiting for your response"
-    r"|requested to add you as a connection|wants to connect with you on"
-    r"|how would you like to respond|sent you an invitation|invited you to connect on"
-    r"|つながりリクエスト|möchte sich mit (?:ihnen|dir)|souhaite (?:se connecter|rejoindre)",
+_CHROME_SENTENCE = re.compile(  # the networks' own sentences around the note, whole lines
+    r"^(?:"
+    r".{1,160}\s(?:is waiting for your response|is awaiting your response)"
+    r"|.{1,160}\swould like to connect(?: with you)? on (?:linkedin|xing)"
+    r"(?:\.? how would you like to respond\?)?"
+    r"|how would you like to respond\?"
+    r"|.{1,160}\srequested to add you as a connection on linkedin:?"
+    r"|this is a reminder that\b.{0,200}\bsent you an invitation\b.*"
+    r"|.{1,160}\s(?:wants to connect with you|invited you to connect) on (?:linkedin|xing)"
+    r"|.{1,80}さんからlinkedinのつながりリクエストが届いています"
+    r"|.{1,160}\smöchte sich mit (?:ihnen|dir) vernetzen"
+    r"|.{1,160}\s(?:wartet auf ihre antwort|wartet auf deine antwort)"
+    r"|.{1,160}\s(?:souhaite se connecter avec vous|souhaite rejoindre votre réseau"
+    r"|attend votre réponse)(?: sur linkedin)?"
+    r"|.{1,160}\s(?:está esperando (?:tu|su) respuesta|quiere conectar contigo)"
+    r"|.{1,160}\s(?:está aguardando (?:sua|a sua) resposta|aguarda (?:sua|a sua) resposta)"
+    r"|.{1,160}\sè in attesa della tua risposta"
+    r"|.{1,160}\swacht op je (?:reactie|antwoord)"
+    r")[.!。:]?$",
     re.IGNORECASE,
 )
 _KANA = re.compile(r"[\u3040-\u30ff]")
+_QUOTED = re.compile(r"^[“\"«„‚'](?P<q>[^“”\"«»„]{3,})[”\"»“‘']$")
+_REPLY_LABEL = re.compile(
+    r"^(?:reply|antworten|répondre|responder|rispondi|beantwoorden|svara|odpowiedz|返信)$",
+    re.IGNORECASE,
+)
 _CHROME: dict[str, tuple[str, ...]] = {  # phrases of the networks' own text, by language
     "fr": ("voir le profil", "accepter:", "vous recevez"),
     "de": ("profil ansehen", "annehmen:", "diese e-mail wurde"),
@@ -93,10 +112,14 @@ def lines(body: str) -> list[str]:
 
 
 def note(body_lines: list[str], name: str | None) -> tuple[str | None, str | None]:
-    """(greeting language, the note): the text after a greeting up to the card, signature
-    or a blank line; with no greeting, the paragraph right above the requester's card.
-    The network's own sentences ("... would like to connect") are never a note."""
+    """(greeting language, the note), wherever the template puts it: the text after a
+    greeting up to the card, signature or a blank line; with no greeting, the paragraph
+    right above the requester's card, or a quoted paragraph under it. The network's own
+    sentences ("... is waiting for your response", per era and language) are chrome,
+    never part of a note, wherever they stand."""
     for index, line in enumerate(body_lines):
+        if is_chrome_line(line):
+            continue
         match = _GREETING.match(line)
         if match:
             language = _GREETINGS.get(match.group("word").lower())
@@ -105,7 +128,31 @@ def note(body_lines: list[str], name: str | None) -> tuple[str | None, str | Non
             )
         if _BARE_GREETING.match(line) and index + 1 < len(body_lines):
             return None, _unless_chrome(_collect("", body_lines[index + 1 :], name))
-    return None, _unless_chrome(_paragraph_above_card(body_lines, name))
+    above = _unless_chrome(_paragraph_above_card(body_lines, name))
+    return None, above or _quoted_under_card(body_lines, name)
+
+
+def is_chrome_line(line: str) -> bool:
+    """One of the network's own sentences around the note (a whole line; a person who
+    writes "I sent you an invitation because ..." wrote a note)."""
+    return len(line) <= 400 and bool(_CHROME_SENTENCE.match(line.strip()))
+
+
+def _quoted_under_card(body_lines: list[str], name: str | None) -> str | None:
+    """A note shown in quotes a few lines under the requester's name (name, headline,
+    location, then “the note”)."""
+    if not name:
+        return None
+    folded = name.casefold()
+    card = next((i for i, line in enumerate(body_lines) if line.casefold() == folded), None)
+    if card is None:
+        return None
+    for line in body_lines[card + 1 : card + 6]:
+        if _URL.search(line) or _LABEL.match(line):
+            return None
+        if match := _QUOTED.match(line):
+            return one_line(match.group("q"), MAX_NOTE) or None
+    return None
 
 
 def _paragraph_above_card(body_lines: list[str], name: str | None) -> str | None:
@@ -121,7 +168,7 @@ def _paragraph_above_card(body_lines: list[str], name: str | None) -> str | None
             if above:
                 break
             continue
-        if _stops_note(line, name):
+        if _stops_note(line, name) or is_chrome_line(line):
             break
         above.insert(0, line)
     text = " ".join(" ".join(above).split())[:MAX_NOTE]
@@ -129,7 +176,7 @@ def _paragraph_above_card(body_lines: list[str], name: str | None) -> str | None
 
 
 def _unless_chrome(text: str | None) -> str | None:
-    return None if text is None or _CHROME_SENTENCE.search(text) else text
+    return None if text is None or is_chrome_line(text) else text
 
 
 def _collect(first: str, following: list[str], name: str | None) -> str | None:
@@ -149,6 +196,7 @@ def _collect(first: str, following: list[str], name: str | None) -> str | None:
 def _stops_note(line: str, name: str | None) -> bool:
     return bool(
         (name and line.casefold() == name.casefold())
+        or is_chrome_line(line)
         or _URL.search(line)
         or _SEPARATOR.match(line)
         or _SIGNATURE.match(line)
@@ -192,11 +240,17 @@ def signature_name(body_lines: list[str]) -> str | None:
 
 
 def message_text(body_lines: list[str], name: str | None) -> str | None:
-    """The message in a network message notification: the card is name, headline, text."""
+    """The message in a network message notification: the card is name, headline, text;
+    or (InMail) name, a "Reply" line and its link, then the text."""
     folded = name.casefold() if name else None
     for index, line in enumerate(body_lines):
         if folded and line.casefold() == folded:
             rest = body_lines[index + 1 :]
+            if rest and _REPLY_LABEL.match(rest[0]):
+                rest = rest[1:]
+                while rest and _URL.match(rest[0]):
+                    rest = rest[1:]
+                return _collect("", rest, name)
             paragraph = _paragraph(rest, name)
             if len(paragraph) > 1:  # the first line under the name is the headline
                 rest = rest[rest.index(paragraph[0]) + 1 :]
@@ -247,6 +301,18 @@ def is_profile_label(label: str) -> bool:
     return len(label) <= 120 and bool(_PROFILE_LABEL.match(label.strip()))
 
 
+_ADDRESS_IN_NAME = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def spoofing_display(display: str, addr: str) -> str | None:
+    """A display name that shows another address than the real one ("LinkedIn
+    <invitations@linkedin.com>" <attacker@evil.example>): the classic spoof."""
+    for shown in _ADDRESS_IN_NAME.findall(display):
+        if shown.lower() != addr.lower():
+            return f"its sender's name shows {shown} while the address is {addr or 'missing'}"
+    return None
+
+
 def is_machine_address(addr: str) -> bool:
     """No-reply, bounce, list and notification mailboxes: never a person to write to."""
     local = addr.partition("@")[0]
@@ -255,8 +321,8 @@ def is_machine_address(addr: str) -> bool:
 
 def personal_reply_to(content: Content, is_network: Callable[[str], bool]) -> str | None:
     """A Reply-To that is a real person's address (not the network's, not a robot)."""
-    _, addr = address(content, "reply-to")
-    if not addr or "@" not in addr:
+    display, addr = address(content, "reply-to")
+    if not addr or "@" not in addr or spoofing_display(display, addr):
         return None
     if is_network(domain_of(addr)) or is_machine_address(addr):
         return None

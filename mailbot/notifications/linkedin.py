@@ -12,7 +12,15 @@ from urllib.parse import urlsplit
 
 from mailbot.identity import canonical_profile, normalise_name
 from mailbot.notifications import fields
-from mailbot.notifications.message import Content, Link, address, domain_of, one_line
+from mailbot.notifications.message import (
+    Content,
+    Link,
+    address,
+    ambiguity,
+    auth_failure,
+    domain_of,
+    one_line,
+)
 from mailbot.notifications.model import Notification, Requester
 
 NETWORK = "linkedin"
@@ -35,7 +43,6 @@ _INVITE_LINK = re.compile(
 _MESSAGE_LINK = re.compile(r"/messaging/thread/", re.IGNORECASE)
 _INVITATION_ID = re.compile(r"invitation[Ii][Dd](?:=|/)(\d{5,})")
 _MAILBOX_ID = re.compile(r"[?&](?:msgID|mboxid)=I(\d{5,})_")
-_AUTH_FAIL = re.compile(r"\b(?:dkim|dmarc|spf)=(?:fail|softfail|permerror)\b", re.IGNORECASE)
 _VIA = re.compile(r"\s*\(?\s*via\s+linkedin\s*\)?\s*$", re.IGNORECASE)
 _GENERIC_NAMES = {"", "linkedin", "linkedin invitations", "linkedin connections"}
 
@@ -80,7 +87,30 @@ def classify(content: Content) -> Notification | None:
             kind=kind, network=NETWORK, subject=subject, message_id=message_id, reasons=(reason,)
         )
 
+    if doubt := ambiguity(content, "from") or fields.spoofing_display(display, sender):
+        if invite or _mentions_linkedin(content, display):
+            return verdict("suspicious", f"says it is LinkedIn mail but {doubt}")
+        return None
     if not is_network_domain(domain_of(sender)):
+        if _is_reply(content, invite):
+            return None  # a person's reply quoting an invitation: ordinary mail
+        if invite and (relay := _relayed_by_linkedin(content)):
+            # 2011-2015: LinkedIn sent invitations from the inviter's own address.
+            if failed := _auth_failure(content):
+                return verdict(
+                    "suspicious", f"relayed as LinkedIn but authentication failed: {failed}"
+                )
+            if content.all_headers("authentication-results") and not _auth_pass(content):
+                return verdict(
+                    "suspicious",
+                    "relayed as LinkedIn but your server did not verify it as LinkedIn's "
+                    "(no DKIM or SPF pass for linkedin.com)",
+                )
+            if foreign := _foreign_action_link(content):
+                return verdict(
+                    "suspicious", f"says it is from LinkedIn but its links go to {foreign}"
+                )
+            return _invitation(content, display, subject, message_id, [*invite, relay], sender)
         if invite and _mentions_linkedin(content, display):
             origin = domain_of(sender) or "no sender"
             return verdict(
@@ -148,10 +178,19 @@ def _mentions_linkedin(content: Content, display: str) -> bool:
 
 
 def _auth_failure(content: Content) -> str | None:
-    for header in content.all_headers("authentication-results"):
-        if "linkedin" in header.lower() and (match := _AUTH_FAIL.search(header)):
-            return match.group(0)
-    return None
+    return auth_failure(content, "linkedin")
+
+
+_AUTH_PASS = re.compile(
+    r"\b(?:dkim=pass\b[^;]*\bheader\.(?:d|i)=@?(?:[\w-]+\.)*linkedin\.com"
+    r"|spf=pass\b[^;]*\bsmtp\.mailfrom=(?:[^;\s]*[@.])?linkedin\.com)\b",
+    re.IGNORECASE,
+)
+
+
+def _auth_pass(content: Content) -> bool:
+    """The receiving server verified LinkedIn as the sender (DKIM or SPF pass)."""
+    return any(_AUTH_PASS.search(h) for h in content.all_headers("authentication-results"))
 
 
 def _foreign_action_link(content: Content) -> str | None:
@@ -165,18 +204,26 @@ def _foreign_action_link(content: Content) -> str | None:
 
 
 def _invitation(
-    content: Content, display: str, subject: str, message_id: str | None, evidence: list[str]
+    content: Content,
+    display: str,
+    subject: str,
+    message_id: str | None,
+    evidence: list[str],
+    own_address: str | None = None,
 ) -> Notification:
     lines = fields.lines(content.body)
     name = _requester_name(display, lines, subject)
     greeting_lang, note = fields.note(lines, name)
+    if note is None and content.text and content.html_text:  # the note only in the HTML
+        greeting_lang, note = fields.note(fields.lines(content.html_text), name)
     note, default_lang = fields.without_default(note)
     profile = _profile_url(content.links, name)
+    personal = own_address if own_address and not fields.is_machine_address(own_address) else None
     requester = Requester(
         name=name or "(name not shown)",
         headline=fields.headline(lines, name),
         profile_url=profile,
-        email=fields.personal_reply_to(content, is_network_domain),
+        email=personal or fields.personal_reply_to(content, is_network_domain),
     )
     reasons = [f"LinkedIn invitation: {evidence[0]}"]
     reasons.append(
@@ -197,9 +244,11 @@ def _invitation(
 
 
 def _message(content: Content, display: str, subject: str, message_id: str | None) -> Notification:
-    name = _VIA.sub("", display).strip()
     lines = fields.lines(content.body)
-    text = fields.message_text(lines, name)
+    name = _VIA.sub("", display).strip()
+    if name.lower() in _GENERIC_NAMES:  # the digest: "LinkedIn", the person in the body
+        name = _digest_sender(lines, subject) or ""
+    text = fields.message_text(lines, name) if name else None
     return Notification(
         kind="message",
         network=NETWORK,
@@ -211,6 +260,61 @@ def _message(content: Content, display: str, subject: str, message_id: str | Non
         subject=subject,
         reasons=("LinkedIn message notification",),
     )
+
+
+_DIGEST_FIRST = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^\d+ new messages? awaits? your response from (?P<n>.+?) on LinkedIn\.?$",
+        r"^(?P<n>.+?) just messaged you$",
+        r"^(?P<n>.+?) (?:hat Ihnen (?:gerade )?eine Nachricht gesendet|vous a envoyé un message)",
+        r"^(?P<n>.+?) acabou de enviar uma mensagem",
+    )
+]
+
+
+def _digest_sender(lines: list[str], subject: str) -> str | None:
+    """The person behind a messaging digest: the first name its sentence gives, then the
+    full name on a line of its own that starts with it (never the network itself)."""
+    first = None
+    for pattern in _DIGEST_FIRST:
+        for text in (*lines[:12], subject):
+            if match := pattern.match(text):
+                first = one_line(match.group("n"), 120)
+                break
+        if first:
+            break
+    if not first or first.lower() in _GENERIC_NAMES:
+        return None
+    folded = first.casefold()
+    for line in lines:
+        words = line.split()
+        if (
+            2 <= len(words) <= 6
+            and line.casefold().startswith(folded + " ")
+            and not _MESSAGE_LINK.search(line)
+        ) and not any(pattern.match(line) for pattern in _DIGEST_FIRST):
+            return one_line(line, 120)
+    return first
+
+
+def _is_reply(content: Content, invite: list[str]) -> bool:
+    """A person's reply or forward that quotes an invitation: it answers another message,
+    or every invitation link in it stands on a quoted line."""
+    if content.header("in-reply-to") or content.header("references"):
+        return True
+    subject = content.header("subject").strip().lower()
+    return bool(invite) and subject.startswith(("re:", "aw:", "fwd:", "fw:", "wg:", "tr:"))
+
+
+def _relayed_by_linkedin(content: Content) -> str | None:
+    """LinkedIn as the relay of mail written in the inviter's name: its Sender or its
+    bounce address (Return-Path) is LinkedIn's."""
+    for header in ("sender", "return-path"):
+        _, addr = address(content, header)
+        if addr and is_network_domain(domain_of(addr)):
+            return f"sent on the inviter's behalf by LinkedIn ({header.title()}: {addr})"
+    return None
 
 
 def _requester_name(display: str, lines: list[str], subject: str) -> str | None:

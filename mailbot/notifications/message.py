@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import contextlib
 import email
+import email.errors
 import email.header
 import email.policy
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from email.message import Message
-from email.utils import getaddresses, parseaddr
+from email.utils import getaddresses
 from html.parser import HTMLParser
+from typing import Any
 
 MAX_TEXT = 512 * 1024  # characters of body text worth reading; keeps every regex linear
 
@@ -43,10 +45,11 @@ class Link:
 class Content:
     """What a message says, read once: headers as text, the text body, every link."""
 
-    headers: dict[str, list[str]]
+    headers: dict[str, list[str]]  # decoded (RFC 2047), for reading
     text: str
     html_text: str
     links: list[Link] = field(default_factory=list)
+    raw_headers: dict[str, list[str]] = field(default_factory=dict)  # as sent, for addresses
 
     def header(self, name: str) -> str:
         values = self.headers.get(name.lower())
@@ -67,7 +70,7 @@ def read(raw: bytes) -> Content:
         msg = email.message_from_bytes(raw, policy=email.policy.compat32)
     except Exception:
         return Content(headers={}, text="", html_text="")
-    headers = _headers(msg)
+    headers, raw_headers = _headers(msg)
     plain: list[str] = []
     html: list[str] = []
     for part in _leaves(msg):
@@ -81,7 +84,13 @@ def read(raw: bytes) -> Content:
     links = text_links(text) + html_links
     if not plain and not html:
         links = []
-    return Content(headers=headers, text=clean_text(text), html_text=html_text, links=links)
+    return Content(
+        headers=headers,
+        text=clean_text(text),
+        html_text=html_text,
+        links=links,
+        raw_headers=raw_headers,
+    )
 
 
 def clean_text(text: str) -> str:
@@ -97,9 +106,75 @@ def one_line(value: str, limit: int = 300) -> str:
 
 
 def address(content: Content, name: str) -> tuple[str, str]:
-    """(display name, lower-cased address) of the first address in a header."""
-    display, addr = parseaddr(content.header(name))
-    return one_line(display), addr.strip().lower()
+    """(decoded display name, lower-cased address) of the one address in a header, or
+    ("", "") when there is not exactly one plain, parseable address (see `ambiguity`).
+
+    The address is parsed from the header as sent and only the display name is decoded:
+    an encoded-word that decodes to "<invitations@linkedin.com>" stays a display name,
+    and an encoded "José García, MBA" is one name, not two addresses."""
+    values = content.raw_headers.get(name.lower(), [])
+    if len(values) != 1:
+        return "", ""
+    found = single_address(values[0])
+    return found if found else ("", "")
+
+
+def ambiguity(content: Content, name: str) -> str | None:
+    """Why the header does not name one sender plainly (None when it does, or is absent)."""
+    values = content.raw_headers.get(name.lower(), [])
+    if not values:
+        return None
+    if len(values) > 1:
+        return f"{len(values)} {name.title()} headers"
+    if single_address(values[0]) is None:
+        return (
+            f"{name.title()} is not one plain address ({one_line(_decode_header(values[0]), 120)})"
+        )
+    return None
+
+
+def single_address(raw: str) -> tuple[str, str] | None:
+    """(decoded display name, lower-cased address) when `raw` (a header value as sent)
+    holds exactly one plain address that two parsers read alike; else None."""
+    raw = " ".join(raw.split())[:MAX_HEADER]
+    pairs = getaddresses([raw])
+    if len(pairs) != 1 or not _PLAIN_ADDRESS.match(pairs[0][1]):
+        return None
+    display, addr = pairs[0]
+    try:  # the stricter RFC 5322 parser must agree on the address, with no defect
+        header = email.policy.default.header_factory("from", raw)
+    except Exception:
+        return None
+    parsed: tuple[Any, ...] = tuple(getattr(header, "addresses", ()))
+    if (
+        len(parsed) != 1
+        or str(parsed[0].addr_spec).lower() != addr.lower()
+        or any(not isinstance(d, _HARMLESS) for d in header.defects)
+    ):
+        return None
+    return one_line(_decode_header(display), 300), addr.lower()
+
+
+_PLAIN_ADDRESS = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9.-]{1,253}$")
+_HARMLESS = (  # defects of an encoded display name that leave the address itself sure
+    email.errors.InvalidBase64CharactersDefect,
+    email.errors.InvalidBase64PaddingDefect,
+    email.errors.CharsetError,
+    email.errors.UndecodableBytesDefect,
+)
+
+
+_AUTH_FAIL = re.compile(r"\b(?:dkim|dmarc|spf)=(?:fail|softfail|permerror)\b", re.IGNORECASE)
+
+
+def auth_failure(content: Content, domain: str) -> str | None:
+    """A failed SPF/DKIM/DMARC verdict for `domain` in the receiving server's
+    Authentication-Results, if any ("dkim=fail ... header.d=xing.com")."""
+    for header in content.all_headers("authentication-results"):
+        for verdict in re.split(r";", header):
+            if domain in verdict.lower() and (match := _AUTH_FAIL.search(verdict)):
+                return match.group(0)
+    return None
 
 
 def addresses(content: Content, name: str) -> list[tuple[str, str]]:
@@ -157,11 +232,22 @@ def html_to_text(html: str) -> tuple[str, list[Link]]:
     return parser.text(), parser.links
 
 
-def _headers(msg: Message) -> dict[str, list[str]]:
-    result: dict[str, list[str]] = {}
+def _headers(msg: Message) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(decoded, as sent) values of every header."""
+    decoded: dict[str, list[str]] = {}
+    raw: dict[str, list[str]] = {}
     for key, value in msg.raw_items():
-        result.setdefault(key.lower(), []).append(_decode_header(value))
-    return result
+        decoded.setdefault(key.lower(), []).append(_decode_header(value))
+        raw.setdefault(key.lower(), []).append(_raw_header(value))
+    return decoded, raw
+
+
+def _raw_header(value: object) -> str:
+    try:
+        text = str(value)[:MAX_HEADER]
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except Exception:
+        return ""
 
 
 def _decode_header(value: object) -> str:

@@ -7,10 +7,19 @@ open for additions as real samples turn up.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from mailbot.identity import canonical_profile
 from mailbot.notifications import fields
-from mailbot.notifications.message import Content, Link, address, domain_of, one_line
+from mailbot.notifications.message import (
+    Content,
+    Link,
+    address,
+    ambiguity,
+    auth_failure,
+    domain_of,
+    one_line,
+)
 from mailbot.notifications.model import Notification, Requester
 
 NETWORK = "xing"
@@ -39,12 +48,35 @@ def is_network_domain(domain: str) -> bool:
 
 def classify(content: Content) -> Notification | None:
     """A XING contact request or other XING mail; None if the sender is not XING."""
-    _, sender = address(content, "from")
-    if not is_network_domain(domain_of(sender)):
-        return None
     subject = one_line(content.header("subject"))
     message_id = one_line(content.header("message-id")) or None
     request_links = [link for link in content.links if _REQUEST_ID.search(link.url)]
+
+    def suspicious(reason: str) -> Notification:
+        return Notification(
+            kind="suspicious",
+            network=NETWORK,
+            subject=subject,
+            message_id=message_id,
+            reasons=(reason,),
+        )
+
+    display, sender = address(content, "from")
+    if doubt := ambiguity(content, "from") or fields.spoofing_display(display, sender):
+        if request_links and _mentions_xing(content):
+            return suspicious(f"says it is a XING contact request but {doubt}")
+        return None
+    if not is_network_domain(domain_of(sender)):
+        if request_links and _mentions_xing(content) and not _is_reply(content):
+            origin = domain_of(sender) or "no sender"
+            return suspicious(
+                f"imitates a XING contact request but comes from {origin}, not xing.com"
+            )
+        return None
+    if failed := auth_failure(content, "xing.com"):
+        return suspicious(f"claims to be XING but authentication failed: {failed}")
+    if request_links and (foreign := _foreign_host(request_links)):
+        return suspicious(f"says it is from XING but its links go to {foreign}")
     if not request_links:
         return Notification(
             kind="other",
@@ -75,6 +107,23 @@ def classify(content: Content) -> Notification | None:
         subject=subject,
         reasons=("XING contact request", "personal note present" if text else "no personal note"),
     )
+
+
+def _mentions_xing(content: Content) -> bool:
+    return "xing" in content.body.lower() or "xing" in content.header("subject").lower()
+
+
+def _is_reply(content: Content) -> bool:
+    return bool(content.header("in-reply-to") or content.header("references"))
+
+
+def _foreign_host(links: list[Link]) -> str | None:
+    """The host of a contact-request link that is not XING's, if any."""
+    for link in links:
+        host = (urlsplit(link.url).hostname or "").lower()
+        if host and not is_network_domain(host):
+            return host
+    return None
 
 
 def _name(subject: str) -> str | None:
