@@ -106,12 +106,16 @@ def who(settings: Settings, name: str, *, as_json: bool, refresh: bool) -> int:
 
 def status(settings: Settings, *, as_json: bool) -> int:
     """`mailbot status`: what waits for the owner (review) and conversations still open."""
-    from mailbot.conversation import OPEN
+    from mailbot.conversation import DECLINED, OPEN
     from mailbot.rules import REVIEW
     from mailbot.store import Store
 
     with Store(settings.state_path, scratch=True) as state:
-        groups = {"review": state.conversations(REVIEW), "open": state.conversations(*OPEN)}
+        groups = {
+            "review": state.conversations(REVIEW),
+            "open": state.conversations(*OPEN),
+            "declined": state.conversations(DECLINED),
+        }
         listed = {
             group: [
                 {
@@ -137,7 +141,11 @@ def status(settings: Settings, *, as_json: bool) -> int:
     if as_json:
         print_json(listed)
         return 0
-    for group, title in (("review", "Waiting for you"), ("open", "Open conversations")):
+    for group, title in (
+        ("review", "Waiting for you"),
+        ("open", "Open conversations"),
+        ("declined", "Closed: answered rudely, no reply drafted"),
+    ):
         print(f"{title} ({len(listed[group])}):")
         for c in listed[group]:
             print(f"  {c['name']} [{c['status']}] {c['link'] or ''}")

@@ -3,6 +3,7 @@
     (new) --invitation--> asked | explained | review | known
     asked --answer "we don't know each other"--> explained   (explain draft)
     asked --answer "we met at ..." / unclear----> review
+    asked | explained --a rude answer----------> declined   (no draft, ever)
     any   --"you are now connected"-------------> known
 
 Each function is pure: the current conversation (or None) and an event in, a Step out.
@@ -18,9 +19,9 @@ from mailbot import phrases
 from mailbot.records import Conversation
 from mailbot.rules import ASK, EXPLAIN, IGNORE, KNOWN, REVIEW, Decision
 
-ASKED, EXPLAINED = "asked", "explained"
+ASKED, EXPLAINED, DECLINED = "asked", "explained", "declined"
 STATUS_OF = {ASK: ASKED, EXPLAIN: EXPLAINED, REVIEW: REVIEW, KNOWN: KNOWN}
-DECISION_OF = {status: decision for decision, status in STATUS_OF.items()}
+DECISION_OF = {status: decision for decision, status in STATUS_OF.items()} | {DECLINED: DECLINED}
 OPEN = (ASKED, EXPLAINED)
 
 
@@ -57,11 +58,27 @@ def on_answer(text: str, current: Conversation, *, thanks: bool) -> Step:
             DECISION_OF.get(current.status, REVIEW),
             f"another message from {current.name} ({current.status}): \u201c{shown}\u201d",
         )
+    if current.status == EXPLAINED and (insult := phrases.rude(text)):
+        return Step(
+            DECLINED,
+            f"{current.name} answered the explanation rudely (\u201c{insult}\u201d): no reply; "
+            "the conversation is closed",
+            status=DECLINED,
+            withdraw=True,
+        )
     if current.status == EXPLAINED:
         return Step(
             REVIEW,
             f"{current.name} answered the explanation: \u201c{shown}\u201d",
             status=REVIEW,
+            withdraw=True,
+        )
+    if insult := phrases.rude(text):
+        return Step(
+            DECLINED,
+            f"{current.name} answered rudely (\u201c{insult}\u201d): no reply, there is no need "
+            "to be rude back; the conversation is closed",
+            status=DECLINED,
             withdraw=True,
         )
     denied, claimed = phrases.denial(text), phrases.claim(text)

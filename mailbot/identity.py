@@ -200,6 +200,16 @@ def profile_key(url: str) -> str:
     return url.split("?")[0].split("#")[0].rstrip("/").casefold()
 
 
+_UMLAUT_SPELLING = re.compile(r"(?<![aeiou])(?:ae|oe|ue)")
+
+
+def loose(key: str) -> str:
+    """A normalised name with the German/Nordic transliterations folded further (ue, oe,
+    ae -> u, o, a), so "juergen mueller" (Jürgen Müller) and "jurgen muller" (Jurgen
+    Muller, as many systems write it) meet. Used for near matches only, never "known"."""
+    return _UMLAUT_SPELLING.sub(lambda m: m.group(0)[0], key)
+
+
 def near_match(a: str, b: str) -> str | None:
     """Why two *different* normalised names may be the same person, or None.
 
@@ -208,6 +218,9 @@ def near_match(a: str, b: str) -> str | None:
     """
     if not a or not b or a == b:
         return None
+    if loose(a) == loose(b):
+        return "the same name spelt with or without its accents (ü / ue / u)"
+    a, b = loose(a), loose(b)  # the rest compares the folded forms
     first_a, *_, last_a = a.split() if " " in a else (a, a)
     first_b, *_, last_b = b.split() if " " in b else (b, b)
     if sorted(a.split()) == sorted(b.split()):

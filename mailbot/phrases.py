@@ -1,10 +1,13 @@
 """Transparent phrase rules, per language: what a note or an answer says about knowing you.
 
-Two questions, answered by lists a reader can check and extend (a new phrase or a new
-language is a line here):
+Questions answered by lists a reader can check and extend (a new phrase or a new
+language is a line here), in en, fr, de, es, it, pt, nl, sv and pl:
 
-* does the text **claim an acquaintance** ("we met at …", "you interviewed me")?
-* does it **deny one** ("we don't know each other", "just widening my network")?
+* does the text **claim or hint at a tie** ("we met at …", "you interviewed me",
+  "X suggested I get in touch")?
+* does a note give **positive evidence of no tie** ("growing my network", a pitch,
+  "saw your post", "we haven't met")? Only that earns the explanation of the rule.
+* does an answer to "have we met?" **say no**, is it **rude**, is it **automatic**?
 
 Matching folds case, accents and apostrophes. The matched phrase is returned so the
 reason shown to the owner can quote it.
@@ -15,81 +18,289 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# A tie of any kind: met, worked, studied, applied, interviewed, spoke, was referred.
+# Hints count ("you may remember me", "following up on our chat"): doubt goes to review.
 CLAIMS: dict[str, tuple[str, ...]] = {
     "en": (
-        r"\bwe (?:have |had |'ve )?met\b",
-        r"\bmet (?:you )?(?:at|in|during|through)\b",
-        r"\bworked (?:together|with you)\b",
-        r"\bwe (?:have |'ve )?worked\b",
-        r"\byou interviewed me\b",
-        r"\binterviewed with you\b",
-        r"\bi (?:have )?applied\b",
-        r"\bmy application\b",
-        r"\bsuggested (?:that )?i (?:contact|reach out|connect)\b",
+        r"\bwe (?:have |had |'ve |just |briefly |first )?(?:met|spoke|talked|chatted|connected)\b",
+        r"\b(?:met|meeting|seeing|saw) you (?:at|in|during|through|last|yesterday|on)\b",
+        r"\bmet (?:at|in|during|through)\b",
+        r"\b(?:great|nice|good|lovely|pleasure) (?:to meet|meeting|to see|seeing|chatting|talking) (?:you|with you)\b",
+        r"\b(?:worked|work|working|studied|served|volunteered) (?:together|with you|alongside you|under you|for you)\b",
+        r"\bwe (?:have |'ve |both )?(?:worked|studied|were|used to work)\b",
+        r"\byou (?:interviewed|hired|recruited|mentored|taught|coached|supervised|managed|placed) me\b",
+        r"\b(?:interviewed|interview) (?:with you|for (?:the|your|a) )",
+        r"\bi (?:have |'ve |recently |just )?(?:applied|interviewed|was shortlisted|was interviewed)\b",
+        r"\b(?:my|our) (?:application|interview|conversation|call|chat|meeting|discussion)\b",
+        r"\bshortlisted\b",
+        r"\b(?:suggested|recommended|told me|advised me) (?:that )?(?:i |to )?(?:contact|reach out|connect|get in touch|write)",
+        r"\b(?:referred|introduced) (?:me|us)\b",
         r"\bintroduced us\b",
-        r"\bwe (?:spoke|talked|chatted)\b",
-        r"\bwe were colleagues\b",
-        r"\bformer colleague\b",
-        r"\bwe studied\b",
-        r"\byes,? we\b",
+        r"\b(?:former|old|ex-?) ?(?:colleague|classmate|teammate|coworker|co-worker|team)\b",
+        r"\bwe were (?:colleagues|classmates|teammates|in the same)\b",
+        r"\b(?:same|your) (?:course|class|cohort|team|bootcamp|programme|program|panel|workshop)\b",
+        r"\byou (?:may|might) remember me\b",
+        r"\bremember me\b",
+        r"\b(?:following up|follow up|as promised|as discussed|per our)\b",
+        r"\bthanks? (?:again )?for (?:the|your) (?:chat|call|talk|time|meeting|coffee|interview)\b",
+        r"\byes,? (?:we|i|that's|that is|indeed|of course)\b",
+        r"^yes\b",
     ),
     "fr": (
-        r"\bnous nous sommes (?:rencontres|croises|parle)\b",
-        r"\bon s'est (?:rencontres?|croises?|parle)\b",
-        r"\brencontres? (?:a|lors|au|pendant)\b",
-        r"\btravaille ensemble\b",
-        r"\bvous m'avez (?:interviewe|recu)\b",
-        r"\bj'ai postule\b",
-        r"\bma candidature\b",
-        r"\bm'a (?:conseille|suggere) de vous contacter\b",
-        r"\bnous etions collegues\b",
-        r"\boui,? nous\b",
+        r"\bnous nous sommes (?:rencontres?|croises?|parle|vus|connus)\b",
+        r"\bon s'est (?:rencontres?|croises?|parle|vus|connus|deja vus)\b",
+        r"\b(?:rencontres?|croises?|vus?) (?:a|lors|au|aux|pendant|chez|sur)\b",
+        r"\b(?:ravie?|content|contente|plaisir) (?:de vous avoir|d'avoir|de t'avoir) (?:rencontre|croise|vu|parle|echange)",
+        r"\b(?:travaille|bosse|etudie) (?:ensemble|avec vous|avec toi|sous votre)\b",
+        r"\bvous m'avez (?:interviewe|recu|recrute|forme|accompagne|encadre)\b",
+        r"\bj'ai (?:postule|candidate|passe un entretien)\b",
+        r"\b(?:ma|notre) (?:candidature|conversation|discussion|echange|rencontre)\b",
+        r"\bentretien\b",
+        r"\bm'a (?:conseille|suggere|recommande|dit) de (?:vous|te) (?:contacter|ecrire)\b",
+        r"\b(?:ancien|ancienne|ex) (?:collegue|camarade)\b",
+        r"\bnous etions (?:collegues|dans la meme)\b",
+        r"\bmeme (?:promo|promotion|formation|equipe|cours)\b",
+        r"\bvous vous souvenez (?:peut-etre )?de moi\b",
+        r"\bsuite a notre\b",
+        r"\boui,? (?:nous|on|c'est|je|bien sur|tout a fait)\b",
+        r"^oui\b",
     ),
     "de": (
-        r"\bwir haben uns\b.*\b(?:kennengelernt|getroffen|gesprochen|unterhalten)\b",
+        r"\bwir haben uns\b.{0,60}\b(?:kennengelernt|getroffen|gesprochen|unterhalten|gesehen|ausgetauscht)\b",
         r"\bkennengelernt\b",
-        r"\bzusammengearbeitet\b",
-        r"\bsie haben mich interviewt\b",
-        r"\bvorstellungsgesprach\b",
-        r"\bich habe mich\b.*\bbeworben\b",
-        r"\bmeine bewerbung\b",
-        r"\bhat mir empfohlen\b",
-        r"\bwir waren kollegen\b",
-        r"\bja,? wir\b",
+        r"\b(?:zusammengearbeitet|zusammen gearbeitet|zusammen studiert)\b",
+        r"\bsie haben mich (?:interviewt|eingestellt|betreut|gecoacht)\b",
+        r"\bvorstellungsgesprach\b|\binterview\b",
+        r"\bich habe mich\b.{0,60}\bbeworben\b|\bbeworben\b",
+        r"\bmeine bewerbung\b|\bunser(?:em|es)? (?:gesprach|telefonat|austausch|treffen)\b",
+        r"\b(?:hat|meinte|sagte)\b.{0,40}\b(?:empfohlen|melden|kontaktieren|schreiben)\b",
+        r"\b(?:ehemalige[rn]?|fruhere[rn]?|alte[rn]?) (?:kollegin|kollege|kollegen|kommiliton|team)",
+        r"\bwir waren (?:kollegen|im selben|im gleichen|zusammen)\b",
+        r"\b(?:selben|gleichen) (?:kurs|jahrgang|team|seminar|studiengang)\b",
+        r"\bsie erinnern sich (?:vielleicht )?an mich\b",
+        r"\bwie besprochen\b|\banknupfend an\b",
+        r"\bja,? (?:wir|ich|genau|klar|naturlich)\b",
+        r"^ja\b",
+    ),
+    "es": (
+        r"\bnos (?:conocimos|vimos|cruzamos|conocemos)\b",
+        r"\b(?:coincidimos|hablamos|charlamos)\b",
+        r"\b(?:trabajamos|estudiamos) juntos\b|\btrabaje con (?:usted|vos|contigo)\b",
+        r"\bme (?:entrevisto|entrevistaste|contrataste|contrato)\b",
+        r"\b(?:me postule|postule|aplique|envie mi cv|mi candidatura|la entrevista|entrevista)\b",
+        r"\b(?:me sugirio|me recomendo|me dijo) que (?:le|te) (?:escribiera|contactara)\b",
+        r"\b(?:ex ?companer[oa]|antigu[oa] companer[oa]|companer[oa]s? de)\b",
+        r"\b(?:mismo|misma) (?:curso|equipo|promocion|master)\b",
+        r"\bse acuerda de mi\b|\bte acordas de mi\b|\bte acuerdas de mi\b",
+        r"\bsi,? (?:nos|coincidimos|claro|fue|estuve)\b",
+    ),
+    "it": (
+        r"\bci (?:siamo|eravamo) (?:conosciuti|incontrati|visti|sentiti|parlati)\b",
+        r"\b(?:abbiamo|ho) (?:lavorato|studiato) (?:insieme|con lei|con te)\b",
+        r"\bmi (?:ha|hai) (?:fatto il colloquio|intervistato|assunto|selezionato)\b",
+        r"\b(?:mi sono candidat[oa]|candidatura|colloquio)\b",
+        r"\bmi ha (?:suggerito|consigliato|detto) di (?:contattarla|contattarti|scriverle|scriverti)\b",
+        r"\b(?:ex collega|ex compagn[oa]|vecchio collega)\b",
+        r"\b(?:stesso|stessa) (?:corso|team|master|classe)\b",
+        r"\bsi ricorda di me\b|\bti ricordi di me\b",
+        r"\bsi,? (?:ci|abbiamo|certo|esatto)\b",
+    ),
+    "pt": (
+        r"\bnos (?:conhecemos|encontramos|falamos|vimos)\b",
+        r"\b(?:trabalhamos|estudamos) juntos\b",
+        r"\b(?:voce|o senhor|a senhora) me (?:entrevistou|contratou)\b",
+        r"\b(?:me candidatei|candidatura|entrevista)\b",
+        r"\b(?:me sugeriu|me indicou|me recomendou|me disse) (?:que )?(?:entrar em contato|falar)\b",
+        r"\b(?:ex-?colega|antigo colega|colega de)\b",
+        r"\b(?:mesmo|mesma) (?:curso|time|equipe|turma)\b",
+        r"\blembra de mim\b",
+        r"\bsim,? (?:nos|a gente|claro|foi)\b",
+    ),
+    "nl": (
+        r"\bwe hebben elkaar\b.{0,40}\b(?:ontmoet|gesproken|gezien)\b",
+        r"\b(?:samengewerkt|samen gewerkt|samen gestudeerd)\b",
+        r"\bu heeft me (?:geinterviewd|aangenomen)\b|\bje hebt me (?:geinterviewd|aangenomen)\b",
+        r"\b(?:gesolliciteerd|sollicitatie|sollicitatiegesprek)\b",
+        r"\b(?:raadde me aan|zei dat ik) (?:contact|u|je)\b",
+        r"\b(?:oud-?collega|voormalig collega|ex-collega)\b",
+        r"\bdezelfde (?:cursus|opleiding|team|klas)\b",
+        r"\bherinnert u zich mij\b|\bweet je nog\b",
+        r"\bja,? (?:we|wij|ik|klopt|inderdaad)\b",
+    ),
+    "sv": (
+        r"\bvi (?:traffades|sags|pratade|har traffats|jobbade)\b",
+        r"\b(?:jobbade|arbetade|pluggade) (?:tillsammans|ihop)\b",
+        r"\b(?:sokte|ansokan|intervju)\b",
+        r"\b(?:tipsade|rekommenderade) (?:mig|att jag)\b",
+        r"\b(?:tidigare|gammal|f\.?d\.?) kollega\b",
+        r"\bja,? (?:vi|jag|det)\b",
+    ),
+    "pl": (
+        r"\b(?:poznalismy sie|spotkalismy sie|rozmawialismy)\b",
+        r"\b(?:pracowalismy|studiowalismy) razem\b",
+        r"\b(?:aplikowalem|aplikowalam|rekrutacj|rozmow[aey] kwalifikacyjn)",
+        r"\b(?:polecil|polecila|zasugerowal|zasugerowala) mi\b",
+        r"\b(?:byly|byla|dawny|dawna) (?:kolega|kolezanka|wspolpracownik)\b",
+        r"\btak,? (?:poznalismy|spotkalismy|pracowalismy|to)\b",
     ),
 }
 
-DENIALS: dict[str, tuple[str, ...]] = {
+# Positive evidence that there is no acquaintance: networking, a pitch, "saw your
+# profile / post", "we haven't met", a newcomer who wants to learn. Only these make a
+# note from a stranger worth the explanation of the rule.
+NO_TIE: dict[str, tuple[str, ...]] = {
     "en": (
-        r"\b(?:we )?(?:do not|don't|dont) know each other\b",
-        r"\bwe (?:have not|haven't|havent) met\b",
-        r"\b(?:never|not) met\b",
-        r"\bno,? we\b",
+        r"\b(?:widen|widening|grow|growing|expand|expanding|build|building|extend|extending|broaden|broadening) (?:my|our) (?:professional )?(?:network|connections)\b",
+        r"\b(?:add|connect with|connecting with) (?:you to )?(?:my|more) (?:network|professionals|people)\b",
+        r"\b(?:came|come) across your (?:profile|post|article|page)\b",
+        r"\b(?:saw|read|seen|found|noticed|liked|enjoyed|loved) your (?:profile|post|article|comment|content|talk online|newsletter)\b",
+        r"\bwe (?:have not|haven't|havent|haven't yet|have never|'ve never) (?:met|spoken|talked)\b",
+        r"\b(?:do not|don't|dont) know each other\b",
+        r"\b(?:never|not) (?:met|spoken)\b",
+        r"\b(?:i )?(?:help|helping) (?:companies|teams|businesses|leaders|people|firms)\b",
+        r"\b(?:our|my) (?:platform|solution|product|service|agency|company) (?:helps|offers|provides)\b",
+        r"\b(?:quick|short|15|20|30)[- ]?(?:min(?:ute)?s?)? (?:call|demo|chat)\b",
+        r"\b(?:like-minded|fellow) professionals?\b",
+        r"\blearn from (?:you|your experience)\b",
+        r"\b(?:new|starting out) (?:in|to) (?:the|this) (?:industry|field|area)\b",
+        r"\bopen to (?:new )?opportunities\b",
+        r"\blooking for (?:a )?(?:job|new role|opportunities|position)\b",
+        r"\bsame (?:industry|field|sector|space)\b",
         r"\bnot personally\b",
-        r"\b(?:widen|widening|grow|growing|expand|expanding|build|building|extend|extending) my (?:professional )?network\b",
-        r"\bcame across your profile\b",
-        r"\bsaw your profile\b",
-        r"\bfound your profile\b",
     ),
     "fr": (
-        r"\bon ne se connait pas\b",
-        r"\bnous ne nous connaissons pas\b",
-        r"\bpas encore rencontres?\b",
-        r"\bjamais rencontres?\b",
-        r"\b(?:elargir|agrandir|developper|etendre) mon reseau\b",
-        r"\bnon,? nous\b",
-        r"\bvu votre profil\b",
+        r"\b(?:elargir|agrandir|developper|etendre|etoffer) (?:mon|notre) reseau\b",
+        r"\b(?:vu|decouvert|lu|trouve|croise) votre (?:profil|post|publication|article)\b",
+        r"\bvotre (?:profil|parcours|publication) m'a\b",
+        r"\bon ne se connait pas\b|\bnous ne nous connaissons pas\b",
+        r"\b(?:pas encore|jamais) (?:rencontres?|eu l'occasion)\b",
+        r"\bnous (?:aidons|accompagnons)\b|\bj'accompagne (?:les|des)\b",
+        r"\b(?:echanger|apprendre) (?:avec|de) (?:vous|professionnels)\b",
+        r"\bmeme secteur\b|\bprofessionnels du secteur\b",
+        r"\ben recherche (?:d'emploi|d'un poste|active)\b",
     ),
     "de": (
-        r"\bwir kennen uns (?:noch )?nicht\b",
-        r"\bnicht personlich\b",
-        r"\bnoch nicht kennengelernt\b",
-        r"\bnetzwerk (?:zu )?(?:erweitern|vergrossern|ausbauen)\b",
-        r"\bnein,? wir\b",
-        r"\bihr profil gesehen\b",
-        r"\bauf ihr profil gestossen\b",
+        r"\b(?:mein|unser) (?:berufliches )?netzwerk (?:zu )?(?:erweitern|vergrossern|ausbauen)\b",
+        r"\bnetzwerk (?:erweitern|vergrossern|ausbauen)\b",
+        r"\b(?:ihr|dein) (?:profil|beitrag|post|artikel)\b.{0,40}\b(?:gesehen|gelesen|gestossen|aufgefallen|entdeckt)\b",
+        r"\bauf (?:ihr|dein) profil gestossen\b",
+        r"\bwir kennen uns (?:noch )?nicht\b|\bnoch nicht kennengelernt\b|\bnicht personlich\b",
+        r"\bwir (?:helfen|unterstutzen|begleiten) (?:unternehmen|firmen|teams)\b",
+        r"\b(?:austauschen|vernetzen) mit (?:gleichgesinnten|fachleuten|experten)\b",
+        r"\bgleichen branche\b|\bderselben branche\b",
+        r"\bauf jobsuche\b|\bsuche (?:eine neue|nach einer neuen) (?:stelle|herausforderung)\b",
+    ),
+    "es": (
+        r"\b(?:ampliar|expandir|crecer|hacer crecer) (?:mi|nuestra) red\b",
+        r"\b(?:vi|lei|encontre|descubri) (?:su|tu) (?:perfil|publicacion|post|articulo)\b",
+        r"\bno nos conocemos\b|\bno nos hemos (?:conocido|visto)\b|\bnunca nos hemos\b",
+        r"\b(?:ayudamos|ayudo) a (?:empresas|equipos)\b",
+        r"\bmismo sector\b|\bprofesionales del sector\b",
+        r"\baprender de (?:usted|ti|vos)\b",
+    ),
+    "it": (
+        r"\b(?:ampliare|espandere|allargare) (?:la mia|la nostra) rete\b",
+        r"\b(?:visto|letto|trovato) il (?:suo|tuo) (?:profilo|post|articolo)\b",
+        r"\bnon ci conosciamo\b|\bnon ci siamo mai\b",
+        r"\b(?:aiutiamo|aiuto) (?:le aziende|aziende|i team)\b",
+        r"\bstesso settore\b|\bimparare da (?:lei|te)\b",
+    ),
+    "pt": (
+        r"\b(?:ampliar|expandir|aumentar) (?:minha|a minha|nossa) rede\b",
+        r"\b(?:vi|li|encontrei) (?:seu|o seu|teu) (?:perfil|post|artigo)\b",
+        r"\bnao nos conhecemos\b|\bnunca nos (?:vimos|falamos)\b",
+        r"\b(?:ajudamos|ajudo) (?:empresas|equipes)\b",
+        r"\bmesma area\b|\bmesmo setor\b|\baprender com (?:voce|o senhor)\b",
+    ),
+    "nl": (
+        r"\b(?:mijn|ons) netwerk (?:uit te breiden|uitbreiden|vergroten|te vergroten)\b",
+        r"\b(?:uw|je|jouw) (?:profiel|post|artikel)\b.{0,30}\b(?:gezien|gelezen|tegengekomen)\b",
+        r"\bwe kennen elkaar (?:nog )?niet\b|\bnog niet ontmoet\b",
+        r"\bwij helpen (?:bedrijven|organisaties)\b|\bzelfde branche\b",
+    ),
+    "sv": (
+        r"\b(?:utoka|bygga|vidga) (?:mitt|vart) natverk\b",
+        r"\b(?:sag|last) (?:din|er) (?:profil|post|artikel)\b",
+        r"\bvi kanner inte varandra\b|\bvi har inte traffats\b",
+    ),
+    "pl": (
+        r"\b(?:poszerzyc|rozszerzyc|rozbudowac|poszerzam|rozbudowuje) (?:moja |swoja )?siec\b",
+        r"\b(?:widzialem|widzialam|przeczytalem|przeczytalam|trafilem|trafilam) (?:na )?(?:pana|pani|twoj|twoj) (?:profil|post|artykul)",
+        r"\bnie znamy sie\b|\bnie mielismy okazji\b",
     ),
 }
+
+# In an answer to "have we met?": a plain no.
+DENIALS: dict[str, tuple[str, ...]] = {
+    "en": (
+        r"^(?:no|nope|nah|not really|honestly,? no|sadly,? no|unfortunately,? no)\b",
+        r"\bno,? we\b",
+    ),
+    "fr": (r"^(?:non|pas vraiment|malheureusement non)\b", r"\bnon,? (?:nous|on)\b"),
+    "de": (r"^(?:nein|ne|nee|leider nein|leider nicht|ehrlich gesagt nein)\b", r"\bnein,? wir\b"),
+    "es": (r"^(?:no|la verdad,? no|pues no)\b",),
+    "it": (r"^(?:no|purtroppo no|in realta no)\b",),
+    "pt": (r"^(?:nao|na verdade,? nao|infelizmente,? nao)\b",),
+    "nl": (r"^(?:nee|neen|helaas niet|eerlijk gezegd niet)\b",),
+    "sv": (r"^(?:nej|tyvarr inte)\b",),
+    "pl": (r"^(?:nie|niestety nie)\b",),
+}
+
+# Rude: no draft, ever ("there is no need to be rude back").
+RUDE: dict[str, tuple[str, ...]] = {  # words that are insults in every language here
+    "en": (
+        r"\b(?:fuck\w*|shit|bullshit|crap|asshole|idiot|moron|jerk|get lost|piss off|screw you|go to hell|who do you think you are|waste of (?:my )?time|don't bother|dont bother)\b",
+        r"\b(?:how|so|very|quite|rather|you(?:'re| are)) (?:arrogant|pompous|pretentious|condescending|full of yourself|ridiculous|pathetic|stupid)\b",
+        r"\bwhat a (?:joke|snob|stupid|ridiculous|pompous|arrogant|pathetic)\b",
+        r"\b(?:pathetic|ridiculous|stupid) (?:question|message|rule|policy)\b",
+    ),
+    "fr": (
+        r"\b(?:connard|connasse|debile|va te faire|pour qui vous (?:vous )?prenez|pour qui tu te prends|n'importe quoi)\b",
+        r"\b(?:quelle|question|regle) (?:ridicule|pathetique|pretentieuse|stupide)\b",
+        r"\b(?:ridicule|pathetique|pretentieux|pretentieuse|arrogant|arrogante)\s*[!.]",
+    ),
+    "de": (
+        r"\b(?:scheiss\w*|vergessen sie(?:'s| es)|vergiss es|spinnen sie|unverschamt|frechheit|sparen sie sich|lacherliche?s? (?:frage|regel)|was fur eine arroganz|idiot)\b",
+        r"\b(?:wie|so|ganz schon|ziemlich) (?:arrogant|uberheblich|lacherlich|peinlich)\b",
+    ),
+    "es": (
+        r"\b(?:idiota|estupidez|ridiculez|que te den|vete a la mierda|mierda|imbecil|que arrogante|que ridiculo|olvidalo)\b",
+    ),
+    "it": (
+        r"\b(?:idiota|vaffanculo|cretino|ma chi si crede|che arroganza|che ridicolo|lascia perdere)\b",
+    ),
+    "pt": (r"\b(?:idiota|babaca|vai se (?:ferrar|catar)|que arrogancia|que ridiculo|esquece)\b",),
+    "nl": (r"\b(?:idioot|rot op|belachelijke? (?:vraag|regel)|wat arrogant|laat maar zitten)\b",),
+    "sv": (r"\b(?:idiot|lojlig fraga|vilken arrogans|dra at helvete)\b",),
+    "pl": (r"\b(?:idiota|spadaj|zalosne|co za arogancja|daj sobie spokoj)\b",),
+}
+
+# Automatic replies, by subject or by their first words.
+AUTOMATIC_SUBJECTS = (
+    r"^(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response)|out of (?:the )?office|ooo\b|away from|on vacation|on leave)",
+    r"^(?:abwesenheitsnotiz|automatische antwort|abwesend|ausser haus)",
+    r"^(?:reponse automatique|absence du bureau|absent du bureau|message d'absence)",
+    r"^(?:respuesta automatica|fuera de la oficina|ausente)",
+    r"^(?:risposta automatica|fuori sede|fuori ufficio|assenza)",
+    r"^(?:resposta automatica|fora do escritorio|ausencia)",
+    r"^(?:automatisch antwoord|afwezigheidsmelding|afwezig)",
+    r"^(?:autosvar|frånvaro|franvaro)",
+    r"^(?:automatyczna odpowiedz|poza biurem|nieobecnosc)",
+)
+AUTOMATIC_TEXTS = (
+    r"\b(?:i am|i'm|i will be) (?:currently )?(?:out of (?:the )?office|away|on (?:annual )?leave|on vacation|on holiday|travelling|traveling)\b",
+    r"\b(?:no longer (?:work|with)|has left the company|is no longer with)\b",
+    r"\b(?:limited|no) access to (?:my )?(?:e-?mail|email)\b",
+    r"\bthis is an automatic\b|\bautomatically generated\b|\bauto-?generated\b",
+    r"\bich bin (?:bis|vom|ab|derzeit|zurzeit)\b.{0,60}\b(?:nicht im buro|abwesend|im urlaub|nicht erreichbar)\b",
+    r"\b(?:absent|en conges?|en vacances)\b.{0,40}\b(?:jusqu'au|du|retour)\b",
+    r"\b(?:fuera de la oficina|de vacaciones)\b",
+    r"\b(?:fuori ufficio|in ferie)\b",
+    r"\b(?:fora do escritorio|de ferias)\b",
+    r"\b(?:afwezig|op vakantie)\b.{0,40}\b(?:tot|vanaf)\b",
+    r"\b(?:ledig|pa semester|tjanstledig)\b",
+    r"\b(?:na urlopie|poza biurem)\b",
+)
 
 _STOPWORDS: dict[str, frozenset[str]] = {
     "en": frozenset("the and you i we my to is are of in your with have would like".split()),
@@ -110,7 +321,11 @@ def _compile(table: dict[str, tuple[str, ...]]) -> list[tuple[str, re.Pattern[st
 
 
 _CLAIMS = _compile(CLAIMS)
-_DENIALS = _compile(DENIALS)
+_NO_TIE = _compile(NO_TIE)
+_DENIALS = _compile(DENIALS) + _NO_TIE
+_RUDE = _compile(RUDE)
+_AUTO_SUBJECTS = [re.compile(p) for p in AUTOMATIC_SUBJECTS]
+_AUTO_TEXTS = [re.compile(p) for p in AUTOMATIC_TEXTS]
 
 
 def _find(text: str, rules: list[tuple[str, re.Pattern[str]]]) -> str | None:
@@ -127,8 +342,35 @@ def claim(text: str) -> str | None:
 
 
 def denial(text: str) -> str | None:
-    """The phrase by which the text says they do not know the owner, if any."""
+    """In an answer to "have we met?": the phrase by which it says no, if any."""
     return _find(text, _DENIALS)
+
+
+def no_tie(text: str) -> str | None:
+    """In a note: positive evidence that there is no acquaintance (networking, a pitch,
+    "saw your profile", "we haven't met"), if any."""
+    return _find(text, _NO_TIE)
+
+
+def rude(text: str) -> str | None:
+    """An insult or contempt, in any language mailbot knows: such an answer gets no draft."""
+    return _find(text, _RUDE)
+
+
+def automatic(subject: str, text: str) -> str | None:
+    """An automatic reply (out of office, left the company), told by its subject or its
+    first words; None for a person's answer."""
+    folded_subject = fold(subject)
+    for prefix in ("re: ", "aw: ", "fw: ", "fwd: ", "wg: ", "tr: ", "sv: "):
+        folded_subject = folded_subject.removeprefix(prefix)
+    for pattern in _AUTO_SUBJECTS:
+        if pattern.search(folded_subject):
+            return subject.strip()
+    head = fold(text)[:600]
+    for pattern in _AUTO_TEXTS:
+        if match := pattern.search(head):
+            return _quote(text, match.group(0))
+    return None
 
 
 def language(text: str) -> str | None:

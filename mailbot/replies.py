@@ -143,8 +143,10 @@ class Renderer:
         variables = _variables(requester, network, owner, language)
         body = self.render(f"{language}/{step}.txt.j2", variables)
         recipient = _recipient(requester, owner)
-        if recipient is None:
-            body = self.render(f"{language}/paste_hint.txt.j2", variables) + "\n" + body
+        if recipient is None:  # a note to the owner: in the owner's language
+            hint = self.language_for("paste_hint", self.default_language)
+            hint_variables = _variables(requester, network, owner, hint)
+            body = self.render(f"{hint}/paste_hint.txt.j2", hint_variables) + "\n" + body
         message_id = make_msgid(idstring=MESSAGE_ID_MARK, domain=owner.email.rpartition("@")[2])
         raw = _message(parent, owner, recipient, body, token, message_id)
         return Draft(raw=raw, message_id=message_id, token=token, language=language)

@@ -24,7 +24,8 @@ ASK = "ask"  # draft the polite "have we met?" reply
 EXPLAIN = "explain"  # draft the friendly explanation of the rule, with other ways to talk
 REVIEW = "review"  # no draft: the owner decides
 IGNORE = "ignore"  # not a request (or not a genuine one): nothing to do
-DECISIONS = (KNOWN, ASK, EXPLAIN, REVIEW, IGNORE)
+DECLINED = "declined"  # a rude answer: the conversation closes, no draft ever
+DECISIONS = (KNOWN, ASK, EXPLAIN, REVIEW, IGNORE, DECLINED)
 # Actions that hand the message to the conversation it belongs to (conversation.py):
 ANSWER = "answer"  # they answered a draft of ours (by email or a network message)
 CONNECTED = "connected"  # the network says the owner and they are connected now
@@ -86,9 +87,17 @@ def _is_answer(n: Notification) -> bool:
 
 
 def _automatic_reply(case: Case) -> str | None:
+    """Out of office and the like (RFC 3834 headers, auto-reply subjects and first words in
+    every language mailbot knows): never an answer, the conversation stays as it was."""
     n = case.notification
-    if n.auto_reply and n.kind == "other" and _is_answer(n):  # a person's mail, not the network's
+    if not _is_answer(n):
+        return None
+    if n.auto_reply and n.kind == "other":  # a person's mail's headers, not the network's
         return f"an automatic reply from {n.sender or (n.requester and n.requester.name)}: not an answer"
+    text = (n.note if n.kind == "message" else n.text) or ""
+    if said := phrases.automatic(n.subject if n.kind == "other" else "", text):
+        who = n.sender or (n.requester and n.requester.name)
+        return f"an automatic reply from {who} (\u201c{said}\u201d): not an answer"
     return None
 
 
@@ -157,11 +166,20 @@ def _claims_acquaintance(case: Case) -> str | None:
 
 
 def _note_without_acquaintance(case: Case) -> str | None:
+    """Explain only on positive evidence that there is no acquaintance."""
+    note = case.notification.note
+    said = phrases.no_tie(note) if note else None
+    return f"a stranger whose note says you have not met: \u201c{said}\u201d" if said else None
+
+
+def _note_unclear(case: Case) -> str | None:
+    """A note that neither claims a tie nor shows there is none (another language, a
+    hypothetical, mixed signals): the owner reads it; doubt costs ten seconds."""
     note = case.notification.note
     if not note:
         return None
-    shown = note if len(note) <= 120 else note[:117] + "..."
-    return f"a stranger whose note claims no acquaintance: \u201c{shown}\u201d"
+    shown = note if len(note) <= 160 else note[:157] + "..."
+    return f"a note mailbot cannot read with confidence, for you to judge: \u201c{shown}\u201d"
 
 
 def _stranger_without_note(case: Case) -> str | None:
@@ -182,6 +200,7 @@ RULES: tuple[Rule, ...] = (
     Rule("near-namesake", REVIEW, _near_namesake),  # a nickname, a typo, two namesakes
     Rule("claims-acquaintance", REVIEW, _claims_acquaintance),  # "we met at ...": owner checks
     Rule("note-without-acquaintance", EXPLAIN, _note_without_acquaintance),  # "growing my network"
+    Rule("note-unclear", REVIEW, _note_unclear),  # anything else in a note: the owner reads it
     Rule("stranger-without-note", ASK, _stranger_without_note),  # the seed's polite question
 )
 

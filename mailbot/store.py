@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from mailbot.errors import MailbotError
-from mailbot.identity import INVITATION_KEYS, normalise_name, person_key
+from mailbot.identity import INVITATION_KEYS, loose, normalise_name, person_key
 from mailbot.mailboxes.base import FolderState
 from mailbot.records import STORED, Conversation, Cursor, DraftRecord, Skipped
 
@@ -214,6 +214,15 @@ def _from_2(db: sqlite3.Connection) -> None:
         "INSERT OR IGNORE INTO invitations SELECT invitation, person FROM conversations "
         "WHERE invitation IS NOT NULL"
     )
+    # The index's first and last words are kept loosely folded now (identity.loose).
+    rows = db.execute("SELECT DISTINCT name_key FROM history").fetchall()
+    for (name_key,) in rows:
+        words = loose(name_key).split()
+        first, last = (words[0], words[-1]) if words else ("", "")
+        db.execute(
+            "UPDATE history SET first_word = ?, last_word = ? WHERE name_key = ?",
+            (first, last, name_key),
+        )
 
 
 # user_version N is upgraded by _MIGRATIONS[N]; 0 is a new, empty file.

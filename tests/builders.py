@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -26,7 +27,7 @@ def invitation(
     vanity = vanity or name.lower().replace(" ", "-")
     trk = "trk=eml-email_m2m_invite_single_01-null-0-null&trkEmail=eml-email_m2m_invite_single_01"
     msg = EmailMessage()
-    msg["From"] = f"{name} <invitations@linkedin.com>"
+    msg["From"] = Address(display_name=name, addr_spec="invitations@linkedin.com")
     msg["To"] = "Robin Owner <robin@owner.example>"
     msg["Subject"] = "I want to connect"
     msg["Date"] = format_datetime(datetime.now(UTC))

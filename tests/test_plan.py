@@ -462,3 +462,45 @@ def test_a_parser_bug_becomes_a_skipped_message_for_the_owner(
     assert n.error == "ValueError: parser bug" and n.message_id == "<x1@linkedin.com>"
     p = run(n)
     assert p.decision == SKIP and "parser bug" in p.reason
+
+
+@pytest.mark.parametrize(
+    ("note", "decision"),
+    [
+        ("I came across your profile and would like to grow my network.", EXPLAIN),
+        ("Hola, me gustaría ampliar mi red con profesionales del sector.", EXPLAIN),
+        ("Hello!", REVIEW),  # no evidence either way: the owner reads it
+        ("👋", REVIEW),
+        ("If we ever meet at a conference, coffee is on me.", REVIEW),
+        ("Hej! Vi träffades på konferensen i Malmö förra året.", REVIEW),
+        ("Great meeting you at SaaStr! We help teams cut cloud costs.", REVIEW),  # mixed
+        ("Dobrý den, rád bych se s vámi spojil.", REVIEW),  # a language mailbot cannot read
+    ],
+)
+def test_explain_only_on_positive_evidence_of_no_acquaintance(note: str, decision: str) -> None:
+    assert run(invitation(profile=JANE, note=note)).decision == decision
+
+
+def test_a_rude_answer_closes_the_conversation_without_a_draft() -> None:
+    view = MemoryView([conversation()], [ask_draft()])
+    p = run(email_answer("No, and what a pompous question. Forget it."), view)
+    assert (p.decision, p.draft) == ("declined", None)
+    assert p.save is not None and p.save.status == "declined"
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        ("Automatic reply: I want to connect", "Thank you for your message."),
+        ("Abwesenheitsnotiz: I want to connect", "Vielen Dank für Ihre Nachricht."),
+        ("Réponse automatique : I want to connect", "Merci pour votre message."),
+        (
+            "Re: I want to connect",
+            "I am out of the office until 12 January with limited access to email.",
+        ),
+    ],
+)
+def test_an_automatic_reply_leaves_the_conversation_as_it_was(subject: str, text: str) -> None:
+    view = MemoryView([conversation()], [ask_draft()])
+    p = run(replace(email_answer(text), subject=subject), view)
+    assert (p.decision, p.draft, p.save, p.withdraw) == (IGNORE, None, None, ())

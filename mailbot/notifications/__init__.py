@@ -51,12 +51,27 @@ def _unreadable(raw: bytes, exc: Exception, content: Content | None = None) -> N
     )
 
 
-def parse_content(content: Content) -> Notification:
-    spam = content.header("x-spam-flag").strip().upper() == "YES"
-    auto_reply = (
+_AUTO_PRECEDENCE = ("auto_reply", "bulk", "junk")
+
+
+def is_automatic(content: Content) -> bool:
+    """Headers of an automatic reply: RFC 3834 Auto-Submitted, an empty return path,
+    X-Autoreply / X-Autorespond, (X-)Precedence auto_reply|bulk|junk. Not Exchange's
+    X-Auto-Response-Suppress: it asks others not to auto-reply and is on ordinary mail
+    too. Exchange's out-of-office is told by its subject ("Automatic reply:", in every
+    language mailbot knows: phrases.automatic)."""
+    precedence = (content.header("precedence") or content.header("x-precedence")).strip().lower()
+    return (
         content.header("auto-submitted").strip().lower() not in ("", "no")
         or content.header("return-path").strip() == "<>"
+        or bool(content.header("x-autoreply") or content.header("x-autorespond"))
+        or precedence in _AUTO_PRECEDENCE
     )
+
+
+def parse_content(content: Content) -> Notification:
+    spam = content.header("x-spam-flag").strip().upper() == "YES"
+    auto_reply = is_automatic(content)
     for network in NETWORKS:
         result: Notification | None = network.classify(content)
         if result is not None:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from mailbot.identity import near_match, normalise_email, normalise_name
+from mailbot.identity import loose, near_match, normalise_email, normalise_name
 from mailbot.mailboxes.base import FolderState, Mailbox, Wanted
 from mailbot.people.history import Entry, entries
 from mailbot.records import Cursor
@@ -207,7 +207,9 @@ def _entries(
 
 
 def _ends(key: str) -> tuple[str, str]:
-    words = key.split()
+    """The first and last word, folded loosely (identity.loose) so near matches across
+    ü / ue / u spellings are found by the lookup indexes."""
+    words = loose(key).split()
     return (words[0], words[-1]) if words else ("", "")
 
 

@@ -83,6 +83,16 @@ def test_two_namesakes_go_to_review(account: Account, tmp_path: Path) -> None:
     )
 
 
+def test_a_name_spelt_without_its_umlauts_is_at_least_review(
+    account: Account, tmp_path: Path
+) -> None:
+    """Jürgen Müller in Sent, an invitation from "Jurgen Muller, CIPD": never a stranger."""
+    seed_raw(account, mail(OWNER, "Jürgen Müller <jm@firma.example>", "Vertrag"), folder="Sent")
+    seed_raw(account, invitation("Jurgen Muller, CIPD"))
+    [entry] = run_json(tmp_path, write_env(tmp_path, account))["processed"]
+    assert entry["decision"] == "review" and "accents" in entry["reasons"][0], entry
+
+
 def test_index_is_incremental_and_survives_uidvalidity_change(
     account: Account, tmp_path: Path
 ) -> None:
