@@ -19,6 +19,7 @@ from mailbot import __version__, logs
 from mailbot.errors import ConfigError, ConnectError, MailbotError
 
 EXIT_OK, EXIT_ERRORS, EXIT_CONFIG, EXIT_CONNECT, EXIT_LOCKED = 0, 1, 2, 3, 4
+EXIT_PIPE = 141  # 128 + SIGPIPE, as a shell reports a tool whose reader went away
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="one JSON object per file"
     )
+    parse.add_argument("--env-file", type=Path, metavar="PATH", default=argparse.SUPPRESS)
     who = commands.add_parser("who", help="what your mail history and contacts say about a name")
     who.add_argument("name", help='a full name, e.g. "Jane Doe"')
     who.add_argument(
@@ -75,8 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--dir",
         type=Path,
         metavar="DIR",
-        help="where to create the demo Maildir (default: a new temp folder)",
+        help="where to create the demo Maildir (default: a new temp folder, removed after)",
     )
+    demo.add_argument("--env-file", type=Path, metavar="PATH", default=argparse.SUPPRESS)
     return parser
 
 
@@ -85,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs.configure("WARNING")
     try:
         return _dispatch(args)
+    except BrokenPipeError:  # `mailbot check | head -3`: quietly, like any Unix tool
+        _silence_stdout()
+        return EXIT_PIPE
     except ConfigError as exc:
         print(f"mailbot: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -100,6 +106,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's exit flush does not fail a second time."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "parse":
         from mailbot.commands import parse_files
@@ -111,6 +128,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_demo(args.dir, as_json=args.json)
     if args.dry_run and not args.run_once:
         raise ConfigError("--dry-run", "goes with --run-once")
+    if args.json and not args.run_once and args.command is None:
+        raise ConfigError("--json", "goes with --run-once or a command (the daemon logs)")
 
     from mailbot.config import load_settings
 

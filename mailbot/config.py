@@ -6,7 +6,9 @@ Nothing here runs at import time: call :func:`load_settings`.
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
+import logging
 import os
 import re
 import ssl
@@ -18,7 +20,22 @@ from dotenv import dotenv_values
 
 from mailbot.errors import ConfigError
 
+log = logging.getLogger(__name__)
+
 SECURITY_MODES = ("ssl", "starttls", "plain")
+KEYS = (  # every setting; config.example.env documents each one (a test keeps them equal)
+    "MAILBOT_CONTACTS", "MAILBOT_DRAFTS", "MAILBOT_HISTORY_FOLDERS", "MAILBOT_IDLE",
+    "MAILBOT_IMAP_ALLOW_PLAINTEXT", "MAILBOT_IMAP_AUTH", "MAILBOT_IMAP_CA_FILE",
+    "MAILBOT_IMAP_HOST", "MAILBOT_IMAP_OAUTH2_TOKEN_CMD", "MAILBOT_IMAP_PASSWORD",
+    "MAILBOT_IMAP_PASSWORD_CMD", "MAILBOT_IMAP_PORT", "MAILBOT_IMAP_SECURITY",
+    "MAILBOT_IMAP_TIMEOUT", "MAILBOT_IMAP_USER", "MAILBOT_INBOX", "MAILBOT_KNOWN",
+    "MAILBOT_KNOWN_DOMAINS", "MAILBOT_KNOWN_MIN_SENT", "MAILBOT_LANGUAGE",
+    "MAILBOT_LOG_FORMAT", "MAILBOT_LOG_LEVEL", "MAILBOT_LOOKBACK_DAYS", "MAILBOT_MAILDIR",
+    "MAILBOT_OWNER_ALIASES", "MAILBOT_OWNER_COFFEE", "MAILBOT_OWNER_EMAIL",
+    "MAILBOT_OWNER_NAME", "MAILBOT_OWNER_PHONE", "MAILBOT_OWNER_TWITTER",
+    "MAILBOT_POLL_INTERVAL", "MAILBOT_SENT", "MAILBOT_STATE", "MAILBOT_TEMPLATES",
+    "MAILBOT_THANKS_DRAFTS", "MAILBOT_WELCOME_KNOWN",
+)  # fmt: skip
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -90,9 +107,15 @@ def default_state_path(environ: Mapping[str, str]) -> Path:
 
 
 def read_env(env_file: Path | None, environ: Mapping[str, str]) -> dict[str, str]:
-    """The `.env` values (given file, else ./.env if present), overridden by the environment."""
+    """The `.env` values (given file, else ./.env if present), overridden by the environment.
+
+    Values are read as written: no `${VAR}` interpolation (a password with a `$` stays
+    itself). As in any .env file, an unquoted value ends at " #": quote a value that
+    holds one (config.example.env says so)."""
     values: dict[str, str] = {}
     if env_file is not None:
+        if env_file.is_dir():
+            raise ConfigError("--env-file", f"{env_file} is a folder, not a .env file")
         if not env_file.is_file():
             raise ConfigError("--env-file", f"no such file: {env_file}")
         source: Path | None = env_file
@@ -100,11 +123,26 @@ def read_env(env_file: Path | None, environ: Mapping[str, str]) -> dict[str, str
         source = Path(".env") if Path(".env").is_file() else None
     if source is not None:
         try:
-            values.update({k: v for k, v in dotenv_values(source).items() if v is not None})
+            read = dotenv_values(source, interpolate=False)
+            values.update({k: v for k, v in read.items() if v is not None})
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(str(source), f"cannot be read as a UTF-8 .env file ({exc})") from None
     values.update({k: v for k, v in environ.items() if k.startswith("MAILBOT_")})
+    values[_SOURCE] = str(source.resolve()) if source is not None else ""
     return values
+
+
+_SOURCE = "\0source"  # where the values came from, for error messages
+
+
+def unknown_keys(values: Mapping[str, str]) -> list[str]:
+    """A line for each MAILBOT_* key mailbot does not know, with the nearest known key."""
+    lines = []
+    for key in sorted(k for k in values if k.startswith("MAILBOT_") and k not in KEYS):
+        near = difflib.get_close_matches(key, KEYS, n=1, cutoff=0.6)
+        hint = f" (did you mean {near[0]}?)" if near else ""
+        lines.append(f"unknown setting {key} is ignored{hint}")
+    return lines
 
 
 def load_settings(
@@ -112,7 +150,10 @@ def load_settings(
 ) -> Settings:
     """Read and validate every setting; raise ConfigError naming the first bad key."""
     env = os.environ if environ is None else environ
-    reader = _Reader(read_env(env_file, env))
+    values = read_env(env_file, env)
+    for line in unknown_keys(values):
+        log.warning("%s", line)
+    reader = _Reader(values)
     maildir = reader.existing_dir("MAILBOT_MAILDIR")
     imap = None if maildir is not None else _imap(reader)
     owner = Owner(
@@ -237,7 +278,14 @@ class _Reader:
     def required(self, key: str) -> str:
         value = self.optional(key)
         if value is None:
-            raise ConfigError(key, "is required but not set (see config.example.env)")
+            source = self._values.get(_SOURCE)
+            where = (
+                f"in {source} or the environment"
+                if source
+                else f"in the environment, and there is no .env file in {Path.cwd()} "
+                "(or pass --env-file PATH)"
+            )
+            raise ConfigError(key, f"is required but not set {where} (see config.example.env)")
         return value
 
     def language(self, key: str, default: str) -> str:

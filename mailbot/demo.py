@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from mailbot.config import load_settings
+from mailbot.errors import ConfigError
 from mailbot.report import CycleReport
 from mailbot.runner import run_once
 
@@ -32,7 +33,24 @@ OWNER = {
 
 
 def run_demo(directory: Path | None, *, as_json: bool) -> int:
-    root = directory or Path(tempfile.mkdtemp(prefix="mailbot-demo-"))
+    """The demo in `directory` (created if needed, kept), else in a throwaway folder that
+    is removed at the end."""
+    if directory is not None:
+        if directory.exists() and not directory.is_dir():
+            raise ConfigError("--dir", f"{directory} is a file; name a folder (created if missing)")
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError("--dir", f"cannot create {directory}: {exc.strerror}") from None
+        return _run(directory, as_json=as_json, kept=True)
+    root = Path(tempfile.mkdtemp(prefix="mailbot-demo-"))
+    try:
+        return _run(root, as_json=as_json, kept=False)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _run(root: Path, *, as_json: bool, kept: bool) -> int:
     maildir = _fill(root)
     env_file = root / "demo.env"
     env_file.write_text(
@@ -65,10 +83,11 @@ def run_demo(directory: Path | None, *, as_json: bool) -> int:
         )
         return 0
     inbox = len(list(SAMPLES.glob("*.eml"))) - 1
+    where = f"a Maildir at {maildir}" if kept else "a throwaway Maildir (removed at the end)"
     print(
-        f"mailbot demo: a throwaway Maildir at {maildir}\n"
+        f"mailbot demo: {where}\n"
         f"with {inbox} messages for Robin Owner, who knows the people in "
-        f"{root / 'contacts.csv'}. Nothing is sent.\n"
+        f"{'contacts.csv' if not kept else root / 'contacts.csv'}. Nothing is sent.\n"
     )
     _print_cycle("Cycle 1: the inbox as it is", first)
     _print_cycle(
@@ -76,9 +95,13 @@ def run_demo(directory: Path | None, *, as_json: bool) -> int:
         "\u201cNo, we have never met - I'm just widening my network.\u201d",
         second,
     )
-    print(f"Drafts now waiting for Robin in {maildir / '.Drafts'}:")
+    print(f"Drafts now waiting for Robin in {maildir / '.Drafts' if kept else 'Drafts'}:")
     for draft in drafts:
         _print_draft(draft)
+    print(
+        "Next, on your own mailbox: copy config.example.env to .env, fill in the five "
+        "keys it switches on, run `mailbot check`, then `mailbot --run-once --dry-run`."
+    )
     return 0
 
 

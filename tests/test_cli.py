@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -81,3 +82,43 @@ def test_demo_shows_the_whole_conversation(tmp_path: Path) -> None:
 def test_dry_run_without_run_once_is_a_usage_error(tmp_path: Path) -> None:
     result = mailbot("--dry-run", cwd=tmp_path)
     assert result.returncode == 2 and b"--dry-run" in result.stderr
+
+
+def test_demo_creates_the_folder_it_is_given_and_refuses_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "new" / "demo"
+    made = mailbot("demo", "--dir", str(target))
+    assert made.returncode == 0, made.stderr
+    assert (target / "Maildir" / ".Drafts" / "cur").is_dir()
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    refused = mailbot("demo", "--dir", str(afile))
+    assert refused.returncode == 2 and b"--dir" in refused.stderr
+    assert b"Traceback" not in refused.stderr
+
+
+def test_output_into_a_closed_pipe_ends_quietly() -> None:
+    """`mailbot demo | head`: the reader has gone; no traceback, the shell's SIGPIPE code."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "mailbot", "demo"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 141 and result.stderr == b"", result.stderr
+
+
+def test_json_alone_does_not_start_the_daemon(tmp_path: Path) -> None:
+    result = mailbot("--json", cwd=tmp_path)
+    assert result.returncode == 2 and b"--json" in result.stderr
+
+
+def test_every_command_takes_env_file_after_the_command(tmp_path: Path) -> None:
+    fixture = str(FIXTURES / "li-job-alert.eml")
+    result = mailbot("parse", fixture, "--env-file", str(tmp_path / "x.env"))
+    assert result.returncode == 0, result.stderr

@@ -90,3 +90,64 @@ def test_password_never_in_repr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.chdir(tmp_path)
     s = load_settings(None, {**BASE, "MAILBOT_IMAP_PASSWORD": "hunter2-secret"})
     assert "hunter2-secret" not in repr(s)
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.env"
+
+
+def test_the_example_documents_every_key_and_switches_on_only_the_essentials() -> None:
+    import re
+
+    from mailbot.config import KEYS
+
+    text = EXAMPLE.read_text()
+    documented = set(re.findall(r"^#? ?(MAILBOT_[A-Z0-9_]+)=", text, re.M))
+    assert documented == set(KEYS)
+    active = set(re.findall(r"^(MAILBOT_[A-Z0-9_]+)=", text, re.M))
+    assert active == {
+        "MAILBOT_IMAP_HOST",
+        "MAILBOT_IMAP_USER",
+        "MAILBOT_IMAP_PASSWORD",
+        "MAILBOT_OWNER_NAME",
+        "MAILBOT_OWNER_EMAIL",
+    }
+
+
+def test_the_example_copied_as_is_gives_the_documented_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No made-up phone number in real drafts; port 143 with starttls, as documented."""
+    monkeypatch.chdir(tmp_path)
+    s = load_settings(EXAMPLE, {"HOME": str(tmp_path), "MAILBOT_IMAP_SECURITY": "starttls"})
+    assert s.owner.phone is None and s.imap is not None and s.imap.port == 143
+
+
+def test_a_misspelt_key_is_reported_with_the_nearest_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    load(MAILBOT_IMAP_HOTS="x", MAILBOT_OWNER_PHONENUMBER="1")
+    lines = [r.getMessage() for r in caplog.records]
+    assert "unknown setting MAILBOT_IMAP_HOTS is ignored (did you mean MAILBOT_IMAP_HOST?)" in lines
+    assert any("MAILBOT_OWNER_PHONENUMBER" in x and "MAILBOT_OWNER_PHONE?" in x for x in lines)
+
+
+def test_secrets_are_read_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    env = tmp_path / "mailbot.env"
+    env.write_text(
+        "MAILBOT_IMAP_HOST=imap.example.com\nMAILBOT_IMAP_USER=r@o.example\n"
+        "MAILBOT_IMAP_PASSWORD=p${HOME}a$$w'd\nMAILBOT_OWNER_NAME=R\n"
+        "MAILBOT_OWNER_EMAIL=r@o.example\nMAILBOT_OWNER_TWITTER='@robin #1'\n"
+    )
+    s = load_settings(env, {"HOME": "/home/robin"})
+    assert s.imap is not None and s.imap.password == "p${HOME}a$$w'd"
+    assert s.owner.twitter == "@robin #1"
+
+
+def test_without_a_env_file_the_error_says_where_it_looked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match=r"no \.env file in .*--env-file"):
+        load_settings(None, {"HOME": str(tmp_path)})
