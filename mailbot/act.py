@@ -111,7 +111,9 @@ class Executor:
 
     def _drafts(self) -> str:
         if self._drafts_folder is None:
-            self._drafts_folder = self.mailbox.drafts_folder(self.settings.drafts)
+            self._drafts_folder = self.mailbox.drafts_folder(
+                self.settings.drafts, inbox=self.settings.inbox
+            )
         return self._drafts_folder
 
 

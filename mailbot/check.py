@@ -10,9 +10,10 @@ from pathlib import Path
 
 from mailbot.config import Settings
 from mailbot.errors import MailbotError
-from mailbot.mailboxes.base import Mailbox
+from mailbot.mailboxes.base import Mailbox, pick_folder, shown
 from mailbot.mailboxes.imap import ImapMailbox, open_imap
 from mailbot.people.contacts import load_contacts
+from mailbot.pipeline import history_folders
 from mailbot.replies import Renderer
 from mailbot.store import Store
 
@@ -58,12 +59,7 @@ def _mailbox(settings: Settings) -> list[Line]:
                     f"{settings.maildir} (no IDLE: polled every {settings.poll_interval}s)",
                 )
             ]
-            lines.append(_guard("inbox", lambda: _inbox(mailbox, settings.inbox)))
-            drafts = mailbox.existing_drafts_folder(settings.drafts)
-            lines.append(Line(True, "drafts", drafts or "Drafts (created on the first draft)"))
-            sent = mailbox.sent_folder(settings.sent)
-            lines.append(Line(True, "sent", sent or "none found: history from the inbox only"))
-            return lines
+            return lines + _named_folders(mailbox, settings)
     except MailbotError as exc:
         return [Line(False, "maildir", str(exc))]
 
@@ -102,25 +98,41 @@ def _folders(mailbox: ImapMailbox, settings: Settings) -> list[Line]:
         else "no: folders found by name",
     }
     lines = [Line(True, "capability", f"{cap}: {note}") for cap, note in notes.items()]
-    lines.append(_guard("inbox", lambda: _inbox(mailbox, settings.inbox)))
-    drafts = mailbox.existing_drafts_folder(settings.drafts)
-    lines.append(
-        Line(
-            True, "drafts", drafts or f"{settings.drafts or 'Drafts'} (created on the first draft)"
-        )
-    )
-    sent = mailbox.sent_folder(settings.sent)
-    lines.append(Line(True, "sent", sent or "none found: history from the inbox only"))
-    return lines
+    return lines + _named_folders(mailbox, settings)
+
+
+def _named_folders(mailbox: Mailbox, settings: Settings) -> list[Line]:
+    """The inbox, drafts, sent and history folders: one the owner named that does not
+    exist is an ERR naming its key (a typo would quietly change whom mailbot knows)."""
+
+    def drafts() -> str:
+        found = mailbox.existing_drafts_folder(settings.drafts, inbox=settings.inbox)
+        return shown(found) if found else "Drafts (created on the first draft)"
+
+    def sent() -> str:
+        found = mailbox.sent_folder(settings.sent, inbox=settings.inbox)
+        return shown(found) if found else "none found: history from the inbox only"
+
+    def history() -> str:
+        return ", ".join(shown(f) for f in history_folders(mailbox, settings))
+
+    return [
+        _guard("inbox", lambda: _inbox(mailbox, settings)),
+        _guard("drafts", drafts),
+        _guard("sent", sent),
+        _guard("history", history),
+    ]
 
 
 def _contacts(path: Path) -> str:
     return f"{path}: {len(load_contacts([path]))} people"
 
 
-def _inbox(mailbox: Mailbox, folder: str) -> str:
+def _inbox(mailbox: Mailbox, settings: Settings) -> str:
+    folder = settings.inbox
+    pick_folder("MAILBOT_INBOX", folder, mailbox.folder_names(), (), "")
     state = mailbox.select(folder)
-    return f"{folder} (UIDVALIDITY {state.uidvalidity}, next UID {state.uidnext})"
+    return f"{shown(folder)} (UIDVALIDITY {state.uidvalidity}, next UID {state.uidnext})"
 
 
 def _state(settings: Settings) -> str:

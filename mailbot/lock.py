@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from mailbot.errors import MailbotError
+from mailbot.errors import ConfigError, MailbotError
 
 
 class AlreadyRunning(MailbotError):
@@ -22,8 +22,15 @@ class InstanceLock:
         self._fd: int | None = None
 
     def __enter__(self) -> InstanceLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            if os.fstat(fd).st_mode & 0o077:
+                os.fchmod(fd, 0o600)  # a lock file left readable by others is tightened
+        except OSError as exc:
+            raise ConfigError(
+                "MAILBOT_STATE", f"cannot use {self.path.parent} ({exc.strerror or exc})"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
         except BlockingIOError:

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 
 from mailbot.act import DryRun, Executor
 from mailbot.config import Settings
-from mailbot.errors import MailboxError, TemplateProblem
-from mailbot.mailboxes.base import Mailbox, Wanted
+from mailbot.errors import ConfigError, MailboxError, TemplateProblem
+from mailbot.mailboxes.base import FolderState, Mailbox, Wanted, pick_folder, watched_status
 from mailbot.notifications import BODY_HINTS, SENDER_HINTS, Notification, parse
 from mailbot.people.index import CorrespondenceIndex
 from mailbot.plan import Options, Plan, plan
@@ -50,10 +50,10 @@ def run_cycle(
     (0.3-0.5 s at 100,000 messages). If nothing is new after all, that costs one SELECT.
     """
     report = CycleReport()
-    if not news and store.is_current(settings.inbox, mailbox.status(settings.inbox)):
+    folder = _watched(mailbox, store, settings, news=news)
+    if folder is None:
         log.debug("%s: nothing new", settings.inbox)
         return report  # nothing new: one STATUS, no SELECT, no SEARCH
-    folder = mailbox.select(settings.inbox)
     notifications = [
         parse(raw)
         for _, raw in mailbox.fetch(
@@ -82,7 +82,7 @@ def run_cycle(
         plan = _plan(n, store, context, options)
         try:
             report.processed.append(executor.carry_out(plan))
-        except (StorageError, MailboxError):
+        except (StorageError, MailboxError, ConfigError):
             raise  # the cycle ends; this message and the rest stay pending
         except TemplateProblem as exc:  # the owner's templates: retried next cycle
             complete = False
@@ -122,7 +122,7 @@ def _plan(n: Notification, store: Store, context: Context, options: Options) -> 
     skipped message, listed by `mailbot status`; the store failing ends the cycle."""
     try:
         return plan(n, store, context, options)
-    except (StorageError, MailboxError):
+    except (StorageError, MailboxError, ConfigError):
         raise
     except Exception as exc:
         log.exception("cannot handle %s; skipping it", _who(n))
@@ -131,11 +131,29 @@ def _plan(n: Notification, store: Store, context: Context, options: Options) -> 
 
 
 def history_folders(mailbox: Mailbox, settings: Settings) -> list[str]:
-    """MAILBOT_HISTORY_FOLDERS, else the Sent folder (if any) and the inbox."""
+    """MAILBOT_HISTORY_FOLDERS (each must exist), else the Sent folder (MAILBOT_SENT
+    must exist if set) and the inbox."""
     if settings.history_folders:
+        existing = mailbox.folder_names()
+        for folder in settings.history_folders:
+            pick_folder("MAILBOT_HISTORY_FOLDERS", folder, existing, (), settings.inbox)
         return list(settings.history_folders)
-    sent = mailbox.sent_folder(settings.sent)
+    sent = mailbox.sent_folder(settings.sent, inbox=settings.inbox)
     return [folder for folder in (sent, settings.inbox) if folder]
+
+
+def _watched(
+    mailbox: Mailbox, store: Store, settings: Settings, *, news: bool
+) -> FolderState | None:
+    """The inbox, selected (None when nothing is new: one STATUS); a ConfigError naming
+    MAILBOT_INBOX when there is no such folder, not the server's raw refusal."""
+    if not news and store.is_current(settings.inbox, watched_status(mailbox, settings.inbox)):
+        return None
+    try:
+        return mailbox.select(settings.inbox)
+    except MailboxError:
+        pick_folder("MAILBOT_INBOX", settings.inbox, mailbox.folder_names(), (), "")
+        raise
 
 
 def _ignored(n: Notification, reason: str) -> Processed:

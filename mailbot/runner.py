@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from mailbot.config import Settings
 from mailbot.errors import MailbotError, MailboxError
 from mailbot.mailboxes import open_mailbox
-from mailbot.mailboxes.base import Mailbox
+from mailbot.mailboxes.base import Mailbox, watched_status
 from mailbot.report import CycleReport
 from mailbot.store import Store
 
@@ -50,7 +50,9 @@ def run_once(
         Store(settings.state_path, scratch=dry_run) as state,
         open_mailbox(settings, state) as mailbox,
     ):
-        if not dry_run and state.is_current(settings.inbox, mailbox.status(settings.inbox)):
+        if not dry_run and state.is_current(
+            settings.inbox, watched_status(mailbox, settings.inbox)
+        ):
             return CycleReport()  # nothing new: nothing more to load
         from mailbot.people.index import CorrespondenceIndex
         from mailbot.pipeline import run_cycle

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mailbot.errors import MailbotError
+from mailbot.errors import ConfigError, MailbotError
 from mailbot.identity import INVITATION_KEYS, loose, normalise_name, person_key
 from mailbot.mailboxes.base import FolderState
 from mailbot.records import STORED, Conversation, Cursor, DraftRecord, Skipped
@@ -239,8 +239,12 @@ class Store:
 
     def __init__(self, path: Path, *, scratch: bool = False) -> None:
         self.path = path
+        if path.parent.exists() and not path.parent.is_dir():
+            raise ConfigError("MAILBOT_STATE", f"{path.parent} is a file, not a folder")
         try:
             self._db = self._open_scratch(path) if scratch else self._open_file(path)
+        except PermissionError as exc:
+            raise ConfigError("MAILBOT_STATE", f"cannot use {path} ({exc.strerror})") from None
         except (OSError, sqlite3.DatabaseError) as exc:
             raise StateError(
                 f"state database {path} cannot be used ({exc}); move it aside and run again: "
@@ -274,6 +278,7 @@ class Store:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not path.exists():
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        _tighten(path)
         db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         # With WAL, NORMAL survives any crash of mailbot; a power cut may lose the last
@@ -627,6 +632,20 @@ class Store:
     def maildir_uid(self, folder: str, key: str) -> int | None:
         row = self._one("SELECT uid FROM maildir_uids WHERE folder = ? AND key = ?", (folder, key))
         return int(row[0]) if row else None
+
+
+def _tighten(path: Path) -> None:
+    """The state file and its WAL files user-only (0600), and mailbot's own state folder
+    (the default one) 0700: a file created under an older umask is tightened."""
+    for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if each.exists() and each.stat().st_mode & 0o077:
+                each.chmod(0o600)
+        except OSError:
+            continue
+    folder = path.parent
+    if folder.name == "mailbot" and folder.stat().st_mode & 0o077:
+        folder.chmod(0o700)
 
 
 def _now() -> str:

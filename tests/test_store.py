@@ -92,3 +92,49 @@ def test_garbage_is_one_clear_state_error(tmp_path: Path) -> None:
     path.write_bytes(b"not a database at all" * 100)
     with pytest.raises(StateError, match="move it aside"):
         Store(path)
+
+
+def test_a_state_path_under_a_file_is_one_line_naming_the_key(tmp_path: Path) -> None:
+    import mailbox
+    import subprocess
+    import sys
+
+    from mailbot.errors import ConfigError
+
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(ConfigError, match="MAILBOT_STATE"):
+        Store(tmp_path / "afile" / "state.sqlite3")
+    mailbox.Maildir(str(tmp_path / "Maildir"), create=True)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "MAILBOT_MAILDIR": str(tmp_path / "Maildir"),
+        "MAILBOT_STATE": str(tmp_path / "afile" / "state.sqlite3"),
+        "MAILBOT_OWNER_NAME": "Robin Owner",
+        "MAILBOT_OWNER_EMAIL": "robin@owner.example",
+    }
+    for args in (("--run-once",), ("status",)):
+        result = subprocess.run(
+            [sys.executable, "-m", "mailbot", *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 2, (args, result.stderr)
+        assert "MAILBOT_STATE" in result.stderr and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_loose_permissions_are_tightened(tmp_path: Path) -> None:
+    folder = tmp_path / "mailbot"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    path = folder / "state.sqlite3"
+    Store(path).close()
+    path.chmod(0o644)
+    Store(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from mailbot.errors import ConfigError, MailboxError
+
 KEY_HEADER = "X-Mailbot-Key"  # on every draft mailbot stores: how it finds its own drafts
 HISTORY_FIELDS = (
     "From",
@@ -25,6 +27,42 @@ HISTORY_FIELDS = (
 _TOKEN = re.compile(
     rb"^" + KEY_HEADER.encode() + rb":[ \t]*([0-9a-f]+)", re.IGNORECASE | re.MULTILINE
 )
+
+
+def shown(name: str) -> str:
+    """A folder name fit for a terminal or a log line: control characters escaped."""
+    return name if name.isprintable() else name.encode("unicode_escape").decode("ascii")
+
+
+def pick_folder(
+    key: str,
+    configured: str | None,
+    existing: set[str],
+    candidates: tuple[str | None, ...],
+    avoid: str,
+) -> str | None:
+    """The folder the owner named under `key` (it must exist: a typo must not quietly
+    change what mailbot does), else the first candidate that exists and is not `avoid`
+    (the watched folder: a server that marks INBOX \\Drafts gets no drafts in INBOX)."""
+    if configured:
+        if configured in existing:
+            return configured
+        listing = ", ".join(sorted(shown(n) for n in existing)[:12])
+        raise ConfigError(key, f"there is no folder {shown(configured)!r} (folders: {listing})")
+    for candidate in candidates:
+        if candidate and candidate in existing and candidate.casefold() != avoid.casefold():
+            return candidate
+    return None
+
+
+def watched_status(mailbox: Mailbox, folder: str) -> FolderState:
+    """STATUS of the watched folder; a folder that does not exist is a ConfigError naming
+    MAILBOT_INBOX, not the server's raw refusal."""
+    try:
+        return mailbox.status(folder)
+    except MailboxError:
+        pick_folder("MAILBOT_INBOX", folder, mailbox.folder_names(), (), "")
+        raise
 
 
 def token_in(raw: bytes) -> str | None:
@@ -71,14 +109,18 @@ class Mailbox(Protocol):
     def headers(self, uids: list[int]) -> Iterator[tuple[int, bytes, tuple[str, ...]]]:
         """(uid, the correspondence header fields, attachment file names) of each message."""
 
-    def sent_folder(self, configured: str | None) -> str | None:
-        """The folder of mail the owner sent, if there is one."""
+    def folder_names(self) -> set[str]:
+        """Every folder there is."""
 
-    def existing_drafts_folder(self, configured: str | None) -> str | None:
-        """The drafts folder if it exists (nothing is created)."""
+    def sent_folder(self, configured: str | None, *, inbox: str = "INBOX") -> str | None:
+        """The folder of mail the owner sent, if there is one (MAILBOT_SENT must exist)."""
 
-    def drafts_folder(self, configured: str | None) -> str:
-        """The folder drafts go to (found, or created when none exists)."""
+    def existing_drafts_folder(self, configured: str | None, *, inbox: str = "INBOX") -> str | None:
+        """The drafts folder if it exists (nothing is created; MAILBOT_DRAFTS must exist)."""
+
+    def drafts_folder(self, configured: str | None, *, inbox: str = "INBOX") -> str:
+        """The folder drafts go to (found, or "Drafts" created when none exists); never
+        the watched folder."""
 
     def append_draft(self, folder: str, message: bytes) -> list[tuple[int, bytes]]:
         """Store a draft, flagged \\Draft and \\Seen. If it turns out that a draft with the

@@ -21,7 +21,14 @@ from imapclient.util import to_bytes
 from mailbot import secrets
 from mailbot.config import ImapSettings
 from mailbot.errors import ConnectError, MailboxError
-from mailbot.mailboxes.base import HISTORY_FIELDS, KEY_HEADER, FolderState, Wanted, token_in
+from mailbot.mailboxes.base import (
+    HISTORY_FIELDS,
+    KEY_HEADER,
+    FolderState,
+    Wanted,
+    pick_folder,
+    token_in,
+)
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -225,31 +232,28 @@ class ImapMailbox:
                 structure = structures.get(uid, {}).get(b"BODYSTRUCTURE")
                 yield uid, raw, tuple(_file_names(structure))
 
-    def sent_folder(self, configured: str | None) -> str | None:
-        existing = {name for _, _, name in self._call(self._client.list_folders)}
-        if configured:
-            return configured if configured in existing else None
-        special = self._call(self._client.find_special_folder, SENT)
-        if special:
-            return str(special)
-        return next((name for name in _COMMON_SENT if name in existing), None)
+    def folder_names(self) -> set[str]:
+        return {str(name) for _, _, name in self._call(self._client.list_folders)}
 
-    def existing_drafts_folder(self, configured: str | None) -> str | None:
+    def sent_folder(self, configured: str | None, *, inbox: str = "INBOX") -> str | None:
+        existing = self.folder_names()
+        special = None if configured else self._call(self._client.find_special_folder, SENT)
+        candidates = (str(special) if special else None, *_COMMON_SENT)
+        return pick_folder("MAILBOT_SENT", configured, existing, candidates, inbox)
+
+    def existing_drafts_folder(self, configured: str | None, *, inbox: str = "INBOX") -> str | None:
         """The drafts folder if it exists: MAILBOT_DRAFTS, \\Drafts, then common names."""
-        existing = {name for _, _, name in self._call(self._client.list_folders)}
-        if configured:
-            return configured if configured in existing else None
-        special = self._call(self._client.find_special_folder, DRAFTS)
-        if special:
-            return str(special)
-        return next((name for name in _COMMON_DRAFTS if name in existing), None)
+        existing = self.folder_names()
+        special = None if configured else self._call(self._client.find_special_folder, DRAFTS)
+        candidates = (str(special) if special else None, *_COMMON_DRAFTS)
+        return pick_folder("MAILBOT_DRAFTS", configured, existing, candidates, inbox)
 
-    def drafts_folder(self, configured: str | None) -> str:
-        found = self.existing_drafts_folder(configured)
+    def drafts_folder(self, configured: str | None, *, inbox: str = "INBOX") -> str:
+        found = self.existing_drafts_folder(configured, inbox=inbox)
         if found:
             return found
-        name = configured or "Drafts"
-        log.info("no drafts folder %r yet: creating it", name)
+        name = "Drafts" if inbox.casefold() != "drafts" else "mailbot Drafts"
+        log.info("no drafts folder yet: creating %r", name)
         self._wrote = True
         self._call(self._client.create_folder, name)
         return name

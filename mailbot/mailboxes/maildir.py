@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mailbot.errors import MailboxError
-from mailbot.mailboxes.base import HISTORY_FIELDS, FolderState, Wanted, token_in
+from mailbot.mailboxes.base import HISTORY_FIELDS, FolderState, Wanted, pick_folder, token_in
 
 if TYPE_CHECKING:
     from mailbot.store import Store
@@ -99,25 +99,21 @@ class MaildirMailbox:
 
     # -- folders -------------------------------------------------------------------------
 
-    def sent_folder(self, configured: str | None) -> str | None:
-        names = self._folders()
-        if configured:
-            return configured if configured in names else None
-        return next((name for name in _COMMON_SENT if name in names), None)
+    def folder_names(self) -> set[str]:
+        return self._folders() | {INBOX}
 
-    def existing_drafts_folder(self, configured: str | None) -> str | None:
-        names = self._folders()
-        if configured:
-            return configured if configured in names else None
-        return next((name for name in _COMMON_DRAFTS if name in names), None)
+    def sent_folder(self, configured: str | None, *, inbox: str = INBOX) -> str | None:
+        return pick_folder("MAILBOT_SENT", configured, self.folder_names(), _COMMON_SENT, inbox)
 
-    def drafts_folder(self, configured: str | None) -> str:
-        found = self.existing_drafts_folder(configured)
+    def existing_drafts_folder(self, configured: str | None, *, inbox: str = INBOX) -> str | None:
+        return pick_folder("MAILBOT_DRAFTS", configured, self.folder_names(), _COMMON_DRAFTS, inbox)
+
+    def drafts_folder(self, configured: str | None, *, inbox: str = INBOX) -> str:
+        found = self.existing_drafts_folder(configured, inbox=inbox)
         if found:
             return found
-        name = configured or "Drafts"
-        mailbox.Maildir(str(self.root), create=False).add_folder(name)
-        return name
+        mailbox.Maildir(str(self.root), create=False).add_folder("Drafts")
+        return "Drafts"
 
     # -- drafts --------------------------------------------------------------------------
 

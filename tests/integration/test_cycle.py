@@ -150,6 +150,10 @@ def test_drafts_folder_created_when_the_server_has_none(tmp_path: Path) -> None:
 
 
 def test_configured_drafts_folder(account: Account, tmp_path: Path) -> None:
+    """MAILBOT_DRAFTS wins over the server's \\Drafts folder (it must exist: a typo is an
+    error, see test_named_folders.py)."""
+    with account.client() as client:
+        client.create_folder("Entwürfe")
     seed(account, STRANGER)
     run_json(tmp_path, write_env(tmp_path, account, MAILBOT_DRAFTS="Entwürfe"))
     assert len(drafts(account, "Entwürfe")) == 1
