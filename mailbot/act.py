@@ -44,8 +44,7 @@ class Executor:
             self.store.record_skipped(plan.message_id, plan.name or "a message", plan.reason)
             return _processed(plan, NONE)
         draft = self._render(plan.draft) if plan.draft is not None else None  # fails first
-        for stale in plan.withdraw:
-            self._withdraw(stale)
+        withdrawn = tuple(s.step for s in plan.withdraw if self._withdraw(s) == WITHDRAWN)
         outcome: str = NONE
         record: DraftRecord | None = None
         if plan.draft is not None and draft is not None and plan.person:
@@ -57,7 +56,7 @@ class Executor:
                 self.store.link_invitation(plan.invitation, plan.person)
             if plan.save is not None:
                 self.store.save_conversation(plan.save, plan.decision, plan.reason, plan.message_id)
-        return _processed(plan, outcome)
+        return _processed(plan, outcome, withdrawn)
 
     def _render(self, order: DraftOrder) -> Draft:
         return self.renderer.draft(
@@ -92,22 +91,22 @@ class Executor:
         record = DraftRecord(order.token, person, order.step, draft.message_id, folder, digest(raw))
         return STORED_NOW, record
 
-    def _withdraw(self, record: DraftRecord) -> None:
-        """Remove an earlier draft of ours that the owner has not edited."""
+    def _withdraw(self, record: DraftRecord) -> str:
+        """Remove an earlier draft of ours that the owner has not edited; what became of it."""
         found = self.mailbox.find_drafts(record.folder, record.token)
         if not found:
-            self.store.set_draft_state(record.token, GONE)  # sent, or deleted by the owner
-            return
-        if any(digest(raw) != record.digest for _, raw in found):
-            self.store.set_draft_state(record.token, KEPT)  # edited: the owner's now
-            return
-        if all(self.mailbox.delete_draft(record.folder, uid) for uid, _ in found):
+            state = GONE  # sent, or deleted by the owner
+        elif any(digest(raw) != record.digest for _, raw in found):
+            state = KEPT  # edited: the owner's now
+        elif all(self.mailbox.delete_draft(record.folder, uid) for uid, _ in found):
             log.info(
                 "withdrew the stale %s draft %s from %s", record.step, record.token, record.folder
             )
-            self.store.set_draft_state(record.token, WITHDRAWN)
+            state = WITHDRAWN
         else:  # the server cannot remove one message (no UIDPLUS): left for the owner
-            self.store.set_draft_state(record.token, STALE)
+            state = STALE
+        self.store.set_draft_state(record.token, state)
+        return state
 
     def _drafts(self) -> str:
         if self._drafts_folder is None:
@@ -140,7 +139,7 @@ class DryRun:
         return _processed(plan, NONE)
 
 
-def _processed(plan: Plan, outcome: str) -> Processed:
+def _processed(plan: Plan, outcome: str, withdrawn: tuple[str, ...] = ()) -> Processed:
     return Processed(
         plan.message_id,
         plan.name,
@@ -148,6 +147,7 @@ def _processed(plan: Plan, outcome: str) -> Processed:
         (plan.reason,),
         draft=outcome == STORED_NOW,
         found=outcome == FOUND,
+        withdrawn=withdrawn,
     )
 
 

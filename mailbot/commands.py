@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mailbot.config import Owner, Settings
-from mailbot.report import CycleReport
+from mailbot.report import CycleReport, Processed
 
 if TYPE_CHECKING:
     from mailbot.notifications import Notification
@@ -157,6 +157,13 @@ def status(settings: Settings, *, as_json: bool) -> int:
     return 0
 
 
+def _what(p: Processed) -> str:
+    """A message with no requester, said by what it is ("not a connection request"), not
+    by a raw Message-ID."""
+    reason = p.reasons[0] if p.reasons else "a message"
+    return f"({reason.split(':', 1)[0].strip()[:60]})"
+
+
 def print_report(report: CycleReport, *, dry_run: bool) -> None:
     if not report.processed and not report.errors:
         print("Nothing new.")
@@ -168,9 +175,11 @@ def print_report(report: CycleReport, *, dry_run: bool) -> None:
             if p.found
             else (" (dry run: no draft)" if dry_run else "")
         )
-        print(f"{p.decision:7} {p.requester or p.message_id or '?'}{draft}")
+        print(f"{p.decision:7} {p.requester or _what(p)}{draft}")
         for reason in p.reasons:
             print(f"        {reason}")
+        for step in p.withdrawn:
+            print(f"        withdrew our earlier {step} draft (you had not edited it)")
     for error in report.errors:
         print(f"error:  {error}", file=sys.stderr)
     drafts = sum(1 for p in report.processed if p.draft)

@@ -341,6 +341,8 @@ class _Reader:
         return addr
 
     def check_file(self, key: str, path: Path) -> Path:
+        if path.is_dir():
+            raise ConfigError(key, f"{path} is a folder; name a file")
         if not path.is_file():
             raise ConfigError(key, f"no such file: {path}")
         return path

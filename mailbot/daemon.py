@@ -139,6 +139,10 @@ class Daemon:
                 delay = backoff.next()
                 log.warning("IDLE connection failed: %s (retrying in %.0fs)", exc, delay)
                 self.stop.wait(delay)
+            except Exception:  # a server's odd answer must not end IDLE for good
+                delay = backoff.next()
+                log.exception("IDLE watcher failed unexpectedly (restarting in %.0fs)", delay)
+                self.stop.wait(delay)
 
 
 def _cycle(session: Session, stop: threading.Event, news: bool) -> None:

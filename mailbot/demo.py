@@ -89,7 +89,7 @@ def _run(root: Path, *, as_json: bool, kept: bool) -> int:
         f"with {inbox} messages for Robin Owner, who knows the people in "
         f"{'contacts.csv' if not kept else root / 'contacts.csv'}. Nothing is sent.\n"
     )
-    _print_cycle("Cycle 1: the inbox as it is", first)
+    _print_cycle("Cycle 1: the inbox as it is", first, unread=inbox - len(first.processed))
     _print_cycle(
         "Cycle 2: Priya Raman answers on LinkedIn: "
         "\u201cNo, we have never met - I'm just widening my network.\u201d",
@@ -140,13 +140,20 @@ def _draft_json(draft: EmailMessage) -> dict[str, object]:
     }
 
 
-def _print_cycle(title: str, report: CycleReport) -> None:
+def _print_cycle(title: str, report: CycleReport, unread: int = 0) -> None:
     print(title)
     for p in report.processed:
         marker = "  -> draft stored" if p.draft else ""
         print(f"  {p.decision.upper():8} {p.requester or '(not a request)'}{marker}")
         for reason in p.reasons:
             print(f"           {reason}")
+        for step in p.withdrawn:
+            print(f"           (the earlier {step} draft, not edited, was withdrawn from Drafts)")
+    if unread:
+        print(
+            f"  (and {unread} message{'s' * (unread != 1)} neither from a network nor an "
+            "answer to a draft: mailbot did not even fetch it)"
+        )
     for error in report.errors:
         print(f"  ERROR    {error}")
     print()

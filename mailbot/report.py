@@ -13,6 +13,7 @@ class Processed:
     reasons: tuple[str, ...]
     draft: bool  # a draft was stored now
     found: bool = False  # the draft was in Drafts already (another mailbot, a lost state)
+    withdrawn: tuple[str, ...] = ()  # steps of our earlier drafts taken back (not edited)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -22,6 +23,7 @@ class Processed:
             "reasons": list(self.reasons),
             "draft": self.draft,
             "draft_found": self.found,
+            "withdrawn": list(self.withdrawn),
         }
 
 

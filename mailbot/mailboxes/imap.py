@@ -109,6 +109,12 @@ def _connect(settings: ImapSettings) -> IMAPClient:
             f"({exc.verify_message}); see MAILBOT_IMAP_CA_FILE"
         ) from None
     except ssl.SSLError as exc:
+        if exc.reason == "WRONG_VERSION_NUMBER":  # a plaintext server on a TLS connection
+            other = "starttls" if settings.security == "ssl" else "ssl"
+            raise ConnectError(
+                f"{where} does not speak TLS on this port: try MAILBOT_IMAP_SECURITY={other} "
+                f"or port {993 if settings.port != 993 else 143}"
+            ) from None
         raise ConnectError(f"TLS with {where} failed: {exc.reason or exc}") from None
     except (OSError, IMAPClientError) as exc:
         raise ConnectError(f"cannot connect to {where}: {exc}") from None

@@ -148,8 +148,9 @@ def test_check_passes_and_fails_where_it_should(account: Account, tmp_path: Path
     missing = mailbot(tmp_path, {**env, "MAILBOT_INBOX": "Nope"}, "check")
     assert missing.returncode == 1 and "ERR  inbox" in missing.stdout
     (tmp_path / "state.sqlite3").chmod(0o644)
-    loose = mailbot(tmp_path, env, "check")
-    assert loose.returncode == 1 and "readable by others" in loose.stdout
+    loose = mailbot(tmp_path, env, "check")  # a state file left readable is tightened
+    assert loose.returncode == 0 and "mode 600" in loose.stdout, loose.stdout
+    assert (tmp_path / "state.sqlite3").stat().st_mode & 0o777 == 0o600
 
 
 def test_json_logs_never_show_the_password(account: Account, tmp_path: Path) -> None:
