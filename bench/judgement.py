@@ -18,17 +18,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from judgement import Item, items, judge
+from judgement import HOLDOUT2, Item, items, judge
 
 from mailbot.rules import EXPLAIN, REVIEW
+
+SPLITS = ("tune", "holdout", "holdout2")
 
 
 def _rate(hits: int, total: int) -> str:
     return f"{100 * hits / total:5.1f} % ({hits}/{total})" if total else "    - (0/0)"
 
 
-def measure(split: str, show_misses: bool) -> dict[str, str]:
-    judged = [(item, judge(item)) for item in items(split)]
+def measure(split: str, show_misses: bool, data: Path | None = None) -> dict[str, str]:
+    judged = [(item, judge(item)) for item in items(split, data)]
     notes = [(i, p) for i, p in judged if i.kind == "note"]
     answers = [(i, p) for i, p in judged if i.kind == "answer"]
     explained = [(i, p) for i, p in judged if p.draft is not None and p.draft.step == "explain"]
@@ -50,6 +52,8 @@ def measure(split: str, show_misses: bool) -> dict[str, str]:
     unclear = [(i, p) for i, p in notes if i.label == "unclear"]
     no_answers = [(i, p) for i, p in answers if i.label == "no"]
     silent = [(i, p) for i, p in answers if i.label in ("rude", "auto")]
+    rude = [(i, p) for i, p in answers if i.label == "rude"]
+    auto = [(i, p) for i, p in answers if i.label == "auto"]
     rows = {
         "notes claiming a tie -> review": _rate(
             check(claims, lambda p: p.decision == REVIEW, "claim not reviewed"), len(claims)
@@ -70,6 +74,14 @@ def measure(split: str, show_misses: bool) -> dict[str, str]:
         "rude and automatic answers -> no draft": _rate(
             check(silent, lambda p: p.draft is None, "drafted to rude/auto"), len(silent)
         ),
+        "rude answers -> declined (closed)": _rate(
+            sum(1 for i, p in rude if p.save is not None and p.save.status == "declined"),
+            len(rude),
+        ),
+        "automatic answers -> conversation unchanged": _rate(
+            check(auto, lambda p: p.save is None, "automatic reply moved the conversation"),
+            len(auto),
+        ),
     }
     for item, _ in explained:
         if item.label not in ("none", "no"):
@@ -85,11 +97,15 @@ def measure(split: str, show_misses: bool) -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", action="store_true", help="list every item read wrongly")
-    parser.add_argument("--split", choices=("tune", "holdout"), help="one split only")
+    parser.add_argument("--split", choices=SPLITS, help="one split only")
     args = parser.parse_args(argv)
-    splits = [args.split] if args.split else ["tune", "holdout"]
-    counts = Counter((i.split, i.kind) for i in items())
-    results = {split: measure(split, args.misses) for split in splits}
+    present = {i.split for i in items()} | ({"holdout2"} if HOLDOUT2.exists() else set())
+    splits = [args.split] if args.split else [s for s in SPLITS if s in present]
+    counts = Counter((i.split, i.kind) for i in (*items(), *items(None, HOLDOUT2)))
+    results = {
+        split: measure(split, args.misses, HOLDOUT2 if split == "holdout2" else None)
+        for split in splits
+    }
     print(f"\n| measure | {' | '.join(splits)} |")
     print(f"| --- | {' | '.join('---:' for _ in splits)} |")
     for row in results[splits[0]]:

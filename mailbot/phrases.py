@@ -38,7 +38,9 @@ CLAIMS: dict[str, tuple[str, ...]] = {
         r"\bintroduced us\b",
         r"\b(?:former|old|ex-?) ?(?:colleague|classmate|teammate|coworker|co-worker|team)\b",
         r"\bwe were (?:colleagues|classmates|teammates|in the same)\b",
-        r"\b(?:same|your) (?:course|class|cohort|team|bootcamp|programme|program|panel|workshop)\b",
+        r"\bsame (?:course|class|cohort|team|bootcamp|programme|program|panel|workshop|company|event|conference)\b",
+        r"\byour (?:course|class|cohort|bootcamp|workshop|lecture|talk|training|seminar|session|masterclass)\b",
+        r"\b(?:great|nice|good|lovely|pleasure) (?:meeting|to meet|seeing|to see|chatting|talking)\b",
         r"\byou (?:may|might) remember me\b",
         r"\bremember me\b",
         r"\b(?:following up|follow up|as promised|as discussed|per our)\b",
@@ -230,8 +232,73 @@ NO_TIE: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Families written once for every language (the text is folded: no accents, lower case).
+CLAIMS["*"] = (
+    # a shared event or place: a fair, a stand, a conference, a meetup (a hint of a tie)
+    r"\b(?:conference|summit|meetup|trade fair|fair|stand|booth|salon|messe|feria|fiera|beurs|massan|targi|congres|kongress|congreso|congresso|webinar)\b.{0,40}\b(?:met|meet|spoke|talked|chatted|rencontr|echange|discute|getroffen|gesprochen|kennengelernt|conoci|hablamos|charlamos|conhec|falamos|incontr|parlato|ontmoet|gesproken|traffa|pratade|poznal|rozmawial)",
+    r"\b(?:met|meet|spoke|talked|chatted|rencontr|echange|discute|getroffen|gesprochen|kennengelernt|conoci|hablamos|charlamos|conhec|falamos|incontr|parlato|ontmoet|gesproken|traffa|pratade|poznal|rozmawial)\w*\b.{0,60}\b(?:conference|summit|meetup|fair|stand|booth|salon|messe|feria|fiera|beurs|massan|targi|congres|kongress|congreso|congresso|event|evenement|veranstaltung|evento|evenement|evenemang|wydarzen)",
+    r"\b(?:d'avoir|avoir) (?:pu )?(?:echange|discute|parle|rencontre|croise)\b",
+    # "so many new faces at <event>": they were somewhere the owner may have been too
+    r"\b(?:so many|many|all the|so viele|viele|tant de|tellement de|cuanta|cuantas|cuantos|tanta|tantas|tantos|quante|quanti|tante|tanti|zoveel|veel|sa manga|manga|tyle|wielu)\b.{0,20}\b(?:people|faces|contacts|gente|persone|gesichter|leute|menschen|personnes|visages|mensen|gezichten|ansikten|manniskor|ludzi|znajomosci|pessoas|contatos|contactos|contatti)\b",
+    r"\b(?:congress|expo|festival|fest|forum|salone|week|days|tag|dag|dagen|jornada|giornata)\b.{0,40}\b(?:met|meet|spoke|talked|chatted|rencontr|getroffen|kennengelernt|conoci|encontr|incontr|ontmoet|traffa|poznal)",
+    # something shared now: a group, a call, clients, a programme
+    r"\b(?:we're both|we are both) (?:on|in the same|members|part|at|attending|going)\b",
+    r"\bwe both (?:attended|went|studied|worked|joined|spoke|presented)\b",
+    r"\b(?:ambos|entrambi|beide|allebei|bada|oboje|tous (?:les )?deux)\b.{0,25}\b(?:grupo|gruppo|gruppe|groep|grupp|grupa|groupe|call|chamada|chiamata|comite|comitato|ausschuss|commissie|kommitte|komisji|board|consiglio|consejo|conselho|jury|panel)\b",
+    r"\b(?:same|mismos|mismas|mesmos|mesmas|gleichen|selben|memes|stessi|stesse|dezelfde|samma|tych samych|wspolnych)\b.{0,15}\b(?:clients|customers|clientes|kunden|clienti|klanten|kunder|klientow|klientami|projects|proyectos|projetos|projekte|progetti|projecten|projekt\w*)\b",
+    # a candidate in one of the owner's processes
+    r"\b(?:selected|shortlisted|assessment|second round|final round|seleccionad\w*|selecionad\w*|selezionat\w*|ausgewahlt|zweite runde|retenu\w*|deuxieme tour|geselecteerd|tweede ronde|uttagen|andra omgangen|wybran\w*|drugi etap|etap rekrutacji)\b",
+    # not sure whether they met: the owner decides
+    r"\b(?:not sure (?:if|whether)|no se si|je ne sais (?:pas )?si|ich weiss nicht,? ob|weiss nicht,? ob|non so se|weet niet of|vet inte om|nie wiem,? czy|nao sei se|maybe we met|vielleicht haben wir|peut-etre nous|quizas nos|forse ci|misschien hebben we|kanske har vi|moze sie)\b",
+)
+NO_TIE["*"] = (
+    # growing a network, in any verb form, in either order
+    r"\b(?:grow|expand|build|widen|broaden|extend|develop|develo|elargi|agrandi|etoff|ausbau|ausbauen|erweiter|vergroesser|vergrosser|amplia|ampli|expandi|crece|alarga|aument|allarga|espand|uitbrei|vergrot|bygg|utok|vidga|poszerz|rozbudow|rozszerz|zbieram)\w*\b.{0,60}\b(?:network|netzwerk|reseau|red|rede|rete|netwerk|natverk|siec|kontakt\w*|contactos|contatti|contacten|connections)\b",
+    r"\b(?:network|netzwerk|reseau|red|rede|rete|netwerk|natverk|siec)\b.{0,60}\b(?:ausbauen|erweitern|vergrossern|uit te breiden|uitbreiden|vergroten|utoka|bygga|poszerzyc)\b",
+    # saw / read / came across their post, article, profile, column
+    r"\b(?:saw|seen|read|came across|come across|found|noticed|enjoyed|loved|liked|admire|follow|following|vu|lu|decouvert|suivi|suis|gelesen|gesehen|gestolpert|gestossen|verfolge|vi|visto|leido|lei|lido|letto|seguo|sigo|acompanho|gezien|gelezen|tegengekomen|volg|sag|last|laste|foljer|przeczytal\w*|widzial\w*|sledze|trafil\w*)\b.{0,50}\b(?:post|posts|article|articles|profile|profil|perfil|profilo|profiel|publication|publicacion|publicacao|pubblicazione|beitrag|artikel|articulo|artigo|articolo|column|wpis|inlagg|content|contenu|contenuti|contenidos|conteudos|newsletter|podcast|video|talk online)\b",
+    r"\byour (?:article|post|profile|newsletter|podcast|column|content|video)\b",
+    r"\b(?:post|posts|article|artikel|beitrag|column|wpis|inlagg|publicacion|publicacao|articulo|artigo|articolo|profil|profile|profiel|perfil)\b.{0,60}\b(?:gestolpert|gestossen|gelesen|gesehen|gezien|gelezen|tegengekomen|lu|vu|leido|visto|lido|letto|przeczytal\w*)\b",
+    r"\b(?:ik las|las ik|jag last|lasa)\b",
+    r"\b(?:building|build|grow|growing|join|joining)\b.{0,10}\b(?:a|our|my)\b.{0,20}\b(?:community|network|group)\b",
+    r"\b(?:we|vi|wij|wir|nous|noi|nosotros|nos)\b.{0,30}\b(?:deliver|offer|provide|levererar|erbjuder|leveren|bieden|liefern|bieten|proposons|offrons|offriamo|ofrecemos|oferecemos|dostarczamy|oferujemy)\b",
+    r"\bpeople you may know\b",
+    r"\b(?:profile|profil|perfil|profilo|profiel)\b.{0,30}\b(?:popped up|showed up|appeared|came up|wyskoczyl\w*|pojawil\w*|aparecio|apareceu|apparso|verschenen|dok upp|aufgetaucht|est apparu|suggest\w*|sugger\w*|podpowiedz\w*)\b",
+    # a recruiter, a headhunter, a salesperson: a pitch, whatever the grammar around it
+    r"\b(?:recruiter|headhunter|talent acquisition|rekryterare|rekruter\w*|reclutador\w*|recrutador\w*|selezionator\w*|personalberater\w*|chasseur de tetes|chasseuse de tetes|recruteu\w*|werver|wervings\w*|executive search)\b",
+    r"\b(?:freelance\w*|zzp'?er|startat eget|indépendant|independant|selbststandig|freiberufl\w*|autonomo|autonoma|libero professionista|autonomo|jednoosobow\w*|wlasna firme)\b",
+    r"\b(?:new clients|new customers|nya kunder|neue kunden|nouveaux clients|nuevos clientes|novos clientes|nuovi clienti|nieuwe klanten|nowych klientow|opdrachten)\b",
+    r"\b(?:zapraszam do (?:sieci|grona)|i invite you to (?:join|my)|je vous invite a rejoindre|ich lade sie ein|le invito a|convido voce|ik nodig je uit|jag bjuder in)\b",
+    r"\b(?:i run|i write|i host|prowadze|je publie|ich schreibe|escribo|escrevo|scrivo|ik schrijf|jag skriver)\b.{0,20}\b(?:newsletter|podcast|blog|community|group|grupa|grupo|gruppo|groep|grupp)\b",
+    # admiring a career from afar
+    r"\b(?:your|votre|ton|ihr|ihre|dein|deine|su|tu|sua|seu|tua|je|jouw|uw|din|er|pana|pani)\b.{0,20}\b(?:career|career path|path|journey|trajectory|parcours|werdegang|laufbahn|trayectoria|carrera|carreira|trajetoria|percorso|carriera|loopbaan|carriere|karriar|resa|kariera|sciezka)\b",
+    # a pitch: what we do for companies like yours; an offer; an agency
+    r"\b(?:we|i) (?:help|support|work with|partner with)\b.{0,30}\b(?:companies|teams|businesses|leaders|firms|organi[sz]ations|brands|smes|startups)\b",
+    r"\b(?:we have|we offer|we built|we provide|i run|i own|i founded)\b.{0,40}\b(?:platform|tool|solution|service|product|software|app|agency|company|business|studio|consultancy)\b",
+    r"\b(?:nous aidons|nous accompagnons|j'accompagne|wir unterstutzen|wir helfen|wir begleiten|ayudamos|ayudo|ajudamos|ajudo|aiutiamo|aiuto|la nostra (?:societa|azienda)|nuestra empresa|nossa empresa|wij helpen|wij verzorgen|wij ondersteunen|vi hjalper|vi levererar|vi erbjuder|pomagamy|oferujemy|mam (?:atrakcyjna )?oferte|ofrecemos|oferecemos|offriamo|bieten wir|wir bieten|nous proposons|proposons)\b",
+    # who they are: a recruiter, a salesperson, a student or newcomer, a job seeker
+    r"\b(?:i'm|i am|je suis|ich bin|als|soy|sou|sono|ik ben|jag ar|jestem)\b.{0,25}\b(?:recruiter|headhunter|talent partner|sourcer|account executive|sales|consultant|personalberater\w*|recruteu\w*|chasseu\w*|reclutador\w*|recrutador\w*|selezionat\w*|rekryterare|rekruter\w*|doradc\w*|student|etudiant\w*|estudiante|estudante|studente|studentka|aspiring|neolaureat\w*|new|nouveau|nouvelle|neu|nuevo|nueva|novo|nova|nuovo|nuova|nieuw|ny|nowy|nowa)\b",
+    r"\b(?:looking for|seeking|searching for|je cherche|cherche|ich suche|suche|busco|estoy buscando|procuro|estou procurando|a procura de|em busca de|cerco|sto cercando|alla ricerca di|zoek|ik zoek|op zoek naar|soker|szukam)\b.{0,40}\b(?:job|role|position|internship|stage|stelle|praktikum|praxissemester|werkstudent\w*|trabajo|empleo|practicas|emprego|estagio|lavoro|tirocinio|werk|baan|stageplek|afstudeerplek|jobb|praktik|prace|pracy|praktyk\w*|opportunit\w*|oportunidad\w*|oportunidade\w*|opportunita)\b",
+    # a student or researcher reaching out for a thesis or survey
+    r"\b(?:my thesis|my dissertation|master'?s thesis|masterarbeit|bachelorarbeit|abschlussarbeit|memoire|mon memoire|tfg|tfm|mi tesis|minha tese|tcc|la mia tesi|mijn scriptie|scriptie|examensarbete|uppsats|prace magisterska|prace licencjacka|research (?:project|interview)|survey|encuesta|enquete|umfrage|sondaggio|pesquisa|ankiet\w*)\b",
+    r"\b(?:new|starting out|just starting|nouveau|nouvelle|debutant\w*|neu|neuling|nuevo|nueva|novo|nova|nuovo|nuova|nieuw|ny|nowy|nowa|dopiero zaczynam|zaczynam)\b.{0,20}\b(?:industry|field|sector|secteur|branche|branchen|branschen|sector|setor|settore|vak|branzy|hr|area)\b",
+    r"\b(?:transicao de carreira|career change|reconversion|quereinstieg|cambio de carrera|cambio di carriera|carriereswitch|karriarbyte|przebranzow\w*)\b",
+    # they say there is no acquaintance
+    r"\b(?:don't|do not|dont) know (?:anyone|anybody|you|each other)\b",
+    r"\b(?:kennen uns|conhecemos|conocemos|conosciamo|kennen elkaar|kanner varandra|znamy sie)\b.{0,15}\b(?:nicht|nao|no|non|niet|inte|nie)\b",
+    r"\b(?:nicht|nao|no|non|niet|inte|nie)\b.{0,15}\b(?:kennen uns|conhecemos|conocemos|conosciamo|kennen elkaar|kanner varandra|znamy sie)\b",
+    r"\b(?:jamais|pas encore|nie|nooit|aldrig|nunca|mai|never|noch nie|nog nooit)\b.{0,20}\b(?:croises?|rencontres?|vus?|getroffen|begegnet|kennengelernt|visto|vimos|conocido|incontrati|ontmoet|traffats|spotkalismy|met|spoken)\b",
+    r"\b(?:vi har aldrig|wir haben uns (?:noch )?nie|nous ne nous sommes jamais|we have never|we've never|no nos hemos|nunca nos|non ci siamo mai|we hebben elkaar nog nooit)\b",
+    r"\bconnect(?:a|er|en)? (?:med|with|mit|avec|con|com|met|z)\b.{0,30}\b(?:folk|people|leute|personnes|gente|pessoas|persone|mensen|ludzmi|professionals|experience|erfarenhet)\b",
+)
+
 # In an answer to "have we met?": a plain no.
 DENIALS: dict[str, tuple[str, ...]] = {
+    "*": (  # "no" as a whole clause, wherever it stands: "La verdad es que no.", "Ärligt talat nej."
+        r"(?:^|[.!?:;,]\s*|\b(?:que|que no|talat|honnete|ehrlich gesagt|eerlijk gezegd|sinceramente|honestly|truthfully|mowiac szczerze|szczerze)\s*[:,]?\s*)(?:no|non|nein|nee|nej|nao|nie|nope)\s*(?:[.!,;:)]|$)",
+        r"^(?:we )?(?:have not|haven't|havent)\b",
+        r"\b(?:not that i (?:know|recall|remember|can recall)|i don't think so|i dont think so|i don't believe (?:so|we have)|pas a ma connaissance|nicht dass ich wusste|no que yo sepa|non che io sappia|nao que eu saiba|niet dat ik weet|inte vad jag vet|nic mi o tym nie wiadomo)\b",
+    ),
     "en": (
         r"^(?:no|nope|nah|not really|honestly,? no|sadly,? no|unfortunately,? no)\b",
         r"\bno,? we\b",
@@ -275,6 +342,18 @@ RUDE: dict[str, tuple[str, ...]] = {  # words that are insults in every language
     "pl": (r"\b(?:idiota|spadaj|zalosne|co za arogancja|daj sobie spokoj)\b",),
 }
 
+RUDE["*"] = (
+    # contempt for the question itself, in every language
+    r"\b(?:what a|such a|vilken|vilket|co za|quelle|quel|was fur eine?|wat een|que|qué|che|what an)\b.{0,3}\b(?:strange|weird|odd|pompous|pretentious|stupid|silly|ridiculous|arrogant|pathetic|bizarre|dumb|condescending|dryg|konstig|loj|dum|napuszon\w*|glupi\w*|dziwn\w*|smieszn\w*|arrogante|dumme|seltsame|komische|lacherliche|uberhebliche|pretentieuse|stupide|etrange|ridicule|pedante|rara|estupida|ridicula|absurda|pretenciosa|strana|stupida|assurda|ridicola|presuntuosa|estranha|pretensiosa|rare|stomme|belachelijke|vreemde)\b",
+    r"\b(?:question|fraga|pytanie|frage|vraag|pregunta|pergunta|domanda)\b.{0,10}\b(?:pretentieuse|stupide|ridicule|pedante|absurda|ridicula|estupida|ridicola|stupida|assurda|pretensiosa|arrogante|dryg|loj\w*|napuszon\w*|glupi\w*|belachelijk|dom|arrogant|lacherlich)\b",
+    r"\b(?:forget it|glom det|lass es|lassen sie es|laisse tomber|laissez tomber|olvidalo|olvidese|esquece|esqueca|lascia perdere|lasci perdere|laat maar|daj spokoj|prosze sobie darowac|sobie darowac|spar dig|sparen sie sich)\b",
+    r"\b(?:how dare|who cares|nobody cares|get a life|get over yourself|ok boomer|kein interesse an ihrer regel)\b",
+    # "who do you think you are", in every language
+    r"\b(?:who do you think you are|who (?:the hell )?are you to|vous vous prenez pour qui|pour qui vous vous prenez|pour qui tu te prends|wer glauben sie(?:,)? (?:wer )?sie sind|was bilden sie sich ein|quien te crees|que creido|quien se cree|quem voce pensa que e|quem o senhor pensa|chi si crede di essere|chi ti credi di essere|wie denk je wel niet|wie denkt u wel niet|vem tror du att du ar|za kogo sie (?:pan|pani)? ?uwaza|za kogo ty sie uwazasz)\b",
+    r"\b(?:szkoda (?:mojego )?czasu|zoek het (?:lekker )?zelf uit|doe eens normaal|strunt i det|deixa pra la|dann eben nicht|von oben herab|de haut|ma che domanda|no need for the interrogation|what a waste)\b",
+    r"\b(?:judging by (?:this|your)|a en juger par (?:ce|votre)|wenn ich (?:diese|ihre) nachricht|a juzgar por (?:este|su|tu)|a giudicare da|a julgar por|te oordelen naar|att doma av|sadzac po)\b",
+)
+
 # Automatic replies, by subject or by their first words.
 AUTOMATIC_SUBJECTS = (
     r"^(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response)|out of (?:the )?office|ooo\b|away from|on vacation|on leave)",
@@ -288,6 +367,13 @@ AUTOMATIC_SUBJECTS = (
     r"^(?:automatyczna odpowiedz|poza biurem|nieobecnosc)",
 )
 AUTOMATIC_TEXTS = (
+    # "this is an automatic message", in every language, either word order
+    r"\bautomat\w*\b.{0,25}\b(?:response|reply|message|answer|acknowledg\w*|reponse|message|nachricht|antwort|respuesta|mensaje|acuse|resposta|mensagem|risposta|messaggio|antwoord|bericht|svar|meddelande|odpowiedz|wiadomosc)\b",
+    r"\b(?:response|reply|message|acknowledg\w*|reponse|nachricht|antwort|respuesta|mensaje|acuse de recibo|resposta|mensagem|risposta|messaggio|antwoord|bericht|svar|meddelande|odpowiedz|wiadomosc)\b.{0,25}\b(?:automat\w*|generat\w* automatic\w*|wygenerowan\w* automatycznie)\b",
+    r"\b(?:we have received your|nous avons bien recu|wir haben ihre .{0,20} erhalten|hemos recibido su|recebemos sua|abbiamo ricevuto la sua|wij hebben uw .{0,20} ontvangen|vi har mottagit|otrzymalismy)\b",
+    # left the company, on leave
+    r"\b(?:no longer (?:work|with|part of|employed)|has left|have left (?:the company|my position)|ne fais plus partie|ne travaille plus|arbeite nicht mehr|nicht mehr (?:bei|im unternehmen|tatig)|ya no trabajo|ya no formo parte|nao trabalho mais|ja nao trabalho|non lavoro piu|non faccio piu parte|werk niet meer|niet meer werkzaam|arbetar inte (?:langre|kvar)|slutat pa|nie pracuje juz|juz nie pracuje)\b",
+    r"\b(?:sick leave|parental leave|maternity leave|conge maladie|conge maternite|krankgeschrieben|elternzeit|baja medica|licenca medica|licenca maternidade|malattia|maternita|ziekteverlof|zwangerschapsverlof|sjukskriven|foraldraledig|zwolnieni\w* lekarsk\w*|urlop\w* (?:macierzynsk|rodzicielsk|zdrowotn)\w*)\b",
     r"\b(?:i am|i'm|i will be) (?:currently )?(?:out of (?:the )?office|away|on (?:annual )?leave|on vacation|on holiday|travelling|traveling)\b",
     r"\b(?:no longer (?:work|with)|has left the company|is no longer with)\b",
     r"\b(?:limited|no) access to (?:my )?(?:e-?mail|email)\b",
@@ -309,9 +395,12 @@ _STOPWORDS: dict[str, frozenset[str]] = {
 }
 
 
+_LETTERS = str.maketrans({"ß": "ss", "ł": "l", "ø": "o", "đ": "d", "æ": "ae", "œ": "oe"})
+
+
 def fold(text: str) -> str:
     """Case, accents and apostrophe styles folded; whitespace collapsed."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("ß", "ss"))
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LETTERS))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(plain.replace("’", "'").replace("`", "'").split())
 
@@ -328,17 +417,46 @@ _AUTO_SUBJECTS = [re.compile(p) for p in AUTOMATIC_SUBJECTS]
 _AUTO_TEXTS = [re.compile(p) for p in AUTOMATIC_TEXTS]
 
 
-def _find(text: str, rules: list[tuple[str, re.Pattern[str]]]) -> str | None:
+_NEGATION = re.compile(
+    r"\b(?:not|never|no|haven't|havent|hasn't|didn't|didnt|don't|dont|ne|pas|jamais|nicht|nie|"
+    r"niemals|kein\w*|nunca|nao|mai|non|niet|nooit|geen|inte|aldrig|ingen|nigdy)\b[^.!?;,]{0,25}$"
+)
+_CLAUSE = re.compile(r"[.!?;,]|\b(?:but|mais|aber|pero|mas|ma|maar|men|ale|though|however)\b")
+
+
+_NEGATED_SPAN = re.compile(
+    r"\b(?:not|never|nie|niemals|nunca|nao|mai|niet|nooit|inte|aldrig|nigdy|jamais|pas)\b"
+)
+
+
+def _clause_before(folded: str, start: int) -> str:
+    """The words before `start` in the same clause ("we haven't met, but we're both on
+    the call": the negation belongs to the first clause only)."""
+    window = folded[max(0, start - 40) : start]
+    cuts = [m.end() for m in _CLAUSE.finditer(window)]
+    return window[cuts[-1] :] if cuts else window
+
+
+def _find(
+    text: str, rules: list[tuple[str, re.Pattern[str]]], *, negatable: bool = False
+) -> str | None:
+    """The sentence of the first match. `negatable`: a match right after a negation
+    ("we have never worked together", "no nos conocemos") does not count."""
     folded = fold(text)[:4000]
     for _, pattern in rules:
-        if match := pattern.search(folded):
+        for match in pattern.finditer(folded):
+            if negatable and (
+                _NEGATION.search(_clause_before(folded, match.start()))
+                or _NEGATED_SPAN.search(match.group(0))
+            ):
+                continue
             return _quote(text, match.group(0))
     return None
 
 
 def claim(text: str) -> str | None:
     """The phrase by which the text claims to know the owner, if any."""
-    return _find(text, _CLAIMS)
+    return _find(text, _CLAIMS, negatable=True)
 
 
 def denial(text: str) -> str | None:

@@ -19,6 +19,9 @@ from mailbot.records import Conversation, DraftRecord, Verdict
 from mailbot.rules import Context
 
 DATA = Path(__file__).parent / "data" / "judgement.jsonl"
+HOLDOUT2 = (
+    Path(__file__).parent / "data" / "judgement-holdout2.jsonl"
+)  # written last, never tuned on
 OUR_DRAFT = "<ask-1.x7@owner.example>"
 
 
@@ -32,8 +35,11 @@ class Item:
     subject: str = ""
 
 
-def items(split: str | None = None) -> Iterator[Item]:
-    for line in DATA.read_text(encoding="utf-8").splitlines():
+def items(split: str | None = None, data: Path | None = None) -> Iterator[Item]:
+    source = data or DATA
+    if not source.exists():
+        return
+    for line in source.read_text(encoding="utf-8").splitlines():
         if line.strip():
             raw = json.loads(line)
             item = Item(
