@@ -15,8 +15,10 @@ reason shown to the owner can quote it.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from typing import Any
 
 # A tie of any kind: met, worked, studied, applied, interviewed, spoke, was referred.
 # Hints count ("you may remember me", "following up on our chat"): doubt goes to review.
@@ -388,12 +390,6 @@ AUTOMATIC_TEXTS = (
     r"\b(?:na urlopie|poza biurem)\b",
 )
 
-_STOPWORDS: dict[str, frozenset[str]] = {
-    "en": frozenset("the and you i we my to is are of in your with have would like".split()),
-    "fr": frozenset("je nous vous et le la les mon ma est sont de des avec votre suis".split()),
-    "de": frozenset("ich wir sie und der die das mein ist sind mit ihr ihnen nicht zu".split()),
-}
-
 
 _LETTERS = str.maketrans({"ß": "ss", "ł": "l", "ø": "o", "đ": "d", "æ": "ae", "œ": "oe"})
 
@@ -491,12 +487,43 @@ def automatic(subject: str, text: str) -> str | None:
     return None
 
 
+LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl", "sv", "pl")  # the phrase families
+_MIN_MARGIN = 0.10  # between the best and the runner-up score; below it: unsure
+
+
+@functools.cache
+def _detectors() -> tuple[Any, Any]:
+    """ELD-C, restricted to LANGUAGES and unrestricted (to catch Danish, Catalan, ... that
+    the restricted one would file under the nearest language). Loaded at first use: an
+    idle poll never pays for it. detect_details is safe from several threads."""
+    import eldc
+
+    eldc.init()
+    restricted = eldc.instance()
+    restricted.set_languages(list(LANGUAGES))
+    restricted.set_scores(2)
+    unrestricted = eldc.instance()
+    unrestricted.set_scores(1)
+    return restricted, unrestricted
+
+
 def language(text: str) -> str | None:
-    """en, fr or de by common words, when the text says enough to tell."""
-    words = re.findall(r"[a-zà-ÿ']+", text.casefold())
-    scores = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORDS.items()}
-    best = max(scores, key=lambda lang: scores[lang])
-    return best if scores[best] >= 2 and list(scores.values()).count(scores[best]) == 1 else None
+    """The language of a short note or answer, one of LANGUAGES, or None when detection
+    is not confident (then the owner's MAILBOT_LANGUAGE is used). Measured on 772 short
+    texts: 99.4 % right, 100 % of the confident answers right, 4 % left unsure (README)."""
+    text = " ".join(text.split())[:2000]
+    if not any(c.isalpha() for c in text):
+        return None
+    restricted, unrestricted = _detectors()
+    found = restricted.detect_details(text)
+    if found.language not in LANGUAGES:
+        return None
+    scores = [*sorted(found.scores.values(), reverse=True), 0.0]
+    if scores[0] - scores[1] < _MIN_MARGIN:
+        return None
+    if unrestricted.detect_details(text).language != found.language:
+        return None
+    return str(found.language)
 
 
 def _quote(text: str, folded_match: str) -> str:

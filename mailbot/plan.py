@@ -102,7 +102,9 @@ def plan(n: Notification, view: StateView, context: Context, options: Options) -
     step = conversation.on_invitation(decision, current, welcome_known=options.welcome_known)
     if step.decision == IGNORE:
         return _ignore(n, step.reason)
-    return _apply(n, step, current, n.requester, view, trigger="", languages=(n.language,))
+    # The reply in the requester's language: their note's, else the notification's.
+    languages = (phrases.language(n.note) if n.note else None, n.language)
+    return _apply(n, step, current, n.requester, view, trigger="", languages=languages)
 
 
 def _belongs_to(n: Notification, view: StateView) -> tuple[Conversation | None, str | None]:
