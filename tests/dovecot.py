@@ -140,7 +140,9 @@ class Account:
 class Dovecot:
     _ids = itertools.count(1)
 
-    def __init__(self, *, special_use: bool = True, tls: bool = False) -> None:
+    def __init__(
+        self, *, special_use: bool = True, tls: bool = False, capability: str | None = None
+    ) -> None:
         """With tls=True: a self-signed certificate for DNS:localhost only (no IP address),
         STARTTLS on `port` and implicit TLS on `tls_port`; plaintext login stays allowed."""
         # Not under pytest's tmp_path: its parents are 0700, and Dovecot's auth and mail
@@ -169,6 +171,8 @@ class Dovecot:
                 imaps=imaps,
                 mailboxes=_SPECIAL_USE if special_use else "",
             )
+            # `capability`: what the server announces (to play a server without UIDPLUS)
+            + (f"imap_capability = {capability}\n" if capability else "")
         )
         self._process: subprocess.Popen[bytes] | None = None
 

@@ -9,12 +9,13 @@ import mailbox
 import os
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from builders import invitation, network_message
 from conftest import FIXTURES
-from dovecot import Account
+from dovecot import Account, Dovecot
 from support import drafts, mailbot, run_json, seed_raw, write_env
 
 from mailbot.store import SCHEMA_VERSION, Store
@@ -258,3 +259,33 @@ def test_older_state_files_upgrade(tmp_path: Path, release: str) -> None:
             jose = store.conversation("linkedin:jose-p")
             assert jose is not None and (jose.name_key, jose.status) == ("jose perez", "explained")
             assert store.conversation_by_invitation("linkedin:invitation:43") is None
+
+
+@pytest.fixture
+def no_uidplus() -> Iterator[Dovecot]:
+    """A Dovecot that does not announce UIDPLUS (it cannot remove one message safely)."""
+    server = Dovecot(capability="IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SPECIAL-USE")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.dovecot
+def test_without_uidplus_a_stale_draft_is_left_and_recorded_as_stale(
+    no_uidplus: Dovecot, tmp_path: Path
+) -> None:
+    """Defect 6: it was recorded as "kept", which means "the owner edited it"."""
+    account = no_uidplus.add_account()
+    env = write_env(tmp_path, account)
+    seed_raw(account, invitation("Jane Doe", vanity="jane-doe-1"))
+    run_json(tmp_path, env)
+    seed_raw(account, network_message("Jane Doe", "No, we have never met.", vanity="jane-doe-1"))
+    answered = run_json(tmp_path, env)["processed"]
+    assert [(p["decision"], p["draft"], p["withdrawn"]) for p in answered] == [
+        ("explain", True, [])
+    ]
+    assert len(drafts(account)) == 2  # the ask could not be removed: left for the owner
+    db = sqlite3.connect(env["MAILBOT_STATE"])
+    states = dict(db.execute("SELECT step, state FROM drafts").fetchall())
+    db.close()
+    assert states == {"ask": "stale", "explain": "stored"}
