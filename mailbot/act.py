@@ -59,15 +59,7 @@ class Executor:
         return _processed(plan, outcome, withdrawn)
 
     def _render(self, order: DraftOrder) -> Draft:
-        return self.renderer.draft(
-            order.step,
-            order.requester,
-            order.network,
-            order.parent,
-            self.settings.owner,
-            token=order.token,
-            languages=order.languages,
-        )
+        return render(self.renderer, self.settings, order)
 
     def _store_draft(self, order: DraftOrder, draft: Draft, person: str) -> tuple[str, DraftRecord]:
         folder = self._drafts()
@@ -126,17 +118,21 @@ class DryRun:
 
     def carry_out(self, plan: Plan) -> Processed:
         if plan.draft is not None:
-            order = plan.draft
-            self.renderer.draft(
-                order.step,
-                order.requester,
-                order.network,
-                order.parent,
-                self.settings.owner,
-                token=order.token,
-                languages=order.languages,
-            )
+            render(self.renderer, self.settings, plan.draft)
         return _processed(plan, NONE)
+
+
+def render(renderer: Renderer, settings: Settings, order: DraftOrder) -> Draft:
+    """The draft a plan orders, rendered from the templates."""
+    return renderer.draft(
+        order.step,
+        order.requester,
+        order.network,
+        order.parent,
+        settings.owner,
+        token=order.token,
+        languages=order.languages,
+    )
 
 
 def _processed(plan: Plan, outcome: str, withdrawn: tuple[str, ...] = ()) -> Processed:

@@ -141,10 +141,7 @@ def is_chrome_line(line: str) -> bool:
 def _quoted_under_card(body_lines: list[str], name: str | None) -> str | None:
     """A note shown in quotes a few lines under the requester's name (name, headline,
     location, then “the note”)."""
-    if not name:
-        return None
-    folded = name.casefold()
-    card = next((i for i, line in enumerate(body_lines) if line.casefold() == folded), None)
+    card = _card(body_lines, name)
     if card is None:
         return None
     for line in body_lines[card + 1 : card + 6]:
@@ -155,11 +152,16 @@ def _quoted_under_card(body_lines: list[str], name: str | None) -> str | None:
     return None
 
 
-def _paragraph_above_card(body_lines: list[str], name: str | None) -> str | None:
+def _card(body_lines: list[str], name: str | None) -> int | None:
+    """The line of the requester's name card (their name alone on a line)."""
     if not name:
         return None
     folded = name.casefold()
-    card = next((i for i, line in enumerate(body_lines) if line.casefold() == folded), None)
+    return next((i for i, line in enumerate(body_lines) if line.casefold() == folded), None)
+
+
+def _paragraph_above_card(body_lines: list[str], name: str | None) -> str | None:
+    card = _card(body_lines, name)
     if card is None:
         return None
     above: list[str] = []
