@@ -460,6 +460,19 @@ def denial(text: str) -> str | None:
     return _find(text, _DENIALS)
 
 
+APPLIED = (  # a note saying they were a candidate: the mailbox is searched for them
+    r"\b(?:i (?:have |'ve |recently |just )?(?:applied|interviewed)|my application|you interviewed me|interviewed (?:with|for)|shortlisted|assessment|selected for|"
+    r"j'ai postule|ma candidature|entretien|candidat\w*|beworben|bewerbung|vorstellungsgesprach|postule|me postule|mi candidatura|entrevista|me candidatei|"
+    r"colloquio|mi sono candidat\w*|gesolliciteerd|sollicitatie\w*|sokte|ansokan|intervju|aplikowal\w*|rekrutacj\w*|rozmow\w* kwalifikacyjn\w*)\b",
+)
+_APPLIED = [("*", re.compile(p)) for p in APPLIED]
+
+
+def applied(text: str) -> str | None:
+    """The phrase by which a note says they applied or were interviewed, if any."""
+    return _find(text, _APPLIED, negatable=True)
+
+
 def no_tie(text: str) -> str | None:
     """In a note: positive evidence that there is no acquaintance (networking, a pitch,
     "saw your profile", "we haven't met"), if any."""

@@ -12,11 +12,14 @@ import logging
 import threading
 from datetime import date, timedelta
 
+from mailbot import phrases
 from mailbot.act import DryRun, Executor
 from mailbot.config import Settings
 from mailbot.errors import ConfigError, MailboxError, TemplateProblem
+from mailbot.identity import normalise_name
 from mailbot.mailboxes.base import FolderState, Mailbox, Wanted, pick_folder, watched_status
 from mailbot.notifications import BODY_HINTS, SENDER_HINTS, Notification, parse
+from mailbot.people.applicants import WithApplicants, find_applicant
 from mailbot.people.index import CorrespondenceIndex
 from mailbot.plan import Options, Plan, plan
 from mailbot.records import Cursor
@@ -69,6 +72,7 @@ def run_cycle(
             stop=stop,
             selected=(settings.inbox, folder),  # still selected: not selected again
         )
+    context = _with_applicants(mailbox, notifications, context)
     renderer = Renderer(settings.templates, settings.language)
     executor = (
         DryRun(settings, renderer) if dry_run else Executor(mailbox, store, settings, renderer)
@@ -98,6 +102,25 @@ def run_cycle(
     if not dry_run and complete:
         store.set_cursor(settings.inbox, Cursor(folder.uidvalidity, folder.uidnext - 1))
     return report
+
+
+def _with_applicants(
+    mailbox: Mailbox, notifications: list[Notification], context: Context
+) -> Context:
+    """Applicants are known: a note saying they applied is checked against every folder
+    (before planning, which reads no mailbox)."""
+    found: dict[str, str] = {}
+    candidates = [
+        n.requester
+        for n in notifications
+        if n.is_invitation and n.note and n.requester and phrases.applied(n.note)
+    ]
+    for requester in candidates:
+        if requester is not None and (evidence := find_applicant(mailbox, requester)):
+            found[normalise_name(requester.name)] = evidence
+    if not found:
+        return context
+    return Context(WithApplicants(context.people, found), context.owner_emails)
 
 
 def _new_uids(

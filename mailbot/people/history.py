@@ -94,6 +94,11 @@ def _people(values: list[str]) -> list[tuple[str, str]]:
     return decoded
 
 
+def is_person(addr: str, owner: frozenset[str]) -> bool:
+    """An address of a person: not the owner, a robot, a list or a network."""
+    return _is_person(addr, owner)
+
+
 def _is_person(addr: str, owner: frozenset[str]) -> bool:
     domain = addr.rpartition("@")[2]
     return not (

@@ -172,3 +172,22 @@ def test_a_cv_inside_multipart_alternative_counts_as_an_application(
     verdict = json.loads(result.stdout)
     assert verdict["decision"] == "known", verdict
     assert "job application" in " ".join(verdict["reasons"])
+
+
+def test_an_applicant_is_found_in_any_folder(account: Account, tmp_path: Path) -> None:
+    """A note saying they applied: the whole mailbox is searched; found -> known, with the
+    evidence; not found -> review. Never the explanation of the rule."""
+    with account.client() as client:
+        client.create_folder("Bewerbungen")
+    seed_raw(
+        account,
+        mail("Nadia Haddad <nadia@mail.example>", OWNER, "Data Analyst role"),
+        folder="Bewerbungen",
+    )
+    note = "I applied for the Data Analyst role on your team last month."
+    seed_raw(account, invitation("Nadia Haddad", note=note), invitation("Omar Farouk", note=note))
+    report = run_json(tmp_path, write_env(tmp_path, account))["processed"]
+    decisions = {p["requester"]: (p["decision"], p["reasons"][0]) for p in report}
+    assert decisions["Nadia Haddad"][0] == "known", decisions
+    assert "Bewerbungen" in decisions["Nadia Haddad"][1]
+    assert decisions["Omar Farouk"][0] == "review"
