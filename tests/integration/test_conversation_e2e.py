@@ -45,7 +45,7 @@ def test_conversation_by_network_message(account: Account, tmp_path: Path) -> No
     [explain] = drafts(account)  # the ask draft is gone, the explanation is there
     assert explain["Message-ID"] != ask["Message-ID"]
     text = body(explain)
-    assert "I only connect with people I know" in text and "@robin_owner" in text
+    assert "I only accept invitations from people I know" in text and "@robin_owner" in text
     assert "+44 20 7946 0000" in text and "InMail" in text
     notification = email.message_from_bytes(
         network_message("Zed Stranger", "x"), policy=email.policy.default
