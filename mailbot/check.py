@@ -80,8 +80,9 @@ def _imap(settings: Settings) -> list[Line]:
             ]
             lines += _folders(mailbox, settings)
             return lines
-    except MailbotError as exc:
-        return [Line(False, "connect", str(exc))]
+    except MailbotError as exc:  # a refused login is not a connection problem
+        item = "login" if "refused the login" in str(exc) else "connect"
+        return [Line(False, item, str(exc))]
 
 
 def _folders(mailbox: ImapMailbox, settings: Settings) -> list[Line]:

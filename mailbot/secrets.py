@@ -37,13 +37,28 @@ def run_secret_command(key: str, command: str) -> str:
     except OSError as exc:
         raise ConnectError(f"{key} could not run: {exc.strerror}") from None
     if result.returncode != 0:
-        raise ConnectError(f"{key} failed with exit status {result.returncode}")
+        why = _error_line(result.stderr, result.stdout)
+        raise ConnectError(f"{key} failed with exit status {result.returncode}{why}")
     lines = result.stdout.decode("utf-8", "replace").splitlines()
     secret = lines[0].strip() if lines else ""
     if not secret:
         raise ConnectError(f"{key} printed nothing")
     register_secret(secret)
     return secret
+
+
+def _error_line(stderr: bytes, stdout: bytes) -> str:
+    """The command's own last error line ("vault is locked"), which helps the owner; never
+    anything of its output, nor a line that holds it (a helper that echoes the secret)."""
+    lines = stderr.decode("utf-8", "replace").strip().splitlines()
+    if not lines:
+        return ""
+    said = " ".join(lines[-1].split())[:200]
+    printed = {line.strip() for line in stdout.decode("utf-8", "replace").splitlines()}
+    secrets = {p for p in printed | RedactSecrets.secrets if len(p) >= 4}
+    if any(secret in said for secret in secrets) or not said:
+        return ""
+    return f": {said}"
 
 
 class RedactSecrets(logging.Filter):

@@ -110,6 +110,11 @@ def test_password_command(account: Account, tmp_path: Path) -> None:
         failed.returncode == 3
         and "MAILBOT_IMAP_PASSWORD_CMD failed with exit status 7" in failed.stderr
     )
+    # its own error message is shown, its output never
+    env["MAILBOT_IMAP_PASSWORD_CMD"] = "echo s3cret-Out; echo 'pass: vault is locked' >&2; exit 1"
+    locked = mailbot(tmp_path, env, "--run-once")
+    assert locked.returncode == 3 and "vault is locked" in locked.stderr
+    assert "s3cret-Out" not in locked.stderr + locked.stdout
 
 
 def test_oauth2_token_command_refreshes_an_expired_token(account: Account, tmp_path: Path) -> None:
@@ -144,7 +149,7 @@ def test_check_passes_and_fails_where_it_should(account: Account, tmp_path: Path
     bad = mailbot(
         tmp_path, {**env, "MAILBOT_IMAP_PASSWORD": "nope-Wr0ng", "MAILBOT_INBOX": "Nope"}, "check"
     )
-    assert bad.returncode == 1 and "ERR  connect" in bad.stdout and "nope-Wr0ng" not in bad.stdout
+    assert bad.returncode == 1 and "ERR  login" in bad.stdout and "nope-Wr0ng" not in bad.stdout
     missing = mailbot(tmp_path, {**env, "MAILBOT_INBOX": "Nope"}, "check")
     assert missing.returncode == 1 and "ERR  inbox" in missing.stdout
     (tmp_path / "state.sqlite3").chmod(0o644)

@@ -398,7 +398,7 @@ def test_a_wrong_password_is_never_shown(own_server: Dovecot, tmp_path: Path) ->
         code, out, err = daemon.result()
         results = [once.result(), check.result()]
     assert [r.returncode for r in results] == [3, 1], [r.stderr for r in results]
-    assert "ERR  connect" in results[1].stdout
+    assert "ERR  login" in results[1].stdout  # a wrong password is not a connection problem
     assert all(account.user in r.stdout + r.stderr for r in results)  # "refused the login"
     assert code == 0
     texts = [*outputs(*results), out, err]
@@ -418,7 +418,7 @@ def test_a_non_ascii_password_is_a_login_failure_not_a_traceback(
     once, check = mailbot(tmp_path, env, "--run-once"), mailbot(tmp_path, env, "check")
     assert once.returncode == 3, once.stderr
     assert account.user in one_line_error(once)
-    assert check.returncode == 1 and "ERR  connect" in check.stdout, check.stderr
+    assert check.returncode == 1 and "ERR  login" in check.stdout, check.stderr
     for text in outputs(once, check):
         assert "Traceback" not in text
         assert "ä" not in text and "\\xe4" not in text  # not even one character of it
