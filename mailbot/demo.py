@@ -22,6 +22,7 @@ from mailbot.report import CycleReport
 from mailbot.runner import run_once
 
 SAMPLES = Path(__file__).parent / "samples"
+MARKER = ".mailbot-demo"  # a --dir folder the demo made, and may fill again
 ANSWER = "later-answer-from-priya.eml"
 OWNER = {
     "MAILBOT_OWNER_NAME": "Robin Owner",
@@ -38,8 +39,14 @@ def run_demo(directory: Path | None, *, as_json: bool) -> int:
     if directory is not None:
         if directory.exists() and not directory.is_dir():
             raise ConfigError("--dir", f"{directory} is a file; name a folder (created if missing)")
+        marker = directory / MARKER
+        if directory.is_dir() and any(directory.iterdir()) and not marker.exists():
+            raise ConfigError(
+                "--dir", f"{directory} is not empty; name a new or empty folder (it is created)"
+            )
         try:
             directory.mkdir(parents=True, exist_ok=True)
+            marker.write_text("made by `mailbot demo`: safe to delete\n")
         except OSError as exc:
             raise ConfigError("--dir", f"cannot create {directory}: {exc.strerror}") from None
         return _run(directory, as_json=as_json, kept=True)

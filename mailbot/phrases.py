@@ -248,10 +248,15 @@ CLAIMS["*"] = (
     r"\bwe both (?:attended|went|studied|worked|joined|spoke|presented)\b",
     r"\b(?:ambos|entrambi|beide|allebei|bada|oboje|tous (?:les )?deux)\b.{0,25}\b(?:grupo|gruppo|gruppe|groep|grupp|grupa|groupe|call|chamada|chiamata|comite|comitato|ausschuss|commissie|kommitte|komisji|board|consiglio|consejo|conselho|jury|panel)\b",
     r"\b(?:same|mismos|mismas|mesmos|mesmas|gleichen|selben|memes|stessi|stesse|dezelfde|samma|tych samych|wspolnych)\b.{0,15}\b(?:clients|customers|clientes|kunden|clienti|klanten|kunder|klientow|klientami|projects|proyectos|projetos|projekte|progetti|projecten|projekt\w*)\b",
+    # a colleague, a student, a member of the owner's team (now or before)
+    r"\b(?:colleague|coworker|co-worker|kollege|kollegin|collegue|colega|collega|kollega|kolega|kolezanka)\w*\b",
+    r"\b(?:your|votre|ton|ihr|ihre|dein|su|tu|sua|seu|il suo|je|uw|din|twoj|pana|pani) (?:team|equipe|student\w*|etudiant\w*|intern|stagiaire|praktikant\w*|mentee|alumn\w*|estudiante|aluno|aluna|studente|allievo|stagiair|elev|student)\b",
+    r"\b(?:former|ex|old) (?:student|intern|employee|report|manager|boss|colleague)\b|\bwas your\b|\bunter ihnen\b|\bin ihrem (?:team|seminar|kurs)\b",
+    # contact without meeting in person: calls, mails
+    r"\b(?:telefoniert|telefonato|telefonamos|hablamos por telefono|falamos por telefone|gebeld|ringde|rozmawialismy przez telefon|on the phone|by phone|over the phone|video call|zoom call|exchanged (?:e-?mails|messages)|emailed|e-mail gewechselt|geschrieben|echange par (?:e-?)?mail|correspond\w*|escribimos|escrevemos|scritto|gemaild|mejlat)\b",
     # a candidate in one of the owner's processes
     r"\b(?:selected|shortlisted|assessment|second round|final round|seleccionad\w*|selecionad\w*|selezionat\w*|ausgewahlt|zweite runde|retenu\w*|deuxieme tour|geselecteerd|tweede ronde|uttagen|andra omgangen|wybran\w*|drugi etap|etap rekrutacji)\b",
     # not sure whether they met: the owner decides
-    r"\b(?:not sure (?:if|whether)|no se si|je ne sais (?:pas )?si|ich weiss nicht,? ob|weiss nicht,? ob|non so se|weet niet of|vet inte om|nie wiem,? czy|nao sei se|maybe we met|vielleicht haben wir|peut-etre nous|quizas nos|forse ci|misschien hebben we|kanske har vi|moze sie)\b",
 )
 NO_TIE["*"] = (
     # growing a network, in any verb form, in either order
@@ -279,7 +284,7 @@ NO_TIE["*"] = (
     r"\b(?:we have|we offer|we built|we provide|i run|i own|i founded)\b.{0,40}\b(?:platform|tool|solution|service|product|software|app|agency|company|business|studio|consultancy)\b",
     r"\b(?:nous aidons|nous accompagnons|j'accompagne|wir unterstutzen|wir helfen|wir begleiten|ayudamos|ayudo|ajudamos|ajudo|aiutiamo|aiuto|la nostra (?:societa|azienda)|nuestra empresa|nossa empresa|wij helpen|wij verzorgen|wij ondersteunen|vi hjalper|vi levererar|vi erbjuder|pomagamy|oferujemy|mam (?:atrakcyjna )?oferte|ofrecemos|oferecemos|offriamo|bieten wir|wir bieten|nous proposons|proposons)\b",
     # who they are: a recruiter, a salesperson, a student or newcomer, a job seeker
-    r"\b(?:i'm|i am|je suis|ich bin|als|soy|sou|sono|ik ben|jag ar|jestem)\b.{0,25}\b(?:recruiter|headhunter|talent partner|sourcer|account executive|sales|consultant|personalberater\w*|recruteu\w*|chasseu\w*|reclutador\w*|recrutador\w*|selezionat\w*|rekryterare|rekruter\w*|doradc\w*|student|etudiant\w*|estudiante|estudante|studente|studentka|aspiring|neolaureat\w*|new|nouveau|nouvelle|neu|nuevo|nueva|novo|nova|nuovo|nuova|nieuw|ny|nowy|nowa)\b",
+    r"\b(?:i am|je suis|ich bin|soy|sou|sono|ik ben|jag ar|jestem)\b.{0,25}\b(?:recruiter|headhunter|talent partner|sourcer|account executive|personalberater\w*|recruteu\w*|chasseu\w*|reclutador\w*|recrutador\w*|selezionat\w*|rekryterare|rekruter\w*|doradc\w*|aspiring|neolaureat\w*)\b",
     r"\b(?:looking for|seeking|searching for|je cherche|cherche|ich suche|suche|busco|estoy buscando|procuro|estou procurando|a procura de|em busca de|cerco|sto cercando|alla ricerca di|zoek|ik zoek|op zoek naar|soker|szukam)\b.{0,40}\b(?:job|role|position|internship|stage|stelle|praktikum|praxissemester|werkstudent\w*|trabajo|empleo|practicas|emprego|estagio|lavoro|tirocinio|werk|baan|stageplek|afstudeerplek|jobb|praktik|prace|pracy|praktyk\w*|opportunit\w*|oportunidad\w*|oportunidade\w*|opportunita)\b",
     # a student or researcher reaching out for a thesis or survey
     r"\b(?:my thesis|my dissertation|master'?s thesis|masterarbeit|bachelorarbeit|abschlussarbeit|memoire|mon memoire|tfg|tfm|mi tesis|minha tese|tcc|la mia tesi|mijn scriptie|scriptie|examensarbete|uppsats|prace magisterska|prace licencjacka|research (?:project|interview)|survey|encuesta|enquete|umfrage|sondaggio|pesquisa|ankiet\w*)\b",
@@ -324,7 +329,7 @@ RUDE: dict[str, tuple[str, ...]] = {  # words that are insults in every language
         r"\b(?:pathetic|ridiculous|stupid) (?:question|message|rule|policy)\b",
     ),
     "fr": (
-        r"\b(?:connard|connasse|debile|va te faire|pour qui vous (?:vous )?prenez|pour qui tu te prends|n'importe quoi)\b",
+        r"\b(?:connard|connasse|debile|va te faire|pour qui vous (?:vous )?prenez|pour qui tu te prends)\b",
         r"\b(?:quelle|question|regle) (?:ridicule|pathetique|pretentieuse|stupide)\b",
         r"\b(?:ridicule|pathetique|pretentieux|pretentieuse|arrogant|arrogante)\s*[!.]",
     ),
@@ -346,14 +351,15 @@ RUDE: dict[str, tuple[str, ...]] = {  # words that are insults in every language
 
 RUDE["*"] = (
     # contempt for the question itself, in every language
-    r"\b(?:what a|such a|vilken|vilket|co za|quelle|quel|was fur eine?|wat een|que|qué|che|what an)\b.{0,3}\b(?:strange|weird|odd|pompous|pretentious|stupid|silly|ridiculous|arrogant|pathetic|bizarre|dumb|condescending|dryg|konstig|loj|dum|napuszon\w*|glupi\w*|dziwn\w*|smieszn\w*|arrogante|dumme|seltsame|komische|lacherliche|uberhebliche|pretentieuse|stupide|etrange|ridicule|pedante|rara|estupida|ridicula|absurda|pretenciosa|strana|stupida|assurda|ridicola|presuntuosa|estranha|pretensiosa|rare|stomme|belachelijke|vreemde)\b",
+    r"\b(?:what a|such a|vilken|vilket|co za|quelle|quel|was fur eine?|wat een|que|qué|che|what an)\b.{0,3}\b(?:strange|weird|odd|pompous|pretentious|stupid|silly|ridiculous|arrogant|pathetic|bizarre|dumb|condescending|dryg|konstig|loj|dum|napuszon\w*|glupi\w*|dziwn\w*|smieszn\w*|arrogante|dumme|seltsame|komische|lacherliche|uberhebliche|pretentieuse|stupide|etrange|ridicule|pedante|rara|estupida|ridicula|absurda|pretenciosa|strana|stupida|assurda|ridicola|presuntuosa|estranha|pretensiosa|stomme|belachelijke)\b",
     r"\b(?:question|fraga|pytanie|frage|vraag|pregunta|pergunta|domanda)\b.{0,10}\b(?:pretentieuse|stupide|ridicule|pedante|absurda|ridicula|estupida|ridicola|stupida|assurda|pretensiosa|arrogante|dryg|loj\w*|napuszon\w*|glupi\w*|belachelijk|dom|arrogant|lacherlich)\b",
-    r"\b(?:forget it|glom det|lass es|lassen sie es|laisse tomber|laissez tomber|olvidalo|olvidese|esquece|esqueca|lascia perdere|lasci perdere|laat maar|daj spokoj|prosze sobie darowac|sobie darowac|spar dig|sparen sie sich)\b",
+    # a dismissal standing as a sentence of its own ("Forget it.", "Glöm det.")
+    r"(?:^|[.!?]\s+)(?:forget it|glom det|vergiss es|vergessen sie es|laisse tomber|laissez tomber|olvidalo|olvidese|esquece(?: isso)?|lascia perdere|lasci perdere|laat maar zitten|daj spokoj|prosze sobie darowac|sparen sie sich das|spar dig)\s*[.!]*\s*$",
     r"\b(?:how dare|who cares|nobody cares|get a life|get over yourself|ok boomer|kein interesse an ihrer regel)\b",
+    r"\b(?:judging by|a en juger par|a juzgar por|a giudicare da|a julgar por|nach) (?:this|your|ce|votre|este|su|tu|questo|il suo|esta|sua|dieser|ihrer) (?:message|question|mail|email|mensaje|pregunta|messaggio|domanda|mensagem|pergunta|nachricht|frage)\b.{0,30}\b(?:glad|happy|relieved|content|froh|contento|contenta|feliz|blij|zadowolony)\b",
     # "who do you think you are", in every language
     r"\b(?:who do you think you are|who (?:the hell )?are you to|vous vous prenez pour qui|pour qui vous vous prenez|pour qui tu te prends|wer glauben sie(?:,)? (?:wer )?sie sind|was bilden sie sich ein|quien te crees|que creido|quien se cree|quem voce pensa que e|quem o senhor pensa|chi si crede di essere|chi ti credi di essere|wie denk je wel niet|wie denkt u wel niet|vem tror du att du ar|za kogo sie (?:pan|pani)? ?uwaza|za kogo ty sie uwazasz)\b",
-    r"\b(?:szkoda (?:mojego )?czasu|zoek het (?:lekker )?zelf uit|doe eens normaal|strunt i det|deixa pra la|dann eben nicht|von oben herab|de haut|ma che domanda|no need for the interrogation|what a waste)\b",
-    r"\b(?:judging by (?:this|your)|a en juger par (?:ce|votre)|wenn ich (?:diese|ihre) nachricht|a juzgar por (?:este|su|tu)|a giudicare da|a julgar por|te oordelen naar|att doma av|sadzac po)\b",
+    r"\b(?:szkoda (?:mojego )?czasu|zoek het (?:lekker )?zelf uit|doe eens normaal|strunt i det|deixa pra la|dann eben nicht|von oben herab|ma che domanda|no need for the interrogation|what a waste)\b",
 )
 
 # Automatic replies, by subject or by their first words.
@@ -398,7 +404,20 @@ def fold(text: str) -> str:
     """Case, accents and apostrophe styles folded; whitespace collapsed."""
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LETTERS))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.replace("’", "'").replace("`", "'").split())
+    plain = plain.replace("’", "'").replace("`", "'")
+    return " ".join(_CONTRACTION.sub(lambda m: _EXPANDED[m.group(0)], plain).split())
+
+
+_EXPANDED = {
+    "can't": "cannot",
+    "won't": "will not",
+    "n't": " not",
+    "'ve": " have",
+    "'re": " are",
+    "'m": " am",
+    "'ll": " will",
+}
+_CONTRACTION = re.compile(r"\b(?:can't|won't)|n't\b|(?<=[a-z])(?:'ve|'re|'m|'ll)\b")
 
 
 def _compile(table: dict[str, tuple[str, ...]]) -> list[tuple[str, re.Pattern[str]]]:
@@ -413,15 +432,16 @@ _AUTO_SUBJECTS = [re.compile(p) for p in AUTOMATIC_SUBJECTS]
 _AUTO_TEXTS = [re.compile(p) for p in AUTOMATIC_TEXTS]
 
 
-_NEGATION = re.compile(
-    r"\b(?:not|never|no|haven't|havent|hasn't|didn't|didnt|don't|dont|ne|pas|jamais|nicht|nie|"
-    r"niemals|kein\w*|nunca|nao|mai|non|niet|nooit|geen|inte|aldrig|ingen|nigdy)\b[^.!?;,]{0,25}$"
+_NEGATION = re.compile(  # right before the claim ("we have never met", "no nos conocemos");
+    # not "mai" (May), "pas" (Dutch "just"), "no" as Portuguese "in the" further away
+    r"\b(?:not|never|havent|ne|jamais|nicht|nie|niemals|kein\w*|nunca|nao|non|niet|nooit|"
+    r"geen|inte|aldrig|nigdy|no)\b[^.!?;,]{0,12}$"
 )
 _CLAUSE = re.compile(r"[.!?;,]|\b(?:but|mais|aber|pero|mas|ma|maar|men|ale|though|however)\b")
 
 
 _NEGATED_SPAN = re.compile(
-    r"\b(?:not|never|nie|niemals|nunca|nao|mai|niet|nooit|inte|aldrig|nigdy|jamais|pas)\b"
+    r"\b(?:not|never|nie|niemals|nunca|nao|niet|nooit|inte|aldrig|nigdy|jamais)\b"
 )
 
 
@@ -450,9 +470,15 @@ def _find(
     return None
 
 
+UNSURE = (  # not sure whether they met: a hint, whatever negation it is phrased with
+    r"\b(?:not sure (?:if|whether)|no se si|je ne sais (?:pas )?si|ich weiss nicht,? ob|weiss nicht,? ob|non so se|weet niet of|vet inte om|nie wiem,? czy|nao sei se|maybe we met|vielleicht haben wir|peut-etre nous|quizas nos|forse ci|misschien hebben we|kanske har vi|moze sie|i (?:am )?not sure (?:we|you)|you (?:may|might) not remember)\b",
+)
+_UNSURE = [("*", re.compile(p)) for p in UNSURE]
+
+
 def claim(text: str) -> str | None:
-    """The phrase by which the text claims to know the owner, if any."""
-    return _find(text, _CLAIMS, negatable=True)
+    """The phrase by which the text claims or hints at a tie, if any."""
+    return _find(text, _CLAIMS, negatable=True) or _find(text, _UNSURE)
 
 
 def denial(text: str) -> str | None:

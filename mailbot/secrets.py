@@ -50,15 +50,17 @@ def run_secret_command(key: str, command: str) -> str:
 def _error_line(stderr: bytes, stdout: bytes) -> str:
     """The command's own last error line ("vault is locked"), which helps the owner; never
     anything of its output, nor a line that holds it (a helper that echoes the secret)."""
-    lines = stderr.decode("utf-8", "replace").strip().splitlines()
+    text = stderr.decode("utf-8", "replace")
+    lines = text.strip().splitlines()
     if not lines:
         return ""
-    said = " ".join(lines[-1].split())[:200]
     printed = {line.strip() for line in stdout.decode("utf-8", "replace").splitlines()}
     secrets = {p for p in printed | RedactSecrets.secrets if len(p) >= 4}
-    if any(secret in said for secret in secrets) or not said:
-        return ""
-    return f": {said}"
+    squeezed = " ".join(text.split())
+    if any(s in text or " ".join(s.split()) in squeezed for s in secrets):
+        return ""  # compared before anything is cut or squeezed: nothing of it shows
+    said = " ".join(lines[-1].split())
+    return f": {said[:200]}" if said and len(said) <= 200 else ""
 
 
 class RedactSecrets(logging.Filter):

@@ -643,9 +643,13 @@ def _tighten(path: Path) -> None:
                 each.chmod(0o600)
         except OSError:
             continue
-    folder = path.parent
-    if folder.name == "mailbot" and folder.stat().st_mode & 0o077:
-        folder.chmod(0o700)
+    folder = path.parent  # only the default $XDG_STATE_HOME/mailbot, never a user's folder
+    if folder.name == "mailbot" and folder.parent.name == "state" and not folder.is_symlink():
+        try:
+            if folder.stat().st_mode & 0o077:
+                folder.chmod(0o700)
+        except OSError:
+            pass
 
 
 def _now() -> str:

@@ -504,3 +504,40 @@ def test_an_automatic_reply_leaves_the_conversation_as_it_was(subject: str, text
     view = MemoryView([conversation()], [ask_draft()])
     p = run(replace(email_answer(text), subject=subject), view)
     assert (p.decision, p.draft, p.save, p.withdraw) == (IGNORE, None, None, ())
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Wir haben uns im Mai auf der Messe kennengelernt. Ich würde gerne mein Netzwerk erweitern.",
+        "En mai nous nous sommes rencontrés au salon VivaTech, j'aimerais élargir mon réseau.",
+        "We hebben elkaar pas vorige week ontmoet op de beurs, graag mijn netwerk uitbreiden.",
+        "Je ne sais pas si nous nous sommes déjà croisés. Je souhaite élargir mon réseau.",
+        "We've met before, I think. Keen to grow my network.",
+        "I've applied for the Data Engineer role and I'm looking for new opportunities.",
+        "I'm your new colleague in the Berlin office!",
+        "Ich habe unter Ihnen als Sales Manager gearbeitet.",
+        "Not long ago we met at the Web Summit, and I'd love to grow my network.",
+    ],
+)
+def test_a_hint_of_a_tie_is_never_explained_away(note: str) -> None:
+    """Found by a reviewer: a month, a Dutch "just", a contraction or a role word must not
+    turn a tie into "positive evidence of none"."""
+    assert run(invitation(profile=JANE, note=note)).decision == REVIEW
+
+
+@pytest.mark.parametrize(
+    ("text", "decision"),
+    [
+        ("Nein, nicht persönlich, aber wir haben schon oft telefoniert.", REVIEW),
+        ("Yes, we met at the Automatica fair – your message made me smile", REVIEW),
+        (
+            "Ja, wir haben uns auf der Messe getroffen. Lassen Sie es mich wissen, wenn Sie Fragen haben.",
+            REVIEW,
+        ),
+        ("No, I don't think so. Don't forget it's just LinkedIn.", EXPLAIN),
+    ],
+)
+def test_answers_are_read_as_a_whole(text: str, decision: str) -> None:
+    view = MemoryView([conversation()], [ask_draft()])
+    assert run(email_answer(text), view).decision == decision

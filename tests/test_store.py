@@ -129,8 +129,8 @@ def test_a_state_path_under_a_file_is_one_line_naming_the_key(tmp_path: Path) ->
 
 
 def test_loose_permissions_are_tightened(tmp_path: Path) -> None:
-    folder = tmp_path / "mailbot"
-    folder.mkdir(mode=0o755)
+    folder = tmp_path / "state" / "mailbot"  # the default $XDG_STATE_HOME/mailbot
+    folder.mkdir(parents=True, mode=0o755)
     folder.chmod(0o755)
     path = folder / "state.sqlite3"
     Store(path).close()

@@ -47,6 +47,8 @@ def pick_folder(
     if configured:
         if configured in existing:
             return configured
+        if configured.upper() == "INBOX" and any(e.upper() == "INBOX" for e in existing):
+            return configured  # INBOX is case-insensitive (RFC 3501)
         listing = ", ".join(sorted(shown(n) for n in existing)[:12])
         raise ConfigError(key, f"there is no folder {shown(configured)!r} (folders: {listing})")
     for candidate in candidates:

@@ -100,7 +100,7 @@ def classify(content: Content) -> Notification | None:
                 return verdict(
                     "suspicious", f"relayed as LinkedIn but authentication failed: {failed}"
                 )
-            if content.all_headers("authentication-results") and not _auth_pass(content):
+            if not _auth_pass(content):  # a Sender: header alone proves nothing
                 return verdict(
                     "suspicious",
                     "relayed as LinkedIn but your server did not verify it as LinkedIn's "
@@ -183,14 +183,18 @@ def _auth_failure(content: Content) -> str | None:
 
 _AUTH_PASS = re.compile(
     r"\b(?:dkim=pass\b[^;]*\bheader\.(?:d|i)=@?(?:[\w-]+\.)*linkedin\.com"
-    r"|spf=pass\b[^;]*\bsmtp\.mailfrom=(?:[^;\s]*[@.])?linkedin\.com)\b",
+    r"|spf=pass\b[^;]*\bsmtp\.mailfrom=(?:[^;\s]*[@.])?linkedin\.com)(?=[\s;)]|$)",
     re.IGNORECASE,
 )
 
 
 def _auth_pass(content: Content) -> bool:
-    """The receiving server verified LinkedIn as the sender (DKIM or SPF pass)."""
-    return any(_AUTH_PASS.search(h) for h in content.all_headers("authentication-results"))
+    """The receiving server verified LinkedIn as the sender (DKIM or SPF pass for
+    linkedin.com itself, not linkedin.com.evil.example), in the topmost
+    Authentication-Results: the one the owner's own server added last; any below it
+    may have come with the mail."""
+    results = content.all_headers("authentication-results")
+    return bool(results) and _AUTH_PASS.search(results[0]) is not None
 
 
 def _foreign_action_link(content: Content) -> str | None:

@@ -18,6 +18,7 @@ from mailbot.identity import normalise_email, normalise_name
 from mailbot.mailboxes.base import Mailbox, Wanted, shown
 from mailbot.notifications.message import one_line, single_address
 from mailbot.notifications.model import Requester
+from mailbot.people.history import entries as history_entries
 from mailbot.people.history import is_person
 from mailbot.records import Verdict
 
@@ -32,14 +33,16 @@ def find_applicant(mailbox: Mailbox, requester: Requester) -> str | None:
     address = normalise_email(requester.email) if requester.email else None
     if len(key.split()) < 2 and not address:
         return None  # a first name alone is no evidence of anyone
-    probe = requester.name if len(key.split()) >= 2 else (requester.email or "")
+    probe = _ascii_probe(requester.name) if len(key.split()) >= 2 else (requester.email or "")
+    if not probe:
+        return None
     folders = sorted(f for f in mailbox.folder_names() if not f.lower().endswith(_SKIPPED))
     for folder in folders[:MAX_FOLDERS]:
         try:  # one odd folder or message must not hide the others, nor stop the cycle
             state = mailbox.select(folder)
             uids = mailbox.search(1, state.uidnext - 1, None, Wanted(senders=(probe,)))
-            for _, head, _ in mailbox.headers(uids[-20:]):
-                if found := _from_them(head, key, address):
+            for _, head, attachments in mailbox.headers(uids[-20:]):
+                if found := _from_them(head, attachments, key, address):
                     return f"{requester.name} applied, it seems: {found} in {shown(folder)}"
         except MailboxError as exc:
             log.info("cannot look for %s in %s: %s", requester.name, shown(folder), exc)
@@ -48,7 +51,25 @@ def find_applicant(mailbox: Mailbox, requester: Requester) -> str | None:
     return None
 
 
-def _from_them(head: bytes, key: str, address: str | None) -> str | None:
+def _ascii_probe(name: str) -> str:
+    """What the server is asked to find in From: the name if it is ASCII (IMAP SEARCH
+    here is ASCII), else its longest ASCII word; the match itself is made here, on the
+    normalised full name."""
+    if name.isascii():
+        return name
+    words = [w for w in name.split() if w.isascii() and len(w) >= 3]
+    return max(words, key=len) if words else ""
+
+
+def _from_them(
+    head: bytes, attachments: tuple[str, ...], key: str, address: str | None
+) -> str | None:
+    """Evidence when this message is an application from the requester: from them (same
+    full name or address) and marked as an application (a CV attached, or an application
+    subject). Their own invitation, or a namesake's pitch, is no evidence."""
+    entries = history_entries(head, attachments, frozenset())
+    if not any(e.application for e in entries):
+        return None
     msg = email.message_from_bytes(head, policy=email.policy.compat32)  # never raises
     found = single_address(_header_text(msg.get("From", "")))
     for display, addr in [found] if found else []:

@@ -181,7 +181,7 @@ def test_an_applicant_is_found_in_any_folder(account: Account, tmp_path: Path) -
         client.create_folder("Bewerbungen")
     seed_raw(
         account,
-        mail("Nadia Haddad <nadia@mail.example>", OWNER, "Data Analyst role"),
+        mail("Nadia Haddad <nadia@mail.example>", OWNER, "Application: Data Analyst role"),
         folder="Bewerbungen",
     )
     note = "I applied for the Data Analyst role on your team last month."
