@@ -151,3 +151,29 @@ def test_without_a_env_file_the_error_says_where_it_looked(
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigError, match=r"no \.env file in .*--env-file"):
         load_settings(None, {"HOME": str(tmp_path)})
+
+
+def test_contacts_naming_a_folder_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match=r"MAILBOT_CONTACTS: .* is a folder"):
+        load(MAILBOT_CONTACTS=str(tmp_path))
+
+
+def test_ignored_mail_is_shown_by_what_it_is(capsys: pytest.CaptureFixture[str]) -> None:
+    from mailbot.commands import print_report
+    from mailbot.report import CycleReport, Processed
+
+    report = CycleReport(
+        [
+            Processed(
+                "<a1b2@lva1.prod.linkedin.com>",
+                None,
+                "ignore",
+                ("not a connection request: job mail",),
+                False,
+            )
+        ]
+    )
+    print_report(report, dry_run=False)
+    out = capsys.readouterr().out
+    assert "(not a connection request)" in out and "<a1b2@" not in out

@@ -69,3 +69,12 @@ def test_a_folder_name_with_control_characters_is_shown_escaped() -> None:
         pick_folder("MAILBOT_SENT", "Se\x1b[31mnt", {"INBOX", "Bad\x07Name"}, (), "INBOX")
     text = str(raised.value)
     assert "\x1b" not in text and "\x07" not in text and "\\x1b" in text
+
+
+def test_tls_to_a_plaintext_port_says_what_to_try(account: Account, tmp_path: Path) -> None:
+    """WRONG_VERSION_NUMBER, in the user's language: which setting to change."""
+    env = write_env(tmp_path, account, MAILBOT_IMAP_SECURITY="ssl", MAILBOT_IMAP_HOST="localhost")
+    result = mailbot(tmp_path, env, "--run-once")
+    assert result.returncode == 3, result.stderr
+    assert "does not speak TLS on this port" in result.stderr
+    assert "MAILBOT_IMAP_SECURITY=starttls" in result.stderr and "Traceback" not in result.stderr
