@@ -4,7 +4,9 @@ MAILBOT_POLL_INTERVAL seconds as a safety net (APScheduler), never two at once.
 It survives the network and the server: a failed cycle is one log line and is retried;
 the IDLE connection reconnects with capped exponential backoff and jitter, and runs a
 cycle on reconnecting to pick up what arrived meanwhile. SIGTERM/SIGINT stop it within
-a few seconds, after the draft being written (if any) and its state are stored.
+a few seconds, after the draft being written (if any) and its state are stored; a cycle
+still waiting on the server after STOP_GRACE seconds has its connection cut (its mail
+stays pending for the next start).
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from mailbot.config import Settings
 from mailbot.errors import MailbotError
-from mailbot.mailboxes.imap import open_imap
+from mailbot.mailboxes.imap import cut_connections, open_imap
 from mailbot.runner import Session, known_people
 
 log = logging.getLogger(__name__)
 IDLE_RENEW = 9 * 60  # seconds: servers drop an IDLE after 30 min; RFC 2177 says re-issue < 29
+STOP_GRACE = 3.0  # seconds a running cycle gets to finish on a stop before its server is cut
 
 
 class Backoff:
@@ -80,12 +83,25 @@ class Daemon:
         )
         while not self.stop.wait(0.5):
             pass
-        self._scheduler.shutdown(wait=True)  # a running cycle finishes its draft and state
+        self._stop_cycles()
         self._session.close()
         if watcher.is_alive():
             watcher.join(timeout=5)
         log.info("mailbot stopped")
         return 0
+
+    def _stop_cycles(self) -> None:
+        """A running cycle finishes its draft and state (it checks `stop` between
+        messages), but a server that does not answer, or answers without end, must not
+        hold the stop up: after STOP_GRACE seconds every IMAP connection is cut, and the
+        cycle ends with a MailboxError, its mail still pending."""
+        stopping = threading.Thread(target=self._scheduler.shutdown, name="stop", daemon=True)
+        stopping.start()
+        stopping.join(STOP_GRACE)
+        if stopping.is_alive():
+            log.warning("a cycle is still waiting for the server: closing the connection")
+            cut_connections()
+            stopping.join(STOP_GRACE)
 
     def wake(self) -> None:
         """New mail: run a cycle now (or once more, right after the running one)."""

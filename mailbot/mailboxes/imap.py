@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import contextlib
+import imaplib
+import io
 import logging
 import re
+import socket
 import ssl
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.imap4 import IMAP4WithTimeout
+from imapclient.imap_utf7 import decode as decode_utf7
 from imapclient.imapclient import DELETED, DRAFT, DRAFTS, SEEN, SENT
+from imapclient.tls import IMAP4_TLS
 from imapclient.util import to_bytes
 
 from mailbot import secrets
@@ -27,6 +34,7 @@ from mailbot.mailboxes.base import (
     FolderState,
     Wanted,
     pick_folder,
+    shown,
     token_in,
 )
 
@@ -35,7 +43,18 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 FETCH_BATCH = 100
-MAX_MESSAGE_BYTES = 1024 * 1024  # a notification is ~25 kB; never pull a 50 MB attachment
+MiB = 1024 * 1024
+MAX_MESSAGE_BYTES = MiB  # a notification is ~25 kB; never pull a 50 MB attachment
+# What mailbot accepts from a server, whatever it asked for (the 1 MiB cap on bodies is
+# only a request): a literal, a line, and all the answers to one command together (a
+# FETCH batch is 100 bodies of 1 MiB at most). A server sending more is broken or
+# hostile: the connection is closed and the command fails (MailboxError).
+MAX_LITERAL = 64 * MiB
+MAX_LINE = MiB
+MAX_ANSWER = 256 * MiB
+MAX_ANSWER_LINES = 1_000_000
+COMMAND_TIMEOUTS = 4  # a command's whole answer must come within MAILBOT_IMAP_TIMEOUT x 4
+MAX_UID = 2**32 - 1  # UIDs, UIDNEXT and UIDVALIDITY are 32-bit numbers (RFC 3501 nz-number)
 _PEEK = f"BODY.PEEK[]<0.{MAX_MESSAGE_BYTES}>"
 _HEADERS = "BODY.PEEK[HEADER.FIELDS ({} CONTENT-TYPE)]".format(" ".join(HISTORY_FIELDS).upper())
 _CONTENT_TYPE = re.compile(rb"^content-type[ \t]*:[ \t]*([^\r\n]*)", re.IGNORECASE | re.MULTILINE)
@@ -88,12 +107,13 @@ def _connect(settings: ImapSettings) -> IMAPClient:
         except (OSError, ssl.SSLError) as exc:  # e.g. the CA file went away since start
             raise ConnectError(f"cannot load the TLS certificates: {exc}") from None
     try:
-        client = IMAPClient(
+        client = _Client(
             settings.host,
             port=settings.port,
             ssl=settings.security == "ssl",
             ssl_context=context,
             timeout=settings.timeout,
+            limit=settings.timeout * COMMAND_TIMEOUTS,
         )
         if settings.security == "starttls":
             if b"STARTTLS" not in client.capabilities():
@@ -117,7 +137,7 @@ def _connect(settings: ImapSettings) -> IMAPClient:
             ) from None
         raise ConnectError(f"TLS with {where} failed: {exc.reason or exc}") from None
     except (OSError, IMAPClientError) as exc:
-        raise ConnectError(f"cannot connect to {where}: {exc}") from None
+        raise ConnectError(_one_line(f"cannot connect to {where}: {exc}")) from None
     try:
         _login(client, settings)
     except LoginError:
@@ -125,6 +145,195 @@ def _connect(settings: ImapSettings) -> IMAPClient:
     except (OSError, IMAPClientError, UnicodeError, ValueError) as exc:
         raise ConnectError(f"login to {where} failed: {type(exc).__name__}") from None
     return client
+
+
+def cut_connections(reason: str = "mailbot is stopping") -> None:
+    """Stopping: close every IMAP connection of this process, at once and from any thread,
+    and refuse new ones, so a command waiting on a server (or on an endless answer) fails
+    now with MailboxError instead of holding the daemon up. For a process that is ending."""
+    _STOPPING.set()
+    with _LIVE_LOCK:
+        live = list(_LIVE)
+    for imap in live:
+        imap.cut(reason)
+
+
+_STOPPING = threading.Event()
+_LIVE: weakref.WeakSet[_Guarded] = weakref.WeakSet()
+_LIVE_LOCK = threading.Lock()
+
+
+class _Guarded(imaplib.IMAP4):
+    """imaplib's reading, bounded for a broken or hostile server: no literal past
+    MAX_LITERAL, no line past MAX_LINE, no command whose answers pass MAX_ANSWER bytes or
+    MAX_ANSWER_LINES lines or take longer than `limit` seconds in all (the socket timeout
+    alone never fires while data keeps coming). Past a bound the connection is shut down
+    and imaplib's abort raised (IMAPClientError: a MailboxError, or a ConnectError while
+    connecting), with the reason; every later command on it fails with that reason too.
+    Bounded from the greeting on: the limits are set before imaplib connects."""
+
+    def __init__(self, limit: float, read_timeout: float | None, *args: Any) -> None:
+        self._limit = limit
+        self._read_timeout = read_timeout
+        self._broken: str | None = None
+        self.arm()
+        if _STOPPING.is_set():
+            raise self.abort("mailbot is stopping")
+        with _LIVE_LOCK:
+            _LIVE.add(self)
+        super().__init__(*args)
+
+    def arm(self) -> None:
+        """A new command (or a new wait in IDLE): a fresh deadline and byte budget."""
+        self._deadline = time.monotonic() + self._limit
+        self._spent = 0
+        self._lines = 0
+
+    def cut(self, reason: str) -> None:
+        """Close the connection (from any thread): a read waiting on it ends at once."""
+        if self._broken is None:
+            self._broken = reason
+        sock = getattr(self, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def _new_tag(self) -> bytes:
+        self.arm()
+        tag: bytes = super()._new_tag()  # type: ignore[misc]
+        return tag
+
+    def send(self, data: Any) -> None:
+        self._check()
+        super().send(data)
+
+    def read(self, size: int) -> bytes:
+        self._check()
+        if size > MAX_LITERAL:
+            self._fail(
+                f"the server announced a literal of {size:,} bytes, more than the "
+                f"{MAX_LITERAL // MiB} MiB mailbot accepts"
+            )
+        self._count(size, 0)
+        file = self.file
+        if not isinstance(file, io.BufferedReader):  # not imaplib's usual buffered socket
+            return super().read(size)
+        chunks: list[bytes] = []
+        left = size
+        while left > 0:  # piece by piece: the deadline holds within a literal too
+            self._check()
+            try:
+                chunk = file.read1(min(left, MiB))
+            except TimeoutError:
+                self._past_deadline()
+                raise
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+
+    def readline(self) -> bytes:
+        self._check()
+        file = self.file
+        if not isinstance(file, io.BufferedReader):
+            line = super().readline()
+            self._count(len(line), 1)
+            return line
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            self._check()
+            try:
+                buffered = file.peek(1)  # what is buffered, or one read of the socket
+            except TimeoutError:
+                self._past_deadline()
+                raise
+            if not buffered:  # the end (or, in IDLE's non-blocking reads, nothing yet)
+                if self._broken is not None:
+                    raise self.abort(self._broken)
+                break
+            end = buffered.find(b"\n")
+            take = len(buffered) if end < 0 else end + 1
+            parts.append(file.read(take))
+            size += take
+            if size > MAX_LINE:
+                self._fail(f"the server sent a line longer than {MAX_LINE // MiB} MiB")
+            if end >= 0:
+                break
+        self._count(size, 1)
+        return b"".join(parts)
+
+    def _untagged_response(self, typ: str, dat: Any, name: str) -> Any:
+        """A SEARCH answer some servers split over several untagged lines, read as one."""
+        parts = self.untagged_responses.get(name) or []
+        if name == "SEARCH" and len(parts) > 1 and all(isinstance(p, bytes) for p in parts):
+            joined = b" ".join(p.strip() for p in parts if isinstance(p, bytes) and p.strip())
+            self.untagged_responses[name] = [joined]
+        return super()._untagged_response(typ, dat, name)  # type: ignore[misc]
+
+    def _check(self) -> None:
+        """Fails if the connection was cut or the command ran past its deadline; else
+        makes the next socket read wait no longer than the deadline."""
+        if self._broken is not None:
+            raise self.abort(self._broken)
+        if _STOPPING.is_set():
+            self._fail("mailbot is stopping")
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            self._fail(
+                f"no complete answer within {self._limit:.0f}s "
+                f"(MAILBOT_IMAP_TIMEOUT x {COMMAND_TIMEOUTS}); the connection was closed"
+            )
+        sock = getattr(self, "sock", None)
+        current = sock.gettimeout() if sock is not None else None
+        if sock is not None and current and self._read_timeout:  # not IDLE's non-blocking
+            wanted = min(self._read_timeout, left)
+            if wanted != current:
+                sock.settimeout(wanted)
+
+    def _past_deadline(self) -> None:
+        """After a socket timeout: the deadline's error if that is why (the read was
+        given only what was left of it), not a bare "timed out"."""
+        if time.monotonic() >= self._deadline:
+            self._check()
+
+    def _count(self, size: int, lines: int) -> None:
+        self._spent += size
+        self._lines += lines
+        if self._spent > MAX_ANSWER:
+            self._fail(f"the server's answer to one command passed {MAX_ANSWER // MiB} MiB")
+        if self._lines > MAX_ANSWER_LINES:
+            self._fail(f"the server's answer to one command passed {MAX_ANSWER_LINES:,} lines")
+
+    def _fail(self, reason: str) -> NoReturn:
+        self.cut(reason)
+        raise self.abort(self._broken or reason)
+
+
+class _GuardedPlain(_Guarded, IMAP4WithTimeout):  # type: ignore[misc]
+    pass
+
+
+class _GuardedTLS(_Guarded, IMAP4_TLS):  # type: ignore[misc]
+    pass
+
+
+class _Client(IMAPClient):  # type: ignore[misc]
+    """IMAPClient over a bounded imaplib connection (_Guarded)."""
+
+    def __init__(self, *args: Any, limit: float, **kwargs: Any) -> None:
+        self._limit = limit
+        super().__init__(*args, **kwargs)
+
+    def _create_IMAP4(self) -> imaplib.IMAP4:
+        if self.stream:
+            return super()._create_IMAP4()  # type: ignore[no-any-return]
+        connect = getattr(self._timeout, "connect", None)
+        read = getattr(self._timeout, "read", None)
+        if self.ssl:
+            return _GuardedTLS(self._limit, read, self.host, self.port, self.ssl_context, connect)
+        return _GuardedPlain(self._limit, read, self.host, self.port, connect)
 
 
 def _login(client: IMAPClient, settings: ImapSettings) -> None:
@@ -153,6 +362,7 @@ class ImapMailbox:
         self._tokens_stamp: dict[str, tuple[int, int, int]] = {}
         self._selected = False
         self._wrote = False  # this session appended, deleted or created something
+        self._skipped: set[bytes] = set()  # folder names not in valid modified UTF-7
 
     def logout(self) -> None:
         with contextlib.suppress(IMAPClientError, OSError):
@@ -183,14 +393,31 @@ class ImapMailbox:
             self._call(self._client.unselect_folder)
             self._selected = False
         info = self._call(self._client.folder_status, folder, [b"UIDNEXT", b"UIDVALIDITY"])
-        return FolderState(uidvalidity=int(info[b"UIDVALIDITY"]), uidnext=int(info[b"UIDNEXT"]))
+        return _folder_state(info, "STATUS", folder)
 
     def select(self, folder: str) -> FolderState:
-        info = self._call(self._client.select_folder, folder, readonly=True)
+        info = self._select(folder)
         self._selected = True
         if b"UIDNEXT" not in info or b"UIDVALIDITY" not in info:  # optional in SELECT replies
             info = self._call(self._client.folder_status, folder, [b"UIDNEXT", b"UIDVALIDITY"])
-        return FolderState(uidvalidity=int(info[b"UIDVALIDITY"]), uidnext=int(info[b"UIDNEXT"]))
+            return _folder_state(info, "STATUS", folder)
+        return _folder_state(info, "SELECT", folder)
+
+    def _select(self, folder: str, *, readonly: bool = True) -> dict[bytes, Any]:
+        """SELECT (EXAMINE when read-only); a number in the answer that is not one is a
+        MailboxError naming it (imapclient fails on it with a bare ValueError)."""
+        try:
+            return self._call(self._client.select_folder, folder, readonly=readonly)
+        except MailboxError:
+            untagged = getattr(getattr(self._client, "_imap", None), "untagged_responses", {})
+            for key in ("UIDVALIDITY", "UIDNEXT", "EXISTS", "RECENT", "HIGHESTMODSEQ"):
+                values = untagged.get(key) or [b"0"]
+                if not (isinstance(values[0], bytes) and values[0].strip().isdigit()):
+                    raise MailboxError(
+                        f"IMAP SELECT {shown(folder)}: the server answered "
+                        f"{_quoted(values[0])} for {key}, not a number"
+                    ) from None
+            raise
 
     def search(
         self, first_uid: int, last_uid: int, since: date | None, wanted: Wanted
@@ -239,20 +466,56 @@ class ImapMailbox:
                 yield uid, raw, tuple(_file_names(structure))
 
     def folder_names(self) -> set[str]:
-        return {str(name) for _, _, name in self._call(self._client.list_folders)}
+        return {name for _, name in self._folders()}
 
     def sent_folder(self, configured: str | None, *, inbox: str = "INBOX") -> str | None:
-        existing = self.folder_names()
-        special = None if configured else self._call(self._client.find_special_folder, SENT)
-        candidates = (str(special) if special else None, *_COMMON_SENT)
-        return pick_folder("MAILBOT_SENT", configured, existing, candidates, inbox)
+        folders = self._folders()
+        special = None if configured else self._special(folders, SENT)
+        candidates = (special, *_COMMON_SENT)
+        return pick_folder("MAILBOT_SENT", configured, _names(folders), candidates, inbox)
 
     def existing_drafts_folder(self, configured: str | None, *, inbox: str = "INBOX") -> str | None:
         """The drafts folder if it exists: MAILBOT_DRAFTS, \\Drafts, then common names."""
-        existing = self.folder_names()
-        special = None if configured else self._call(self._client.find_special_folder, DRAFTS)
-        candidates = (str(special) if special else None, *_COMMON_DRAFTS)
-        return pick_folder("MAILBOT_DRAFTS", configured, existing, candidates, inbox)
+        folders = self._folders()
+        special = None if configured else self._special(folders, DRAFTS)
+        candidates = (special, *_COMMON_DRAFTS)
+        return pick_folder("MAILBOT_DRAFTS", configured, _names(folders), candidates, inbox)
+
+    def _folders(self) -> list[tuple[tuple[bytes, ...], str]]:
+        """(flags, name) of every folder. A name that is not valid modified UTF-7 cannot
+        be named back to the server: it is left out, with a warning (once)."""
+        self._client.folder_encode = False  # names as sent: decoded here, one by one
+        try:
+            listing = self._call(self._client.list_folders)
+        finally:
+            self._client.folder_encode = True
+        folders = []
+        for flags, _, raw in listing:
+            name = _folder_name(raw)
+            if name is not None:
+                folders.append((tuple(flags) if isinstance(flags, tuple) else (), name))
+                continue
+            key = raw if isinstance(raw, bytes) else repr(raw).encode()
+            if key not in self._skipped:
+                self._skipped.add(key)
+                log.warning(
+                    "skipping folder %s: its name is not valid modified UTF-7",
+                    _quoted(raw),
+                )
+        return folders
+
+    def _special(self, folders: list[tuple[tuple[bytes, ...], str]], flag: bytes) -> str | None:
+        """The folder with this SPECIAL-USE flag; else imapclient's search by common names
+        in the server's namespace (none when that listing has a broken name)."""
+        flagged = next((name for flags, name in folders if flag in flags), None)
+        return flagged or self._call(self._special_by_name, flag)
+
+    def _special_by_name(self, flag: bytes) -> str | None:
+        try:
+            found = self._client.find_special_folder(flag)
+        except UnicodeError:
+            return None
+        return str(found) if found else None
 
     def drafts_folder(self, configured: str | None, *, inbox: str = "INBOX") -> str:
         found = self.existing_drafts_folder(configured, inbox=inbox)
@@ -330,7 +593,7 @@ class ImapMailbox:
         uids = self._tokens(folder).get(token, [])
         if not uids:
             return [], True
-        self._call(self._client.select_folder, folder, readonly=True)
+        self._select(folder)
         self._selected = True
         found = [(uid, raw) for uid, raw in self.fetch(sorted(uids)) if token_in(raw) == token]
         return found, len(found) == len(uids)
@@ -340,14 +603,14 @@ class ImapMailbox:
         the selection (see status()); without UNSELECT, a fresh read-only SELECT."""
         if self._selected:
             if not self._call(self._client.has_capability, "UNSELECT"):
-                info = self._call(self._client.select_folder, folder, readonly=True)
-                return self._stamp_of(folder, info)
+                return self._stamp_of(folder, self._select(folder))
             self._call(self._client.unselect_folder)
             self._selected = False
         info = self._call(
             self._client.folder_status, folder, [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES"]
         )
-        return int(info[b"UIDVALIDITY"]), int(info[b"UIDNEXT"]), int(info[b"MESSAGES"])
+        state = _folder_state(info, "STATUS", folder)
+        return state.uidvalidity, state.uidnext, _number(info, b"MESSAGES", "STATUS", folder)
 
     def _stamp_of(self, folder: str, selected: dict[bytes, Any]) -> tuple[int, int, int]:
         """The stamp from a SELECT's answer (UIDNEXT and UIDVALIDITY are optional there:
@@ -357,14 +620,14 @@ class ImapMailbox:
                 **selected,
                 **self._call(self._client.folder_status, folder, [b"UIDNEXT", b"UIDVALIDITY"]),
             }
-        uidvalidity, uidnext = int(selected[b"UIDVALIDITY"]), int(selected[b"UIDNEXT"])
-        return uidvalidity, uidnext, int(selected[b"EXISTS"])
+        state = _folder_state(selected, "SELECT", folder)
+        return state.uidvalidity, state.uidnext, _number(selected, b"EXISTS", "SELECT", folder)
 
     def _tokens(self, folder: str) -> dict[str, list[int]]:
         if folder not in self._tokens_cache:
             # The stamp is taken before the SEARCH: a draft arriving in between makes it
             # look stale next time (read again), never the tokens look complete.
-            info = self._call(self._client.select_folder, folder, readonly=True)
+            info = self._select(folder)
             self._selected = True
             self._tokens_stamp[folder] = self._stamp_of(folder, info)
             uids = self._call(self._client.search, ["HEADER", KEY_HEADER, ""])
@@ -386,7 +649,7 @@ class ImapMailbox:
             log.warning("server lacks UIDPLUS: leaving a stale draft in %s", folder)
             return False
         self._wrote = True
-        self._call(self._client.select_folder, folder)
+        self._select(folder, readonly=False)
         self._selected = True
         self._call(self._client.add_flags, [uid], [DELETED])
         self._call(self._client.uid_expunge, [uid])
@@ -425,8 +688,10 @@ class ImapMailbox:
             changed = self._wait_in_idle(stop, renew)
         except BaseException:
             with contextlib.suppress(IMAPClientError, OSError):
+                self._rearm()
                 self._client.idle_done()
             raise
+        self._rearm()
         _, pending = self._client.idle_done()
         return changed or any(_is_news(response) for response in pending)
 
@@ -435,6 +700,7 @@ class ImapMailbox:
         quick_empty = 0  # imapclient reports a closed socket as "nothing", at once, forever
         while not stop.is_set() and time.monotonic() - started < renew:
             asked = time.monotonic()
+            self._rearm()  # the deadline holds for each wait, not the whole IDLE
             responses = self._client.idle_check(timeout=1)
             for response in responses:
                 if b"BYE" in response:
@@ -447,12 +713,79 @@ class ImapMailbox:
                 raise IMAPClientError("the server closed the connection")
         return False
 
+    def _rearm(self) -> None:
+        imap = getattr(self._client, "_imap", None)
+        if isinstance(imap, _Guarded):
+            imap.arm()
+
     def _call(self, method: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """One IMAP command; server refusals and network faults become MailboxError."""
+        """One IMAP command; server refusals, network faults, the bounds of _Guarded and
+        answers imapclient cannot parse become MailboxError, in one line."""
         try:
             return method(*args, **kwargs)
-        except (IMAPClientError, OSError, TimeoutError) as exc:
-            raise MailboxError(f"IMAP {method.__name__} failed: {exc}") from None
+        except (IMAPClientError, OSError) as exc:
+            raise MailboxError(_one_line(f"IMAP {method.__name__} failed: {exc}")) from None
+        except (ValueError, TypeError, IndexError, KeyError) as exc:  # a malformed answer
+            raise MailboxError(
+                _one_line(
+                    f"IMAP {method.__name__} failed: the server's answer is not valid IMAP "
+                    f"({type(exc).__name__}: {exc})"
+                )
+            ) from None
+
+
+def _folder_state(info: dict[bytes, Any], command: str, folder: str) -> FolderState:
+    return FolderState(
+        uidvalidity=_number(info, b"UIDVALIDITY", command, folder),
+        uidnext=_number(info, b"UIDNEXT", command, folder),
+    )
+
+
+def _number(info: dict[bytes, Any], key: bytes, command: str, folder: str) -> int:
+    """A number of a STATUS or SELECT answer, checked: one out of range would move the
+    inbox cursor past mail not yet read (or not fit the state database)."""
+    value = info.get(key)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_UID:
+        return value
+    what = "nothing" if value is None else _quoted(value)
+    raise MailboxError(
+        f"IMAP {command} {shown(folder)}: the server answered {what} for {key.decode()}, "
+        f"not a number from 0 to {MAX_UID}"
+    )
+
+
+def _folder_name(raw: object) -> str | None:
+    """A folder name as LIST gave it (modified UTF-7), decoded; None if it is not valid."""
+    if isinstance(raw, int) and not isinstance(raw, bool):  # a quoted number: imapclient's int
+        return str(raw)
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, bytes):
+        try:
+            return str(decode_utf7(raw))
+        except (UnicodeError, ValueError):
+            return None
+    return None
+
+
+def _names(folders: list[tuple[tuple[bytes, ...], str]]) -> set[str]:
+    return {name for _, name in folders}
+
+
+def _quoted(value: object, most: int = 60) -> str:
+    """A value from the server, fit for one line of a message: escaped, and short."""
+    text = value.decode("ascii", "backslashreplace") if isinstance(value, bytes) else str(value)
+    text = shown(text)
+    return repr(text if len(text) <= most else text[:most] + "...")
+
+
+def _one_line(text: str, most: int = 500) -> str:
+    """An error message that may quote the server: control characters escaped, so it
+    stays one line (and cannot drive the terminal), and not too long."""
+    text = "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
+    )
+    return text if len(text) <= most else text[:most] + "..."
 
 
 def _is_news(response: object) -> bool:

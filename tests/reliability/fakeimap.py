@@ -65,11 +65,13 @@ class FakeImap:
         *,
         greeting: str = f"* OK [CAPABILITY {CAPABILITIES}] fake server ready",
         folders: Iterable[tuple[str, str]] = FOLDERS,
+        after_greeting: Callable[[Connection], None] | None = None,
     ) -> None:
         self.misbehave = {k.upper(): v for k, v in (misbehave or {}).items()}
         self.messages = [m.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n") for m in messages]
         self.greeting = greeting
         self.folders = tuple(folders)
+        self.after_greeting = after_greeting
         self.commands: list[str] = []
         self.stopped = threading.Event()
         self._open: list[socket.socket] = []
@@ -122,6 +124,8 @@ class FakeImap:
         reader = sock.makefile("rb")
         with contextlib.suppress(OSError, ValueError):
             conn.line(self.greeting)
+            if self.after_greeting:
+                self.after_greeting(conn)
             while conn.going:
                 raw = reader.readline(1 << 20)
                 if not raw:
@@ -225,7 +229,9 @@ class FakeImap:
                 key = "BODY[]<0>" if section == "[]" else f"BODY{section}"
                 parts.append(f"{key} {{{len(data)}}}\r\n".encode() + data)
             if "BODYSTRUCTURE" in items.upper():
-                parts.append(b'BODYSTRUCTURE ("TEXT" "PLAIN" ("CHARSET" "utf-8") NIL NIL "7BIT" 10 1)')
+                parts.append(
+                    b'BODYSTRUCTURE ("TEXT" "PLAIN" ("CHARSET" "utf-8") NIL NIL "7BIT" 10 1)'
+                )
             conn.send(f"* {uid} FETCH (".encode() + b" ".join(parts) + b")\r\n")
 
 
@@ -254,9 +260,14 @@ def huge_literal(announced: int = 2**31, sent: int = 512 * 2**20) -> Misbehaviou
     def answer(conn: Connection, tag: str, args: str) -> None:
         uid = args.split(" ", 1)[0].split(":")[0].split(",")[0]
         conn.send(f"* 1 FETCH (UID {uid} BODY[]<0> {{{announced}}}\r\n")
-        _stream(conn, b"\0" * 2**20, sent)
+        zeros(conn, sent)
 
     return answer
+
+
+def zeros(conn: Connection, most: int = 512 * 2**20) -> None:
+    """Zero bytes, `most` of them at most, until mailbot hangs up (a literal's contents)."""
+    _stream(conn, b"\0" * 2**20, most)
 
 
 def endless_line(sent: int = 64 * 2**20) -> Misbehaviour:
@@ -294,7 +305,7 @@ def untagged_then_ok(*lines: str) -> Misbehaviour:
     return answer
 
 
-def select_with(folder_state: dict[str, str], server: FakeImap | None = None) -> Misbehaviour:
+def select_with(folder_state: dict[str, str]) -> Misbehaviour:
     """A SELECT/EXAMINE answer with these UIDVALIDITY/UIDNEXT/EXISTS values as given."""
 
     def answer(conn: Connection, tag: str, args: str) -> None:
