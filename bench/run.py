@@ -265,6 +265,8 @@ def first_run(box: Box, repeat: int) -> tuple[list[float], list[float]]:
     seconds: list[float] = []
     for run in range(repeat):
         home = box.home / f"first-{run}"
+        with box.account.client() as client:  # a folder the owner names must exist
+            client.create_folder(f"FirstRun{run}")
         env = environment(box.account, home, MAILBOT_DRAFTS=f"FirstRun{run}")
         child = run_child(mailbot_command("--run-once", "--json"), env, home)
         expect(child.returncode == 0, f"first run: {child.stderr[-500:]}")
