@@ -13,6 +13,7 @@ import email
 import email.errors
 import email.header
 import email.policy
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -133,10 +134,22 @@ def ambiguity(content: Content, name: str) -> str | None:
     return None
 
 
+_SIMPLE_FROM = re.compile(
+    r"[A-Za-z0-9 .'_-]{0,200}<[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9.-]{1,253}>"
+)
+
+
+@functools.lru_cache(maxsize=1024)
 def single_address(raw: str) -> tuple[str, str] | None:
     """(decoded display name, lower-cased address) when `raw` (a header value as sent)
-    holds exactly one plain address that two parsers read alike; else None."""
+    holds exactly one plain address that two parsers read alike; else None. A plain
+    `Name <addr>` (no encoded-word, quote, comma or comment) needs only the first."""
     raw = " ".join(raw.split())[:MAX_HEADER]
+    if _SIMPLE_FROM.fullmatch(raw):
+        display, _, rest = raw.rpartition("<")
+        addr = rest[:-1]
+        if _PLAIN_ADDRESS.match(addr):
+            return one_line(display.strip(), 300), addr.lower()
     pairs = getaddresses([raw])
     if len(pairs) != 1 or not _PLAIN_ADDRESS.match(pairs[0][1]):
         return None
