@@ -29,7 +29,7 @@ from fakeimap import (
     untagged_then_ok,
     zeros,
 )
-from support import wait_for
+from support import start_daemon, wait_for
 
 MiB = 2**20
 BOUND = 20.0  # seconds: no run may take longer, whatever the server does
@@ -245,14 +245,7 @@ def test_sigterm_stops_a_daemon_stuck_on_an_endless_answer(tmp_path: Path) -> No
         {"UID SEARCH": endless_untagged()}, messages=[invitation("Pat Stranger")]
     ) as server:
         env = fake_env(tmp_path, server, MAILBOT_IMAP_TIMEOUT="30", MAILBOT_POLL_INTERVAL="3600")
-        daemon = subprocess.Popen(
-            [sys.executable, "-m", "mailbot"],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        daemon = start_daemon(tmp_path, env)
         try:
             wait_for(lambda: server.asked("UID SEARCH"), seconds=15)
             time.sleep(1)  # well inside the endless answer now
