@@ -17,7 +17,16 @@ from email import message_from_bytes
 from mailbot.config import Settings
 from mailbot.mailboxes.base import Mailbox
 from mailbot.plan import DraftOrder, Plan
-from mailbot.records import GONE, KEPT, STALE, WITHDRAWN, DraftRecord
+from mailbot.records import (
+    DISCARDED,
+    GONE,
+    KEPT,
+    SENT,
+    STALE,
+    STORED,
+    WITHDRAWN,
+    DraftRecord,
+)
 from mailbot.replies import Draft, Renderer, digest
 from mailbot.report import Processed
 from mailbot.rules import SKIP
@@ -72,7 +81,9 @@ class Executor:
             # The baseline is what we would write now: if the owner edited the one found, it
             # differs, so it is kept when the conversation moves on, never withdrawn.
             found = _header(existing[0][1], "Message-ID")
-            return FOUND, DraftRecord(order.token, person, order.step, found, folder, digest(raw))
+            return FOUND, DraftRecord(
+                order.token, person, order.step, found, folder, digest(raw), STORED, draft.recipient
+            )
         log.info(
             "stored the %s draft (%s) for %s in %s",
             order.step,
@@ -80,14 +91,51 @@ class Executor:
             order.requester.name,
             folder,
         )
-        record = DraftRecord(order.token, person, order.step, draft.message_id, folder, digest(raw))
+        record = DraftRecord(
+            order.token,
+            person,
+            order.step,
+            draft.message_id,
+            folder,
+            digest(raw),
+            STORED,
+            draft.recipient,
+        )
         return STORED_NOW, record
+
+    def follow_drafts(self, sent_folder: str | None) -> list[DraftRecord]:
+        """What became of our drafts still in Drafts at the last look: a draft gone from
+        Drafts was sent when a copy is in the Sent folder (found by its Message-ID or its
+        token), discarded when it had a recipient and no copy was sent, and gone (pasted
+        into the network, or deleted: mailbot cannot tell) when it had none. A draft a
+        mail client re-saved under a new UID keeps its Message-ID: still there. Returns
+        the drafts found discarded just now."""
+        waiting = self.store.drafts_in(STORED)
+        present: dict[str, set[str]] = {}
+        discarded = []
+        for record in waiting:
+            if record.folder not in present:
+                present[record.folder] = self.mailbox.draft_tokens(record.folder)
+            if record.token in present[record.folder] or self.mailbox.holds(
+                record.folder, record.message_id, record.token
+            ):
+                continue
+            if sent_folder and self.mailbox.holds(sent_folder, record.message_id, record.token):
+                state = SENT
+            elif record.recipient and sent_folder:
+                state = DISCARDED
+                discarded.append(record)
+            else:
+                state = GONE
+            log.info("our %s draft %s is %s", record.step, record.token, state)
+            self.store.set_draft_state(record.token, state)
+        return discarded
 
     def _withdraw(self, record: DraftRecord) -> str:
         """Remove an earlier draft of ours that the owner has not edited; what became of it."""
         found = self.mailbox.find_drafts(record.folder, record.token)
         if not found:
-            state = GONE  # sent, or deleted by the owner
+            state = GONE  # sent, or deleted by the owner (follow_drafts tells them apart)
         elif any(digest(raw) != record.digest for _, raw in found):
             state = KEPT  # edited: the owner's now
         elif all(self.mailbox.delete_draft(record.folder, uid) for uid, _ in found):

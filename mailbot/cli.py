@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mailbot import __version__, logs
-from mailbot.errors import ConfigError, ConnectError, MailbotError
+from mailbot.errors import ConfigError, ConnectError, MailbotError, UsageError
 
 EXIT_OK, EXIT_ERRORS, EXIT_CONFIG, EXIT_CONNECT, EXIT_LOCKED = 0, 1, 2, 3, 4
 EXIT_PIPE = 141  # 128 + SIGPIPE, as a shell reports a tool whose reader went away
@@ -69,6 +69,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON object"
     )
     status.add_argument("--env-file", type=Path, metavar="PATH", default=argparse.SUPPRESS)
+    decide = commands.add_parser(
+        "decide", help="settle a request mailbot left to you (see `mailbot status`)"
+    )
+    decide.add_argument("who", metavar="WHO", help="a name, address or profile link")
+    decide.add_argument(
+        "--as",
+        dest="verdict",
+        required=True,
+        choices=("known", "ask", "explain", "ignore"),
+        help="known: remember them; ask / explain: draft that reply now; ignore: close it",
+    )
+    decide.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON object"
+    )
+    decide.add_argument("--env-file", type=Path, metavar="PATH", default=argparse.SUPPRESS)
+    review = commands.add_parser(
+        "review", help="walk through the requests waiting for you, one key each"
+    )
+    review.add_argument("--env-file", type=Path, metavar="PATH", default=argparse.SUPPRESS)
     demo = commands.add_parser("demo", help="run the pipeline on bundled sample mail, offline")
     demo.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON object"
@@ -97,6 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConnectError as exc:
         print(f"mailbot: cannot connect: {exc}", file=sys.stderr)
         return EXIT_CONNECT
+    except UsageError as exc:
+        print(f"mailbot: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     except MailbotError as exc:
         from mailbot.lock import AlreadyRunning
 
@@ -152,6 +174,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         from mailbot.commands import status
 
         return status(settings, as_json=args.json)
+    if args.command == "decide":
+        from mailbot.owner import decide
+
+        return decide(settings, args.who, args.verdict, as_json=args.json)
+    if args.command == "review":
+        from mailbot.owner import review
+
+        return review(settings)
 
     from mailbot.lock import InstanceLock
 

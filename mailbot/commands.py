@@ -13,6 +13,8 @@ from mailbot.report import CycleReport, Processed
 
 if TYPE_CHECKING:
     from mailbot.notifications import Notification
+    from mailbot.records import Conversation, DraftRecord
+    from mailbot.store import Store
 
 SAMPLES = Path(__file__).parent / "samples"
 DEMO_OWNER = Owner(
@@ -104,9 +106,21 @@ def who(settings: Settings, name: str, *, as_json: bool, refresh: bool) -> int:
     return 0
 
 
+DRAFT_FATES = {  # what became of our latest draft, as `status` says it
+    "stored": "waiting in Drafts",
+    "sent": "sent",
+    "discarded": "deleted without being sent",
+    "gone": "gone from Drafts (pasted into the network, or deleted)",
+    "withdrawn": "withdrawn by mailbot (not edited)",
+    "kept": "edited by you, kept",
+    "stale": "stale, left in Drafts (the server cannot remove one message)",
+}
+
+
 def status(settings: Settings, *, as_json: bool) -> int:
-    """`mailbot status`: what waits for the owner (review) and conversations still open."""
-    from mailbot.conversation import DECLINED, OPEN
+    """`mailbot status`: what waits for the owner (review), conversations still open, and
+    those closed without a reply."""
+    from mailbot.conversation import DECLINED, IGNORED, OPEN
     from mailbot.rules import REVIEW
     from mailbot.store import Store
 
@@ -115,46 +129,69 @@ def status(settings: Settings, *, as_json: bool) -> int:
             "review": state.conversations(REVIEW),
             "open": state.conversations(*OPEN),
             "declined": state.conversations(DECLINED),
+            "ignored": state.conversations(IGNORED),
         }
-        listed = {
-            group: [
-                {
-                    "name": c.name,
-                    "network": c.network,
-                    "status": c.status,
-                    "reason": c.reason,
-                    "link": c.link,
-                    "updated": c.updated,
-                    "history": [
-                        {"at": at, "what": what, "detail": detail}
-                        for at, what, detail in state.events(c.person)
-                    ],
-                }
-                for c in conversations
+        drafts = {c.person: state.latest_draft(c.person) for cs in groups.values() for c in cs}
+        if as_json:
+            listed: dict[str, list[dict[str, object]]] = {
+                group: [_listed(state, c, drafts[c.person]) for c in conversations]
+                for group, conversations in groups.items()
+            }
+            listed["skipped"] = [
+                {"message_id": s.message_id, "who": s.who, "reason": s.reason, "at": s.at}
+                for s in state.skipped()
             ]
-            for group, conversations in groups.items()
-        }
-        listed["skipped"] = [
-            {"message_id": s.message_id, "who": s.who, "reason": s.reason, "at": s.at}
-            for s in state.skipped()
-        ]
-    if as_json:
-        print_json(listed)
-        return 0
+            print_json(listed)
+            return 0
+        skipped = state.skipped()
     for group, title in (
-        ("review", "Waiting for you"),
+        ("review", "Waiting for you (settle with `mailbot review` or `mailbot decide`)"),
         ("open", "Open conversations"),
         ("declined", "Closed: answered rudely, no reply drafted"),
+        ("ignored", "Closed: left unanswered"),
     ):
-        print(f"{title} ({len(listed[group])}):")
-        for c in listed[group]:
-            print(f"  {c['name']} [{c['status']}] {c['link'] or ''}")
-            print(f"      {c['reason']}")
-    if listed["skipped"]:
-        print(f"Messages mailbot could not handle ({len(listed['skipped'])}), please look at them:")
-        for item in listed["skipped"]:
-            print(f"  {item['at']} {item['who']} {item['message_id'] or ''}: {item['reason']}")
+        if group == "ignored" and not groups[group]:
+            continue
+        print(f"{title} ({len(groups[group])}):")
+        for c in groups[group]:
+            print(_described(c, drafts[c.person]))
+    if skipped:
+        print(f"Messages mailbot could not handle ({len(skipped)}), please look at them:")
+        for item in skipped:
+            print(f"  {item.at} {item.who} {item.message_id or ''}: {item.reason}")
     return 0
+
+
+def _described(c: Conversation, draft: DraftRecord | None) -> str:
+    lines = [f"  {c.name} [{c.status}] {c.link or ''}".rstrip()]
+    lines.extend(f"      {text}" for text in (c.headline, c.common) if text)
+    lines.append(f"      {c.reason}")
+    lines.extend(f"      - {line}" for line in c.details.splitlines() if line.strip())
+    if draft is not None:
+        lines.append(f"      our {draft.step} draft: {DRAFT_FATES.get(draft.state, draft.state)}")
+    return "\n".join(lines)
+
+
+def _listed(state: Store, c: Conversation, draft: DraftRecord | None) -> dict[str, object]:
+    return {
+        "name": c.name,
+        "network": c.network,
+        "status": c.status,
+        "reason": c.reason,
+        "link": c.link,
+        "profile": c.profile_url,
+        "email": c.email,
+        "headline": c.headline,
+        "common": c.common,
+        "evidence": [line for line in c.details.splitlines() if line.strip()],
+        "decided": c.decided,
+        "draft": {"step": draft.step, "state": draft.state} if draft else None,
+        "updated": c.updated,
+        "history": [
+            {"at": at, "what": what, "detail": detail}
+            for at, what, detail in state.events(c.person)
+        ],
+    }
 
 
 def _what(p: Processed) -> str:

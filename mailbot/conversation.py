@@ -5,6 +5,9 @@
     asked --answer "we met at ..." / unclear----> review
     asked | explained --a rude answer----------> declined   (no draft, ever)
     any   --"you are now connected"-------------> known
+    any   --the owner decides (`mailbot decide`)-> known | asked | explained | ignored
+    asked | explained --our email draft deleted unsent--> ignored
+    ignored --a new invitation AFRESH_AFTER_DAYS later--> (new)
 
 Each function is pure: the current conversation (or None) and an event in, a Step out.
 A Step never asks for a second draft of the same step: the pipeline keys every draft by
@@ -19,10 +22,14 @@ from mailbot import phrases
 from mailbot.records import Conversation
 from mailbot.rules import ASK, EXPLAIN, IGNORE, KNOWN, REVIEW, Decision
 
-ASKED, EXPLAINED, DECLINED = "asked", "explained", "declined"
-STATUS_OF = {ASK: ASKED, EXPLAIN: EXPLAINED, REVIEW: REVIEW, KNOWN: KNOWN}
+ASKED, EXPLAINED, DECLINED, IGNORED = "asked", "explained", "declined", "ignored"
+STATUS_OF = {ASK: ASKED, EXPLAIN: EXPLAINED, REVIEW: REVIEW, KNOWN: KNOWN, IGNORE: IGNORED}
 DECISION_OF = {status: decision for decision, status in STATUS_OF.items()} | {DECLINED: DECLINED}
 OPEN = (ASKED, EXPLAINED)
+# An ignored conversation stays closed for reminders and re-sends; an invitation this
+# long after the owner's word is a new request (the seed: "connect in 6 months").
+AFRESH_AFTER_DAYS = 90
+VERDICTS = (KNOWN, ASK, EXPLAIN, IGNORE)  # what the owner can decide (`mailbot decide`)
 
 
 @dataclass(frozen=True)
@@ -53,10 +60,11 @@ def on_invitation(decision: Decision, current: Conversation | None, *, welcome_k
 def on_answer(text: str, current: Conversation, *, thanks: bool) -> Step:
     """They answered our question (by email or a network message)."""
     shown = text if len(text) <= 160 else text[:157] + "..."
-    if current.status not in OPEN:
+    if current.status not in OPEN:  # remembered as their latest message; nothing moves
         return Step(
             DECISION_OF.get(current.status, REVIEW),
             f"another message from {current.name} ({current.status}): \u201c{shown}\u201d",
+            status=current.status,
         )
     if current.status == EXPLAINED and (insult := phrases.rude(text)):
         return Step(
@@ -102,6 +110,38 @@ def on_answer(text: str, current: Conversation, *, thanks: bool) -> Step:
         REVIEW,
         f"{current.name} answered, unclear: \u201c{shown}\u201d",
         status=REVIEW,
+        withdraw=True,
+    )
+
+
+def on_owner(verdict: str, current: Conversation, today: str) -> Step:
+    """The owner settled it (`mailbot decide`): remembered as their own word."""
+    name = current.name
+    if verdict == KNOWN:
+        reason = f"you said you know {name} ({today})"
+    elif verdict == IGNORE:
+        reason = f"you chose to leave {name}'s request unanswered ({today})"
+    elif verdict == ASK:
+        reason = f"you asked for the 'have we met?' draft for {name} ({today})"
+    elif verdict == EXPLAIN:
+        reason = f"you asked for the explanation of your rule for {name} ({today})"
+    else:
+        raise ValueError(verdict)
+    draft = verdict if verdict in (ASK, EXPLAIN) else None
+    return Step(verdict, reason, status=STATUS_OF[verdict], draft=draft, withdraw=True)
+
+
+def on_discarded(current: Conversation, step: str, today: str) -> Step | None:
+    """Our email draft (`step`) is gone from Drafts and was not sent: the owner chose not
+    to answer, which closes the conversation like `mailbot decide --as ignore`. Only while
+    the conversation is still at that draft's step."""
+    if STATUS_OF.get(step) != current.status:
+        return None
+    return Step(
+        IGNORE,
+        f"you deleted our {step} draft for {current.name} without sending it ({today}): "
+        "closed, reminders add nothing",
+        status=IGNORED,
         withdraw=True,
     )
 

@@ -13,6 +13,10 @@ class ConfigError(MailbotError):
         self.key = key
 
 
+class UsageError(MailbotError):
+    """A command was given something it cannot use (e.g. a person it does not know)."""
+
+
 class ConnectError(MailbotError):
     """The IMAP server cannot be reached, or refused the login."""
 

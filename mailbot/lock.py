@@ -1,5 +1,7 @@
 """One mailbot per state database: an OS file lock beside it (released by the OS on exit,
-even after kill -9)."""
+even after kill -9). A second lock, held only while a cycle runs, lets the owner's
+commands (`mailbot decide`, `mailbot review`) write beside a running daemon, never in the
+middle of one of its cycles."""
 
 from __future__ import annotations
 
@@ -16,8 +18,10 @@ class AlreadyRunning(MailbotError):
 
 
 class InstanceLock:
+    SUFFIX = ".lock"
+
     def __init__(self, state_path: Path, *, wait: bool = False) -> None:
-        self.path = state_path.with_name(state_path.name + ".lock")
+        self.path = state_path.with_name(state_path.name + self.SUFFIX)
         self.wait = wait
         self._fd: int | None = None
 
@@ -55,3 +59,12 @@ class InstanceLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+
+class CycleLock(InstanceLock):
+    """Held while a cycle or one decision of the owner's is carried out; always waits."""
+
+    SUFFIX = ".cycle.lock"
+
+    def __init__(self, state_path: Path) -> None:
+        super().__init__(state_path, wait=True)

@@ -21,8 +21,8 @@ from mailbot.mailboxes.base import FolderState, Mailbox, Wanted, pick_folder, wa
 from mailbot.notifications import BODY_HINTS, SENDER_HINTS, Notification, parse
 from mailbot.people.applicants import WithApplicants, find_applicant
 from mailbot.people.index import CorrespondenceIndex
-from mailbot.plan import Options, Plan, plan
-from mailbot.records import Cursor
+from mailbot.plan import Options, Plan, discarded, plan
+from mailbot.records import STORED, Cursor
 from mailbot.replies import MESSAGE_ID_MARK, Renderer
 from mailbot.report import CycleReport, Processed
 from mailbot.rules import IGNORE, SKIP, Context
@@ -77,7 +77,13 @@ def run_cycle(
     executor = (
         DryRun(settings, renderer) if dry_run else Executor(mailbox, store, settings, renderer)
     )
-    options = Options(welcome_known=settings.welcome_known, thanks_drafts=settings.thanks_drafts)
+    options = Options(
+        welcome_known=settings.welcome_known,
+        thanks_drafts=settings.thanks_drafts,
+        today=date.today().isoformat(),
+    )
+    if isinstance(executor, Executor):
+        follow_drafts(executor, mailbox, store, settings, options.today)
     complete = True
     for n in notifications:
         if stop is not None and stop.is_set():
@@ -102,6 +108,20 @@ def run_cycle(
     if not dry_run and complete:
         store.set_cursor(settings.inbox, Cursor(folder.uidvalidity, folder.uidnext - 1))
     return report
+
+
+def follow_drafts(
+    executor: Executor, mailbox: Mailbox, store: Store, settings: Settings, today: str
+) -> None:
+    """What the owner did with our drafts since the last look (act.Executor.follow_drafts):
+    an email draft deleted unsent closes its conversation (plan.discarded)."""
+    if not store.drafts_in(STORED):
+        return
+    sent = mailbox.sent_folder(settings.sent, inbox=settings.inbox)
+    for record in executor.follow_drafts(sent):
+        current = store.conversation(record.person)
+        if current is not None and (closing := discarded(record, current, store, today)):
+            executor.carry_out(closing)
 
 
 def _with_applicants(

@@ -13,10 +13,11 @@ fallback, never when the profile links disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Protocol
 
 from mailbot import conversation, phrases
-from mailbot.conversation import Step
+from mailbot.conversation import AFRESH_AFTER_DAYS, IGNORED, Step
 from mailbot.identity import (
     INVITATION_KEYS,
     key_token,
@@ -25,9 +26,9 @@ from mailbot.identity import (
     profile_key,
     same_profile,
 )
-from mailbot.notifications.model import Notification, Requester
+from mailbot.notifications.model import OWNER, Notification, Requester
 from mailbot.records import Conversation, DraftRecord, Parent
-from mailbot.rules import ANSWER, CONNECTED, IGNORE, SKIP, Context, decide
+from mailbot.rules import ANSWER, CONNECTED, IGNORE, REVIEW, SKIP, Context, Decision, decide
 
 
 class StateView(Protocol):
@@ -53,6 +54,7 @@ class Options:
 
     welcome_known: bool = False
     thanks_drafts: bool = False
+    today: str = ""  # ISO date: what the owner decided long ago may be stale
 
 
 @dataclass(frozen=True)
@@ -99,12 +101,78 @@ def plan(n: Notification, view: StateView, context: Context, options: Options) -
         return _apply(n, step, current, n.requester, view, trigger="")
     if n.requester is None:  # an invitation, but from whom? The owner looks at it.
         return Plan(n.message_id, None, SKIP, "an invitation whose sender mailbot could not read")
+    trigger = ""
+    if current is not None and _afresh(n, current, view, options.today):
+        current, trigger = None, n.key or ""  # a new request: new drafts, new tokens
     step = conversation.on_invitation(decision, current, welcome_known=options.welcome_known)
     if step.decision == IGNORE:
         return _ignore(n, step.reason)
     # The reply in the requester's language: their note's, else the notification's.
     languages = (phrases.language(n.note) if n.note else None, n.language)
-    return _apply(n, step, current, n.requester, view, trigger="", languages=languages)
+    return _apply(
+        n, step, current, n.requester, view, trigger=trigger, languages=languages, decision=decision
+    )
+
+
+def settle(verdict: str, current: Conversation, view: StateView, today: str) -> Plan:
+    """The owner's word on a conversation (`mailbot decide`): remember it, withdraw our
+    unedited drafts for them, and store the draft they asked for, threaded to the latest
+    message from them (the invitation or their answer)."""
+    step = conversation.on_owner(verdict, current, today)
+    n = Notification(
+        kind=OWNER,
+        network=current.network,
+        message_id=current.parent_id,
+        subject=current.parent_subject,
+    )
+    requester = Requester(
+        name=current.name,
+        headline=current.headline,
+        profile_url=current.profile_url,
+        email=current.email,
+    )
+    trigger = f"owner:{current.parent_id or current.person}"
+    found = _apply(
+        n, step, current, requester, view, trigger=trigger, languages=(current.language,)
+    )
+    saved = replace(found.save, decided=today) if found.save is not None else None
+    token = found.draft.token if found.draft else None
+    return replace(
+        found,
+        message_id=None,  # not a message: nothing to mark as handled
+        save=saved,
+        withdraw=tuple(d for d in found.withdraw if d.token != token),
+    )
+
+
+def discarded(
+    draft: DraftRecord, current: Conversation, view: StateView, today: str
+) -> Plan | None:
+    """Our email draft was deleted from Drafts without being sent: the conversation closes
+    (see conversation.on_discarded); None when it has moved on since."""
+    step = conversation.on_discarded(current, draft.step, today)
+    if step is None:
+        return None
+    n = Notification(kind=OWNER, network=current.network)
+    requester = Requester(current.name, current.headline, current.profile_url, current.email)
+    found = _apply(n, step, current, requester, view, trigger="")
+    return replace(found, message_id=None)
+
+
+def _afresh(n: Notification, current: Conversation, view: StateView, today: str) -> bool:
+    """An invitation to a conversation the owner closed (ignored) long ago, that is not a
+    reminder of the invitations it had: a new request, judged from scratch."""
+    if current.status != IGNORED or not today or not _real_invitation(n.key):
+        return False
+    assert n.key is not None
+    if view.conversation_by_invitation(n.key) is not None:
+        return False  # a reminder or re-send of a request already settled
+    since = current.decided or current.updated[:10]
+    try:
+        days = (date.fromisoformat(today) - date.fromisoformat(since[:10])).days
+    except ValueError:
+        return False
+    return days >= AFRESH_AFTER_DAYS
 
 
 def _belongs_to(n: Notification, view: StateView) -> tuple[Conversation | None, str | None]:
@@ -194,6 +262,7 @@ def _apply(
     *,
     trigger: str,
     languages: tuple[str | None, ...] = (),
+    decision: Decision | None = None,
 ) -> Plan:
     person = (
         current.person
@@ -214,7 +283,9 @@ def _apply(
     withdraw: tuple[DraftRecord, ...] = ()
     if step.withdraw:
         withdraw = tuple(view.stored_drafts(person))
-    save = _after(current, person, requester, network, step, n, languages) if step.status else None
+    save = None
+    if step.status:
+        save = _after(current, person, requester, network, step, n, languages, decision)
     invitation = n.key if n.kind == "invitation" and _real_invitation(n.key) else None
     return Plan(
         n.message_id,
@@ -237,20 +308,31 @@ def _after(
     step: Step,
     n: Notification,
     languages: tuple[str | None, ...],
+    decision: Decision | None,
 ) -> Conversation:
-    """The conversation after `step`: what was known before, plus what this message adds."""
+    """The conversation after `step`: what was known before, plus what this message adds
+    (the latest message from them is what a draft on the owner's word answers)."""
     language = next((lang for lang in languages if lang), None)
     status = step.status or (previous.status if previous else "")
     invitation = n.key if n.kind == "invitation" and _real_invitation(n.key) else None
+    details = "\n".join(decision.evidence) if decision is not None else ""
+    from_them = n.kind != OWNER and n.message_id is not None
     if previous is not None:
+        moved = status != previous.status or status == REVIEW  # review shows the latest
         return replace(
             previous,
             status=status,
-            reason=step.reason,
+            reason=step.reason if moved else previous.reason,
             email=requester.email or previous.email,
             profile_url=previous.profile_url or requester.profile_url,
             language=previous.language or language,
             invitation=previous.invitation or invitation,
+            headline=requester.headline or previous.headline,
+            common=requester.common or previous.common,
+            details=details or previous.details,
+            parent_id=n.message_id if from_them else previous.parent_id,
+            parent_subject=n.subject if from_them else previous.parent_subject,
+            decided=None if from_them and step.status != previous.status else previous.decided,
         )
     return Conversation(
         person=person,
@@ -264,6 +346,11 @@ def _after(
         reason=step.reason,
         link=requester.profile_url or n.key,
         invitation=invitation,
+        headline=requester.headline,
+        common=requester.common,
+        details=details,
+        parent_id=n.message_id,
+        parent_subject=n.subject,
     )
 
 

@@ -10,8 +10,10 @@ STORED = "stored"  # in Drafts as we wrote it (as far as we know)
 WITHDRAWN = "withdrawn"  # stale and unedited: we removed it
 KEPT = "kept"  # stale, but the owner edited it: theirs now, never touched
 STALE = "stale"  # stale and unedited, but the server cannot remove one message (no UIDPLUS)
-GONE = "gone"  # no longer in Drafts: sent, or deleted by the owner
-DRAFT_STATES = (STORED, WITHDRAWN, KEPT, STALE, GONE)
+GONE = "gone"  # no longer in Drafts, and mailbot cannot tell why (pasted into the network?)
+SENT = "sent"  # no longer in Drafts, and a copy is in the Sent folder
+DISCARDED = "discarded"  # an email draft deleted from Drafts without being sent
+DRAFT_STATES = (STORED, WITHDRAWN, KEPT, STALE, GONE, SENT, DISCARDED)
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,12 @@ class Conversation:
     link: str | None  # profile URL or the invitation, for the owner
     updated: str = ""
     invitation: str | None = None  # the invitation's id: every reminder carries it
+    headline: str | None = None
+    common: str | None = None  # "12 connections in common", as the notification said
+    details: str = ""  # evidence and near matches, one per line, for the owner
+    parent_id: str | None = None  # the latest message from them: a draft made on the
+    parent_subject: str = ""  # owner's word (`mailbot decide`) answers it
+    decided: str | None = None  # the owner's own verdict (`mailbot decide`), if any
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,7 @@ class DraftRecord:
     folder: str
     digest: str  # of what we appended: an edited draft differs
     state: str = STORED
+    recipient: str = ""  # its To address; "" for a draft to paste into the network
 
 
 @dataclass(frozen=True)

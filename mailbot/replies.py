@@ -72,6 +72,7 @@ class Draft:
     message_id: str
     token: str
     language: str
+    recipient: str = ""  # the To address; "" for a draft to paste into the network
 
     def as_bytes(self) -> bytes:
         return self.raw
@@ -149,7 +150,7 @@ class Renderer:
             body = self.render(f"{hint}/paste_hint.txt.j2", hint_variables) + "\n" + body
         message_id = make_msgid(idstring=MESSAGE_ID_MARK, domain=owner.email.rpartition("@")[2])
         raw = _message(parent, owner, recipient, body, token, message_id)
-        return Draft(raw=raw, message_id=message_id, token=token, language=language)
+        return Draft(raw, message_id, token, language, recipient[1] if recipient else "")
 
 
 def _variables(

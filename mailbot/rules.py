@@ -62,6 +62,7 @@ class Decision:
     action: str  # one of DECISIONS
     rule: str
     reasons: tuple[str, ...]
+    evidence: tuple[str, ...] = ()  # near matches and weaker facts, for the owner
 
     @property
     def wants_draft(self) -> bool:
@@ -224,5 +225,6 @@ def decide(
     for rule in RULES:
         reason = rule.check(case)
         if reason is not None:
-            return Decision(action=rule.action, rule=rule.name, reasons=(reason,))
+            evidence = (*verdict.near, *verdict.evidence)
+            return Decision(rule.action, rule.name, (reason,), evidence)
     raise AssertionError("the last rule always applies")  # pragma: no cover

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from mailbot.config import Settings
 from mailbot.errors import MailbotError, MailboxError
+from mailbot.lock import CycleLock
 from mailbot.mailboxes import open_mailbox
 from mailbot.mailboxes.base import Mailbox, watched_status
 from mailbot.report import CycleReport
@@ -60,7 +61,8 @@ def run_once(
 
         index = CorrespondenceIndex(state)
         context = Context(known_people(settings, index), settings.owner.addresses)
-        return run_cycle(mailbox, state, settings, context, index, dry_run=dry_run, stop=stop)
+        with contextlib.nullcontext() if dry_run else CycleLock(settings.state_path):
+            return run_cycle(mailbox, state, settings, context, index, dry_run=dry_run, stop=stop)
 
 
 class Session:
@@ -88,9 +90,10 @@ class Session:
             assert self._context is not None and self._index is not None
             from mailbot.pipeline import run_cycle
 
-            report = run_cycle(
-                mailbox, state, self.settings, self._context, self._index, stop=stop, news=news
-            )
+            with CycleLock(self.settings.state_path):
+                report = run_cycle(
+                    mailbox, state, self.settings, self._context, self._index, stop=stop, news=news
+                )
         except MailboxError:
             self.close()
             if not reused:

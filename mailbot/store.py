@@ -31,7 +31,7 @@ from mailbot.identity import INVITATION_KEYS, loose, normalise_name, person_key
 from mailbot.mailboxes.base import FolderState
 from mailbot.records import STORED, Conversation, Cursor, DraftRecord, Skipped
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 INVITATION_PREFIXES = tuple(f"{prefix}%" for prefix in INVITATION_KEYS)
 
 
@@ -61,7 +61,13 @@ CREATE TABLE IF NOT EXISTS conversations (
     reason      TEXT NOT NULL,
     link        TEXT,
     updated     TEXT NOT NULL,
-    invitation  TEXT
+    invitation  TEXT,
+    headline    TEXT,
+    common      TEXT,
+    details     TEXT NOT NULL DEFAULT '',
+    parent_id   TEXT,
+    parent_subject TEXT NOT NULL DEFAULT '',
+    decided     TEXT
 );
 CREATE TABLE IF NOT EXISTS invitations (
     invitation  TEXT PRIMARY KEY,
@@ -75,7 +81,8 @@ CREATE TABLE IF NOT EXISTS drafts (
     folder      TEXT NOT NULL,
     digest      TEXT NOT NULL,
     state       TEXT NOT NULL,
-    created     TEXT NOT NULL
+    created     TEXT NOT NULL,
+    recipient   TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS events (
     person      TEXT NOT NULL,
@@ -225,11 +232,29 @@ def _from_2(db: sqlite3.Connection) -> None:
         )
 
 
+def _from_3(db: sqlite3.Connection) -> None:
+    """Release 3 kept no headline, evidence, latest message or owner's verdict per
+    conversation, and no recipient per draft (all unknown for old rows: left empty)."""
+    _create_tables(db)
+    _add_column(db, "conversations", "headline", "TEXT")
+    _add_column(db, "conversations", "common", "TEXT")
+    _add_column(db, "conversations", "details", "TEXT NOT NULL DEFAULT ''")
+    _add_column(db, "conversations", "parent_id", "TEXT")
+    _add_column(db, "conversations", "parent_subject", "TEXT NOT NULL DEFAULT ''")
+    _add_column(db, "conversations", "decided", "TEXT")
+    _add_column(db, "drafts", "recipient", "TEXT NOT NULL DEFAULT ''")
+    # The index counted our drafts the owner sent, and the answers to them, as
+    # correspondence: built again from scratch on the next run.
+    db.execute("DELETE FROM history")
+    db.execute("DELETE FROM history_cursors")
+
+
 # user_version N is upgraded by _MIGRATIONS[N]; 0 is a new, empty file.
 _MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     0: _create_tables,
     1: _from_1,
     2: _from_2,
+    3: _from_3,
 }
 
 
@@ -428,6 +453,11 @@ class Store:
         )
         return [Conversation(*row) for row in rows]
 
+    def everyone(self) -> list[Conversation]:
+        """Every conversation, the latest first (for `mailbot decide` to find a person)."""
+        rows = self._all(f"SELECT {_CONVERSATION} FROM conversations ORDER BY updated DESC")
+        return [Conversation(*row) for row in rows]
+
     def save_conversation(
         self, c: Conversation, event: str, detail: str, message_id: str | None = None
     ) -> None:
@@ -479,6 +509,26 @@ class Store:
             f"SELECT {_DRAFT} FROM drafts WHERE person = ? AND state = ?", (person, STORED)
         )
         return [DraftRecord(*row) for row in rows]
+
+    def drafts_in(self, *states: str) -> list[DraftRecord]:
+        marks = ", ".join("?" * len(states))
+        rows = self._all(
+            f"SELECT {_DRAFT} FROM drafts WHERE state IN ({marks}) ORDER BY created", states
+        )
+        return [DraftRecord(*row) for row in rows]
+
+    def latest_draft(self, person: str) -> DraftRecord | None:
+        """Our latest draft for this person, whatever became of it."""
+        row = self._one(
+            f"SELECT {_DRAFT} FROM drafts WHERE person = ? ORDER BY created DESC, rowid DESC "
+            "LIMIT 1",
+            (person,),
+        )
+        return DraftRecord(*row) if row else None
+
+    def our_message_ids(self) -> frozenset[str]:
+        """The Message-IDs of every draft mailbot stored (whatever became of it)."""
+        return frozenset(row[0] for row in self._all("SELECT message_id FROM drafts"))
 
     def record_draft(self, d: DraftRecord) -> None:
         row = (*astuple(d), _now())

@@ -46,7 +46,7 @@ def test_parse_json_one_object_per_file(tmp_path: Path) -> None:
     }
     assert first["kind"] == "invitation" and first["network"] == "linkedin"
     assert first["requester"]["name"] == "Tomás Ortega"
-    assert set(first["requester"]) == {"name", "headline", "profile_url", "email"}
+    assert set(first["requester"]) == {"name", "headline", "profile_url", "email", "common"}
     assert first["note"].startswith("we met at the PyCon Berlin")
     assert (second["kind"], second["requester"], second["note"]) == ("other", None, None)
 

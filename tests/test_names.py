@@ -130,3 +130,35 @@ def test_a_readable_sender_is_never_dropped_from_the_history(
 def test_an_impossible_date_keeps_the_entry(date: str) -> None:
     raw = f"From: robin@owner.example\r\nTo: jane@x.example\r\nDate: {date}\r\n\r\n".encode()
     assert [(e.address, e.date) for e in entries(raw, (), OWNER)] == [("jane@x.example", None)]
+
+
+OUR_ASK = "<1749.ask.x7@owner.example>"
+
+
+@pytest.mark.parametrize(
+    ("head", "counted"),
+    [
+        # the owner sent our draft: its Message-ID, or its key header (state lost)
+        (f"From: robin@owner.example\r\nTo: zed@x.example\r\nMessage-ID: {OUR_ASK}\r\n", False),
+        ("From: robin@owner.example\r\nTo: zed@x.example\r\nX-Mailbot-Key: 0a1b2c\r\n", False),
+        # their answer, and the owner's own reply further down that thread
+        (f"From: zed@x.example\r\nTo: robin@owner.example\r\nIn-Reply-To: {OUR_ASK}\r\n", False),
+        (
+            "From: robin@owner.example\r\nTo: zed@x.example\r\n"
+            f"References: <a@x.example>\r\n {OUR_ASK} <b@x.example>\r\n",
+            False,
+        ),
+        # what the owner wrote without mailbot counts as before
+        (
+            "From: robin@owner.example\r\nTo: zed@x.example\r\nMessage-ID: <own@owner.example>\r\n",
+            True,
+        ),
+        (
+            "From: zed@x.example\r\nTo: robin@owner.example\r\nIn-Reply-To: <own@owner.example>\r\n",
+            True,
+        ),
+    ],
+)
+def test_our_drafts_sent_and_their_answers_are_not_correspondence(head: str, counted: bool) -> None:
+    found = entries((head + "Subject: Re: hi\r\n\r\n").encode(), (), OWNER, frozenset({OUR_ASK}))
+    assert bool(found) == counted

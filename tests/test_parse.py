@@ -122,3 +122,38 @@ def test_invitation_digest_is_not_one_invitation() -> None:
         b"email_m2m_invite_single_01", b"email_m2m_invite_digest_02"
     )
     assert parse(raw).kind == "other"
+
+
+@pytest.mark.parametrize(
+    ("name", "common"),
+    [
+        ("li-2026-you-have-invitation.eml", "12 connections in common"),
+        ("li-2026-de-default.eml", "12 gemeinsame Kontakte"),
+        ("li-2016-m2m-invitation.eml", None),
+    ],
+)
+def test_connections_in_common_as_the_card_says(name: str, common: str | None) -> None:
+    n = parse(fixture_bytes(name))
+    assert n.requester is not None and n.requester.common == common
+
+
+@pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        ("3 mutual connections", True),
+        ("1 shared connection", True),
+        ("Anna Berg and 4 others are mutual connections", True),
+        ("12 relations en commun", True),
+        ("7 contactos en común", True),
+        ("5 collegamenti in comune", True),
+        ("2 conexões em comum", True),
+        ("9 gemensamma kontakter", True),
+        ("4 wspólnych kontaktów", True),
+        ("We have 3 mutual connections, so I thought I'd reach out", False),  # a note
+        ("connections in common", False),
+    ],
+)
+def test_connections_in_common_in_every_language(line: str, found: bool) -> None:
+    from mailbot.notifications.fields import common_connections
+
+    assert (common_connections(["Jane Doe", "CTO", line]) == line) == found

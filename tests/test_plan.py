@@ -15,7 +15,7 @@ import pytest
 
 from mailbot.identity import key_token, normalise_name
 from mailbot.notifications.model import Notification, Requester
-from mailbot.plan import Options, Plan, plan
+from mailbot.plan import Options, Plan, discarded, plan, settle
 from mailbot.records import Conversation, DraftRecord, Verdict
 from mailbot.rules import ASK, EXPLAIN, IGNORE, KNOWN, REVIEW, SKIP, Context
 
@@ -541,3 +541,138 @@ def test_a_hint_of_a_tie_is_never_explained_away(note: str) -> None:
 def test_answers_are_read_as_a_whole(text: str, decision: str) -> None:
     view = MemoryView([conversation()], [ask_draft()])
     assert run(email_answer(text), view).decision == decision
+
+
+# -- the owner's word (`mailbot decide`) and what they did with our drafts -----------------
+
+
+def settled(verdict: str, current: Conversation, view: MemoryView | None = None) -> Plan:
+    return settle(verdict, current, view or MemoryView(), "2026-12-06")
+
+
+def test_the_owners_verdict_is_remembered_with_its_date() -> None:
+    current = replace(conversation(status="review"), parent_id="<inv-1@linkedin.com>")
+    table = [
+        (KNOWN, "known", None),
+        (IGNORE, "ignored", None),
+        (ASK, "asked", "ask"),
+        (EXPLAIN, "explained", "explain"),
+    ]
+    for verdict, status, step in table:
+        p = settled(verdict, current)
+        assert p.decision == verdict and p.message_id is None, verdict
+        assert p.save is not None and (p.save.status, p.save.decided) == (status, "2026-12-06")
+        assert "2026-12-06" in p.reason
+        assert (p.draft.step if p.draft else None) == step, verdict
+
+
+def test_a_draft_on_the_owners_word_answers_their_latest_message_once() -> None:
+    current = replace(
+        conversation(status="review"), parent_id="<answer@mail.example>", parent_subject="Re: hi"
+    )
+    first, again = settled(ASK, current), settled(ASK, current)
+    assert first.draft is not None and again.draft is not None
+    assert first.draft.parent.message_id == "<answer@mail.example>"
+    assert first.draft.parent.subject == "Re: hi"
+    assert first.draft.token == again.draft.token  # asked twice: found in Drafts, not doubled
+    assert first.draft.token != key_token("linkedin:jane-doe-1|ask|")  # not the first ask's
+
+
+def test_the_owners_word_withdraws_our_other_drafts_but_not_the_one_it_orders() -> None:
+    current = replace(conversation(status="asked"), parent_id="<inv-1@linkedin.com>")
+    view = MemoryView(drafts=[ask_draft()])
+    p = settled(EXPLAIN, current, view)
+    assert [d.step for d in p.withdraw] == ["ask"]
+    assert settled(IGNORE, current, view).withdraw == (ask_draft(),)
+    ordered = settled(ASK, current, view)
+    view.drafts.append(
+        replace(ask_draft(), token=ordered.draft.token if ordered.draft else "", message_id="<x>")
+    )
+    assert [d.message_id for d in settled(ASK, current, view).withdraw] == [
+        "<ask-1.mailbot@owner.example>"
+    ]
+
+
+def test_known_by_the_owner_stays_known_for_reminders_messages_and_new_invitations() -> None:
+    view = MemoryView(conversations=[conversation(status="known")], invitations={INV: JANE})
+    for n in (
+        invitation(profile=JANE, mid="<reminder@linkedin.com>"),
+        invitation(profile=JANE, key="linkedin:invitation:9999", mid="<new@linkedin.com>"),
+        message("Jane Doe", "No, we have never met", profile=JANE),
+    ):
+        p = run(n, view)
+        assert (p.decision, p.draft) == (KNOWN, None), n.message_id
+
+
+def ignored(decided: str) -> MemoryView:
+    closed = replace(conversation(status="ignored"), decided=decided)
+    return MemoryView(conversations=[closed], invitations={INV: "linkedin:jane-doe-1"})
+
+
+@pytest.mark.parametrize(
+    ("decided", "key", "decision"),
+    [
+        ("2026-12-01", INV, IGNORE),  # a reminder of the ignored invitation
+        ("2025-01-01", INV, IGNORE),  # a reminder, however late
+        ("2026-11-01", "linkedin:invitation:9999", IGNORE),  # a re-send weeks later
+        ("2026-09-08", "linkedin:invitation:9999", IGNORE),  # 89 days: still a re-send
+        ("2026-09-07", "linkedin:invitation:9999", ASK),  # 90 days: a new request
+        ("2026-03-01", "linkedin:invitation:9999", ASK),  # months later: afresh
+    ],
+)
+def test_an_ignored_request_stays_closed_until_a_new_invitation_months_later(
+    decided: str, key: str, decision: str
+) -> None:
+    n = invitation(profile=JANE, key=key, mid="<later@linkedin.com>")
+    p = plan(n, ignored(decided), Context(People(), OWNER), Options(today="2026-12-06"))
+    assert p.decision == decision
+    assert (p.draft is not None) == (decision == ASK)
+    if p.draft is not None:  # a new token: the old, withdrawn draft does not stand in for it
+        assert p.draft.token != key_token("linkedin:jane-doe-1|ask|")
+        assert p.save is not None and p.save.status == "asked" and p.save.decided is None
+
+
+def test_an_ignored_conversation_takes_no_answer() -> None:
+    p = run(message("Jane Doe", "No, we have never met", profile=JANE), ignored("2026-12-01"))
+    assert (p.decision, p.draft) == (IGNORE, None)
+
+
+@pytest.mark.parametrize(
+    ("status", "step", "closes"),
+    [
+        ("asked", "ask", True),
+        ("explained", "explain", True),
+        ("explained", "ask", False),  # the conversation moved on since that draft
+        ("review", "ask", False),
+        ("known", "ask", False),
+    ],
+)
+def test_an_email_draft_deleted_unsent_closes_its_conversation(
+    status: str, step: str, closes: bool
+) -> None:
+    current = conversation(status=status)
+    draft = replace(ask_draft(state="discarded"), step=step, recipient="jane@mail.example")
+    p = discarded(draft, current, MemoryView(), "2026-12-06")
+    if not closes:
+        assert p is None
+        return
+    assert p is not None and p.decision == IGNORE and p.message_id is None
+    assert p.save is not None and p.save.status == "ignored"
+    assert "without sending it" in p.reason
+
+
+def test_a_conversation_keeps_headline_common_connections_evidence_and_latest_message() -> None:
+    n = replace(
+        invitation(profile=JANE, note="we met at PyCon"),
+        requester=Requester("Jane Doe", "CTO at Acme", JANE, None, "12 connections in common"),
+    )
+    near = People({"Jane Doe": Verdict(near=("Jane Doh: one letter apart",))})
+    p = run(n, people=near)
+    assert p.save is not None
+    assert (p.save.headline, p.save.common) == ("CTO at Acme", "12 connections in common")
+    assert p.save.details == "Jane Doh: one letter apart"
+    assert (p.save.parent_id, p.save.parent_subject) == (n.message_id, n.subject)
+    view = MemoryView(conversations=[p.save])
+    answer = run(message("Jane Doe", "hello again", profile=JANE, mid="<m2@linkedin.com>"), view)
+    assert answer.save is not None and answer.save.parent_id == "<m2@linkedin.com>"
+    assert answer.save.headline == "CTO at Acme"  # kept: the message does not show it

@@ -23,6 +23,10 @@ HISTORY_FIELDS = (
     "Precedence",
     "Auto-Submitted",
     "X-Spam-Flag",
+    "Message-ID",  # these three and the key: our own drafts, sent, and the answers to
+    "In-Reply-To",  # them are the conversation, not correspondence (people/history.py)
+    "References",
+    KEY_HEADER,
 )  # what `headers` returns
 _TOKEN = re.compile(
     rb"^" + KEY_HEADER.encode() + rb":[ \t]*([0-9a-f]+)", re.IGNORECASE | re.MULTILINE
@@ -143,6 +147,12 @@ class Mailbox(Protocol):
         """(uid, raw) of every message in `folder` carrying this X-Mailbot-Key token.
         `before_append`: the caller appends next if none is found, and `append_draft`
         checks afterwards, so a backend may skip a check it would otherwise make here."""
+
+    def draft_tokens(self, folder: str) -> set[str]:
+        """Every X-Mailbot-Key token in `folder` now."""
+
+    def holds(self, folder: str, message_id: str, token: str) -> bool:
+        """Whether `folder` has a message with this Message-ID or this X-Mailbot-Key token."""
 
     def delete_draft(self, folder: str, uid: int) -> bool:
         """Remove one of our drafts (that message only); False if the server cannot."""

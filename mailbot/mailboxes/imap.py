@@ -588,6 +588,25 @@ class ImapMailbox:
                 self._tokens_cache.pop(folder, None)
         return found
 
+    def draft_tokens(self, folder: str) -> set[str]:
+        """Every X-Mailbot-Key token in `folder` now (the cached list, while the folder's
+        STATUS shows nothing changed)."""
+        if folder in self._tokens_cache:
+            stamp = self._tokens_stamp.get(folder)
+            if stamp is None or self._drafts_stamp(folder) != stamp:
+                del self._tokens_cache[folder]
+        return set(self._tokens(folder))
+
+    def holds(self, folder: str, message_id: str, token: str) -> bool:
+        """Whether `folder` has a message with this Message-ID or carrying this token (a
+        draft re-saved by a mail client, or sent: one SEARCH)."""
+        self._select(folder)
+        self._selected = True
+        criteria: list[object] = ["HEADER", KEY_HEADER, token]
+        if message_id:
+            criteria = ["OR", "HEADER", "Message-ID", message_id, *criteria]
+        return bool(self._call(self._client.search, criteria))
+
     def _find(self, folder: str, token: str) -> tuple[list[tuple[int, bytes]], bool]:
         """(the drafts found, whether every UID the cache named still carries the token)"""
         uids = self._tokens(folder).get(token, [])

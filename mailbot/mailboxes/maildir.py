@@ -172,6 +172,22 @@ class MaildirMailbox:
                 tokens.setdefault(token, []).append(key)
         return tokens
 
+    def draft_tokens(self, folder: str) -> set[str]:
+        return set(self._tokens(folder, _entries(self._dir(folder))))
+
+    def holds(self, folder: str, message_id: str, token: str) -> bool:
+        """Whether `folder` has a message with this Message-ID or carrying this token
+        (reads the head of each file: rare, once per draft that left Drafts)."""
+        wanted = message_id.strip().encode("ascii", "replace")
+        for path in _entries(self._dir(folder)).values():
+            head = _read(path, MAX_HEADER_BYTES).replace(b"\r\n", b"\n").partition(b"\n\n")[0]
+            if token_in(head) == token:
+                return True
+            found = re.search(rb"^message-id:[ \t]*(\S+)", head, re.IGNORECASE | re.MULTILINE)
+            if wanted and found and found.group(1) == wanted:
+                return True
+        return False
+
     def delete_draft(self, folder: str, uid: int) -> bool:
         key = self._store.maildir_key(folder, uid)
         if key is None:

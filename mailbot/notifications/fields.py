@@ -233,6 +233,25 @@ def headline(body_lines: list[str], name: str | None) -> str | None:
     return None
 
 
+_COMMON = re.compile(
+    r"^\s*(?:\d[\d.,]*\+?)\s+(?:shared connections?|connections? in common|mutual connections?"
+    r"|gemeinsame[n]? Kontakte?|relations? en commun|contactos? en com[uú]n"
+    r"|collegamenti in comune|conex(?:ões|ão) em comum|gedeelde connecties?"
+    r"|gemeenschappelijke connecties?|gemensamma kontakter|wspólnych? kontakt(?:y|ów))\s*$"
+    r"|^\s*\S.{0,80}\band \d+ others? (?:are|is a) mutual connections?\s*$",
+    re.IGNORECASE,
+)
+
+
+def common_connections(body_lines: list[str]) -> str | None:
+    """ "12 connections in common" as the card shows it (in any language the network
+    uses), for the owner; None when the notification does not say."""
+    for line in body_lines[:60]:
+        if _COMMON.match(line):
+            return one_line(line, 120)
+    return None
+
+
 def signature_name(body_lines: list[str]) -> str | None:
     """The "- ryan" signature of guest invitations."""
     for line in body_lines:

@@ -228,6 +228,8 @@ def _invitation(
         headline=fields.headline(lines, name),
         profile_url=profile,
         email=personal or fields.personal_reply_to(content, is_network_domain),
+        common=fields.common_connections(lines)
+        or fields.common_connections(fields.lines(content.html_text)),
     )
     reasons = [f"LinkedIn invitation: {evidence[0]}"]
     reasons.append(

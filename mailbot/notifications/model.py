@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 KINDS = ("invitation", "message", "suspicious", "other")
+OWNER = "owner"  # not a message: the owner's own word (`mailbot decide`), for the planner
 
 
 @dataclass(frozen=True)
@@ -13,6 +14,7 @@ class Requester:
     headline: str | None = None
     profile_url: str | None = None
     email: str | None = None  # only a real personal address, never the network's
+    common: str | None = None  # "12 connections in common", when the notification says
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,7 @@ def classify(content: Content) -> Notification | None:
             name=name or "(name not shown)",
             headline=fields.headline(body_lines, name),
             profile_url=profile,
+            common=fields.common_connections(body_lines),
         ),
         note=text,
         language=default_lang or language or fields.body_language(content.body),

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from email.utils import getaddresses, parsedate_to_datetime
 
 from mailbot.identity import normalise_email
+from mailbot.mailboxes.base import KEY_HEADER
 from mailbot.notifications import linkedin, xing
 from mailbot.notifications.fields import is_machine_address
 from mailbot.notifications.message import one_line
@@ -50,11 +51,18 @@ class Entry:
     application: bool
 
 
-def entries(raw_headers: bytes, attachments: Iterable[str], owner: frozenset[str]) -> list[Entry]:
-    """The correspondence one message adds to the index (often none)."""
+def entries(
+    raw_headers: bytes,
+    attachments: Iterable[str],
+    owner: frozenset[str],
+    ours: frozenset[str] = frozenset(),
+) -> list[Entry]:
+    """The correspondence one message adds to the index (often none). `ours`: the
+    Message-IDs of mailbot's drafts: a draft of ours the owner sent, and the answers to
+    it, are mailbot's conversation, not evidence that the owner knows someone."""
     msg = email.message_from_bytes(raw_headers, policy=email.policy.compat32)
     senders = _people(msg.get_all("From", []))
-    if _is_bulk(msg) or not senders:
+    if _is_bulk(msg) or not senders or _is_ours(msg, ours):
         return []
     subject = _subject(msg.get("Subject", ""))
     date = _date(msg.get("Date"))
@@ -107,6 +115,19 @@ def _is_person(addr: str, owner: frozenset[str]) -> bool:
         or linkedin.is_network_domain(domain)
         or xing.is_network_domain(domain)
     )
+
+
+_MESSAGE_ID = re.compile(r"<[^<>\s]{1,998}>")
+
+
+def _is_ours(msg: email.message.Message, ours: frozenset[str]) -> bool:
+    """A draft of mailbot's (its key header, or its Message-ID), or a reply to one."""
+    if msg.get(KEY_HEADER) is not None:
+        return True
+    if not ours:
+        return False
+    ids = " ".join(str(msg.get(name, "")) for name in ("Message-ID", "In-Reply-To", "References"))
+    return any(found in ours for found in _MESSAGE_ID.findall(ids))
 
 
 def _is_bulk(msg: email.message.Message) -> bool:

@@ -130,6 +130,7 @@ class CorrespondenceIndex:
         stop: threading.Event | None,
     ) -> int:
         done = 0
+        ours = self._store.our_message_ids()
         for batch_start in range(0, len(uids), BATCH):
             if stop is not None and stop.is_set():
                 return done  # each batch is committed with its cursor: the rest comes next time
@@ -148,7 +149,7 @@ class CorrespondenceIndex:
                     int(e.application),
                 )
                 for uid, headers, attachments in mailbox.headers(batch)
-                for e in _entries(folder, uid, headers, attachments, owner)
+                for e in _entries(folder, uid, headers, attachments, owner, ours)
                 for key in (normalise_name(e.name),)
             ]
             self._store.add_history(folder, Cursor(uidvalidity, batch[-1]), rows)
@@ -195,12 +196,17 @@ class CorrespondenceIndex:
 
 
 def _entries(
-    folder: str, uid: int, headers: bytes, attachments: tuple[str, ...], owner: frozenset[str]
+    folder: str,
+    uid: int,
+    headers: bytes,
+    attachments: tuple[str, ...],
+    owner: frozenset[str],
+    ours: frozenset[str],
 ) -> list[Entry]:
     """One message's entries. A message mailbot cannot read is logged, never a reason to
     stop indexing the rest (that would leave every later request undecided)."""
     try:
-        return entries(headers, attachments, owner)
+        return entries(headers, attachments, owner, ours)
     except Exception as exc:
         log.warning("%s UID %d: headers not readable (%s), left out of the index", folder, uid, exc)
         return []

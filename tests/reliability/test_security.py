@@ -522,4 +522,5 @@ def test_the_default_state_folder_is_private(account: Account, tmp_path: Path) -
     assert {p.name: oct(mode(p)) for p in state_files(state)} == {
         "state.sqlite3": oct(0o600),
         "state.sqlite3.lock": oct(0o600),
+        "state.sqlite3.cycle.lock": oct(0o600),  # held while a cycle runs
     }
