@@ -149,6 +149,30 @@ def key_token(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
+# Our drafts' Message-IDs look like any machine-made one and carry the draft's token:
+# <20261206103000.<32 hex token>.<6 hex mark>@owner.example>. The mark is the same for
+# every draft of one owner (answers to our drafts are searched on the server by it) and
+# names nothing; the token is how a draft is found again, whatever a mail client did to
+# its other headers when it re-saved or sent it.
+_DRAFT_ID = re.compile(r"<\d{14}\.([0-9a-f]{32})\.[0-9a-f]{6}@[^<>\s]+>")
+
+
+def draft_mark(owner_email: str) -> str:
+    return hashlib.sha256(f"drafts:{owner_email.casefold()}".encode()).hexdigest()[:6]
+
+
+def draft_message_id(token: str, owner_email: str, stamp: str) -> str:
+    """`stamp`: the time as YYYYmmddHHMMSS (a re-made draft gets another Message-ID)."""
+    domain = owner_email.rpartition("@")[2] or "localhost"
+    return f"<{stamp}.{token}.{draft_mark(owner_email)}@{domain}>"
+
+
+def token_of(message_id: str) -> str | None:
+    """The draft token in one of our Message-IDs, else None."""
+    match = _DRAFT_ID.search(message_id)
+    return match.group(1) if match else None
+
+
 INVITATION_KEYS = ("linkedin:invitation:", "xing:request:")  # real invitation ids
 
 

@@ -16,21 +16,27 @@ from mailbot import phrases
 from mailbot.act import DryRun, Executor
 from mailbot.config import Settings
 from mailbot.errors import ConfigError, MailboxError, TemplateProblem
-from mailbot.identity import normalise_name
+from mailbot.identity import draft_mark, normalise_name
 from mailbot.mailboxes.base import FolderState, Mailbox, Wanted, pick_folder, watched_status
 from mailbot.notifications import BODY_HINTS, SENDER_HINTS, Notification, parse
 from mailbot.people.applicants import WithApplicants, find_applicant
 from mailbot.people.index import CorrespondenceIndex
 from mailbot.plan import Options, Plan, discarded, plan
 from mailbot.records import STORED, Cursor
-from mailbot.replies import MESSAGE_ID_MARK, Renderer
+from mailbot.replies import OLD_MESSAGE_ID_MARK, Renderer
 from mailbot.report import CycleReport, Processed
 from mailbot.rules import IGNORE, SKIP, Context
 from mailbot.store import StorageError, Store
 
 log = logging.getLogger(__name__)
-REPLY_MARK = f".{MESSAGE_ID_MARK}@"  # in the Message-IDs of our drafts, so in answers to them
-WANTED = Wanted(senders=SENDER_HINTS, bodies=BODY_HINTS, reply_mark=REPLY_MARK)
+
+
+def wanted(settings: Settings) -> Wanted:
+    """What the server is asked for: mail from the networks (and look-alikes naming them),
+    and answers to our drafts (their Message-IDs' mark, identity.draft_mark, and that of
+    earlier releases' drafts)."""
+    marks = (f".{draft_mark(settings.owner.email)}@", OLD_MESSAGE_ID_MARK)
+    return Wanted(senders=SENDER_HINTS, bodies=BODY_HINTS, reply_marks=marks)
 
 
 def run_cycle(
@@ -148,7 +154,7 @@ def _new_uids(
 ) -> list[int]:
     cursor = store.cursor(settings.inbox)
     if cursor is not None and cursor.uidvalidity == uidvalidity:
-        return mailbox.search(cursor.last_uid + 1, last_uid, None, WANTED)
+        return mailbox.search(cursor.last_uid + 1, last_uid, None, wanted(settings))
     if cursor is not None:
         log.warning(
             "UIDVALIDITY of %s changed: reading the last %d days again "
@@ -157,7 +163,7 @@ def _new_uids(
             settings.lookback_days,
         )
     since = date.today() - timedelta(days=settings.lookback_days)
-    return mailbox.search(1, last_uid, since, WANTED)
+    return mailbox.search(1, last_uid, since, wanted(settings))
 
 
 def _plan(n: Notification, store: Store, context: Context, options: Options) -> Plan:

@@ -124,6 +124,7 @@ def settle(verdict: str, current: Conversation, view: StateView, today: str) -> 
         network=current.network,
         message_id=current.parent_id,
         subject=current.parent_subject,
+        thread=tuple(current.parent_refs.split()),
     )
     requester = Requester(
         name=current.name,
@@ -277,7 +278,7 @@ def _apply(
             token=key_token(f"{person}|{step.draft}|{trigger}"),
             requester=requester,
             network=network,
-            parent=Parent(n.message_id, n.subject),
+            parent=Parent(n.message_id, n.subject, n.thread),
             languages=languages,
         )
     withdraw: tuple[DraftRecord, ...] = ()
@@ -332,6 +333,7 @@ def _after(
             details=details or previous.details,
             parent_id=n.message_id if from_them else previous.parent_id,
             parent_subject=n.subject if from_them else previous.parent_subject,
+            parent_refs=" ".join(n.thread) if from_them else previous.parent_refs,
             decided=None if from_them and step.status != previous.status else previous.decided,
         )
     return Conversation(
@@ -351,6 +353,7 @@ def _after(
         details=details,
         parent_id=n.message_id,
         parent_subject=n.subject,
+        parent_refs=" ".join(n.thread),
     )
 
 

@@ -41,6 +41,7 @@ class Conversation:
     details: str = ""  # evidence and near matches, one per line, for the owner
     parent_id: str | None = None  # the latest message from them: a draft made on the
     parent_subject: str = ""  # owner's word (`mailbot decide`) answers it
+    parent_refs: str = ""  # its References chain, space-separated (for threading)
     decided: str | None = None  # the owner's own verdict (`mailbot decide`), if any
 
 
@@ -72,6 +73,7 @@ class Parent:
 
     message_id: str | None
     subject: str
+    references: tuple[str, ...] = ()  # its own References (else In-Reply-To), in order
 
 
 @dataclass(frozen=True)

@@ -14,23 +14,24 @@ import email.policy
 import hashlib
 import quopri
 import re
+import time
 from dataclasses import dataclass
 from email.header import Header
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.policy import compat32
-from email.utils import formataddr, formatdate, make_msgid
+from email.utils import formataddr, formatdate
 from pathlib import Path
 
 from mailbot.config import Owner, plain_address
 from mailbot.errors import TemplateProblem
-from mailbot.mailboxes.base import KEY_HEADER
+from mailbot.identity import draft_message_id
 from mailbot.notifications import Requester
 from mailbot.notifications.fields import is_machine_address
 from mailbot.notifications.message import one_line
 from mailbot.records import Parent
 
-MESSAGE_ID_MARK = "mailbot"  # our Message-IDs end ".mailbot@<owner domain>": replies find us
+OLD_MESSAGE_ID_MARK = ".mailbot@"  # in the Message-IDs of earlier releases' drafts
 
 
 NETWORK_NAMES = {"linkedin": "LinkedIn", "xing": "XING"}
@@ -141,15 +142,21 @@ class Renderer:
     ) -> Draft:
         """The `step` reply to `requester`, answering `parent`, in the best language."""
         language = self.language_for(step, *languages)
-        variables = _variables(requester, network, owner, language)
-        body = self.render(f"{language}/{step}.txt.j2", variables)
         recipient = _recipient(requester, owner)
-        if recipient is None:  # a note to the owner: in the owner's language
-            hint = self.language_for("paste_hint", self.default_language)
-            hint_variables = _variables(requester, network, owner, hint)
-            body = self.render(f"{hint}/paste_hint.txt.j2", hint_variables) + "\n" + body
-        message_id = make_msgid(idstring=MESSAGE_ID_MARK, domain=owner.email.rpartition("@")[2])
-        raw = _message(parent, owner, recipient, body, token, message_id)
+        variables = _variables(requester, network, owner, language)
+        body = self.render(
+            f"{language}/{step}.txt.j2", variables | {"email_reply": bool(recipient)}
+        )
+        if recipient is None:  # a note to the owner, where no recipient sees it: their language
+            hint = self.language_for("paste_subject", self.default_language)
+            note = self.render(
+                f"{hint}/paste_subject.txt.j2", _variables(requester, network, owner, hint)
+            )
+            subject = one_line(note, 200)
+        else:
+            subject = _reply_subject(parent.subject, one_line(requester.name, 120))
+        message_id = draft_message_id(token, owner.email, time.strftime("%Y%m%d%H%M%S"))
+        raw = _message(parent, owner, recipient, subject, body, message_id)
         return Draft(raw, message_id, token, language, recipient[1] if recipient else "")
 
 
@@ -192,19 +199,30 @@ def _recipient(requester: Requester, owner: Owner) -> tuple[str, str] | None:
     return one_line(requester.name, 120), email_address
 
 
+def _reply_subject(parent_subject: str, name: str) -> str:
+    """ "Re: <their subject>", with their name when the subject lacks it, so drafts in a
+    folder listing tell people apart (and it reads naturally to them)."""
+    subject = one_line(parent_subject, 200) or "your invitation to connect"
+    subject = subject if subject.lower().startswith("re:") else f"Re: {subject}"
+    first = name.split()[0] if name and not name.startswith("(") else ""
+    if first and first.casefold() not in subject.casefold():
+        subject = f"{subject} \u2013 {name}"
+    return subject
+
+
 def _message(
     parent: Parent,
     owner: Owner,
     to: tuple[str, str] | None,
+    subject: str,
     body: str,
-    token: str,
     message_id: str,
 ) -> bytes:
     """The draft, written out directly: every value is one line already (one_line), names
-    and subjects are RFC 2047-encoded when not ASCII, the body is quoted-printable UTF-8.
-    (The email package's header objects cost ~0.6 ms a draft, a third of a draft's CPU.)"""
-    subject = one_line(parent.subject, 200) or "your invitation to connect"
-    subject = subject if subject.lower().startswith("re:") else f"Re: {subject}"
+    and subjects are RFC 2047-encoded when not ASCII, the body is format=flowed (RFC 3676)
+    quoted-printable UTF-8. Nothing in it names mailbot: it is found again by the token in
+    its Message-ID. (The email package's header objects cost ~0.6 ms a draft, a third of
+    a draft's CPU.)"""
     fields = [
         ("From", _address(one_line(owner.name, 120), owner.email)),
         *([("To", _address(*to))] if to is not None else []),
@@ -213,16 +231,65 @@ def _message(
         ("Message-ID", message_id),
     ]
     if thread := _message_id(parent.message_id):
-        fields += [("In-Reply-To", thread), ("References", thread)]
+        fields += [("In-Reply-To", thread), ("References", _references(parent, thread))]
     fields += [
-        (KEY_HEADER, token),
         ("MIME-Version", "1.0"),
-        ("Content-Type", 'text/plain; charset="utf-8"'),
+        ("Content-Type", 'text/plain; charset="utf-8"; format=flowed; delsp=no'),
         ("Content-Transfer-Encoding", "quoted-printable"),
     ]
     head = "".join(f"{name}: {value}\r\n" for name, value in fields).encode("ascii")
-    text = quopri.encodestring(re.sub(r"\r\n?", "\n", body).encode("utf-8"))  # no bare CR
+    flowed = _flowed(re.sub(r"\r\n?", "\n", body))  # no bare CR
+    text = quopri.encodestring(flowed.encode("utf-8"))
     return head + b"\r\n" + text.replace(b"\n", b"\r\n")
+
+
+MAX_REFERENCES = 10
+
+
+def _references(parent: Parent, parent_id: str) -> str:
+    """The parent's References plus its Message-ID (RFC 5322, 3.6.4), one per folded
+    line; a long chain keeps its first and its latest ids (as RFC 5322 suggests)."""
+    chain = [i for i in (_message_id(r) for r in parent.references) if i and i != parent_id]
+    chain.append(parent_id)
+    if len(chain) > MAX_REFERENCES:
+        chain = chain[:1] + chain[-(MAX_REFERENCES - 1) :]
+    return "\r\n ".join(chain)
+
+
+FLOW_WIDTH = 72
+
+
+def _flowed(text: str) -> str:
+    """RFC 3676 format=flowed: a paragraph (one line in the templates) is wrapped at
+    spaces, each line of it but the last ending in a space, so a client that knows
+    flowed text re-joins and re-wraps it (and a paste keeps the paragraph); lines starting
+    with a space, ">" or "From " are space-stuffed; the "-- " signature line is kept."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if line == "-- ":
+            out.append(line)
+            continue
+        for piece in _wrap(line.rstrip(" ")):
+            out.append(" " + piece if piece.startswith((" ", ">", "From ")) else piece)
+    return "\n".join(out)
+
+
+def _wrap(line: str) -> list[str]:
+    """`line` cut at spaces into pieces of at most FLOW_WIDTH characters (a longer word,
+    e.g. a link, stays whole), every piece but the last keeping its trailing space."""
+    if len(line) <= FLOW_WIDTH:
+        return [line]
+    pieces: list[str] = []
+    current = ""
+    for word in line.split(" "):
+        candidate = f"{current}{word} "
+        if current and len(candidate) - 1 > FLOW_WIDTH:
+            pieces.append(current)
+            current = f"{word} "
+        else:
+            current = candidate
+    pieces.append(current[:-1])
+    return pieces
 
 
 def _address(name: str, addr: str) -> str:

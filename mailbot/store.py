@@ -67,6 +67,7 @@ CREATE TABLE IF NOT EXISTS conversations (
     details     TEXT NOT NULL DEFAULT '',
     parent_id   TEXT,
     parent_subject TEXT NOT NULL DEFAULT '',
+    parent_refs TEXT NOT NULL DEFAULT '',
     decided     TEXT
 );
 CREATE TABLE IF NOT EXISTS invitations (
@@ -241,6 +242,7 @@ def _from_3(db: sqlite3.Connection) -> None:
     _add_column(db, "conversations", "details", "TEXT NOT NULL DEFAULT ''")
     _add_column(db, "conversations", "parent_id", "TEXT")
     _add_column(db, "conversations", "parent_subject", "TEXT NOT NULL DEFAULT ''")
+    _add_column(db, "conversations", "parent_refs", "TEXT NOT NULL DEFAULT ''")
     _add_column(db, "conversations", "decided", "TEXT")
     _add_column(db, "drafts", "recipient", "TEXT NOT NULL DEFAULT ''")
     # The index counted our drafts the owner sent, and the answers to them, as

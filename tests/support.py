@@ -112,3 +112,21 @@ def wait_for(condition: Callable[[], object], seconds: float = 30) -> float:
             return time.monotonic() - start
         time.sleep(0.05)
     raise AssertionError(f"not true within {seconds}s")
+
+
+def body(msg: email.message.EmailMessage) -> str:
+    """The plain text of a draft as a format=flowed-aware client shows it (RFC 3676):
+    soft line breaks joined, space-stuffing removed, so each paragraph is one line."""
+    part = msg.get_body(("plain",))
+    assert isinstance(part, email.message.EmailMessage)
+    text = str(part.get_content()).replace("\r\n", "\n")
+    if part.get_param("format") != "flowed":
+        return text
+    lines: list[str] = []
+    for line in text.split("\n"):
+        line = line[1:] if line.startswith(" ") else line
+        if lines and lines[-1].endswith(" ") and lines[-1] != "-- ":
+            lines[-1] += line
+        else:
+            lines.append(line)
+    return "\n".join(lines)

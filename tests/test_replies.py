@@ -11,10 +11,10 @@ from conftest import fixture_bytes
 
 from mailbot.config import Owner
 from mailbot.errors import TemplateProblem
-from mailbot.identity import key_token
+from mailbot.identity import key_token, token_of
 from mailbot.notifications import Notification, Requester, parse
 from mailbot.records import Parent
-from mailbot.replies import KEY_HEADER, Renderer
+from mailbot.replies import Renderer
 
 OWNER = Owner(
     name="Robin Owner", email="robin@owner.example", phone="+44 20 7946 0000", twitter=None
@@ -55,24 +55,107 @@ def reparse(raw: bytes) -> email.message.EmailMessage:
     return msg
 
 
-def test_draft_is_threaded_and_keyed() -> None:
-    msg = reparse(render(invitation()))
+def test_a_draft_to_paste_is_threaded_keyed_and_is_exactly_the_reply() -> None:
+    raw = render(invitation())
+    msg = reparse(raw)
     assert msg["In-Reply-To"] == LONG_ID and msg["References"] == LONG_ID  # never 2047-encoded
-    assert msg["Subject"] == "Re: I want to connect"
-    assert msg[KEY_HEADER] == key_token("linkedin:invitation:7")
+    assert (
+        msg["Subject"] == "Paste into LinkedIn: reply to Priya Raman"
+    )  # where no one else sees it
+    assert token_of(msg["Message-ID"]) == key_token("linkedin:invitation:7")
     assert msg["Message-ID"].endswith("@owner.example>")
     assert msg["To"] is None and msg["From"] == "Robin Owner <robin@owner.example>"
     body = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert body.startswith("[mailbot] No email address is known for Priya Raman")
-    assert "Hi Priya," in body and body.count("Robin Owner") == 1
+    assert body.startswith("Hi Priya,")  # nothing above the reply, no separator line
+    assert body.count("Robin Owner") == 1 and "-- " not in body  # a paste has no "-- "
     assert "Twitter" not in body  # not configured: no empty line for it
+    assert b"mailbot" not in raw.lower()
 
 
-def test_personal_address_becomes_the_recipient() -> None:
+def test_personal_address_becomes_the_recipient_and_nothing_names_the_tool() -> None:
     n = invitation(requester=Requester(name="Priya Raman", email="priya@acme.example"))
-    msg = reparse(render(n))
+    raw = render(n)
+    msg = reparse(raw)
     assert msg["To"] == "Priya Raman <priya@acme.example>"
-    assert "[mailbot]" not in msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert msg["Subject"] == "Re: I want to connect \u2013 Priya Raman"  # tells drafts apart
+    body = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Hi Priya," in body and "[mailbot]" not in body
+    assert "\n-- \nRobin Owner\n+44 20 7946 0000\nrobin@owner.example" in body.replace("\r\n", "\n")
+    assert b"mailbot" not in raw.lower() and not any(k.lower().startswith("x-") for k in msg)
+
+
+def test_the_subject_names_the_person_only_when_it_does_not_already() -> None:
+    for subject, expected in [
+        ("Priya Raman wants to connect", "Re: Priya Raman wants to connect"),
+        ("Re: Have we met?", "Re: Have we met? \u2013 Priya Raman"),
+        ("RE: priya, quick question", "RE: priya, quick question"),
+        ("", "Re: your invitation to connect \u2013 Priya Raman"),
+    ]:
+        n = invitation(
+            requester=Requester(name="Priya Raman", email="priya@acme.example"), subject=subject
+        )
+        assert reparse(render(n))["Subject"] == expected, subject
+
+
+def test_references_carry_the_whole_chain_then_the_parent() -> None:
+    chain = tuple(f"<m{i}@mail.example>" for i in range(3))
+    raw = (
+        Renderer()
+        .draft(
+            "explain",
+            Requester(name="Priya Raman", email="priya@acme.example"),
+            "linkedin",
+            Parent("<answer@mail.example>", "Re: Have we met?", chain),
+            OWNER,
+            token="t",
+        )
+        .as_bytes()
+    )
+    msg = reparse(raw)
+    assert msg["In-Reply-To"] == "<answer@mail.example>"
+    assert msg["References"].split() == [*chain, "<answer@mail.example>"]
+    long_chain = tuple(f"<m{i}@mail.example>" for i in range(40))
+    raw = (
+        Renderer()
+        .draft(
+            "ask", Requester(name="P R"), None, Parent("<p@x>", "s", long_chain), OWNER, token="t"
+        )
+        .as_bytes()
+    )
+    refs = reparse(raw)["References"].split()
+    assert len(refs) == 10 and refs[0] == "<m0@mail.example>" and refs[-1] == "<p@x>"
+    assert all(len(line) <= 78 for line in raw.split(b"\r\n"))
+
+
+def test_the_body_is_format_flowed_so_paragraphs_survive_wrapping_and_pasting() -> None:
+    raw = render(invitation(), step="explain")
+    msg = reparse(raw)
+    assert msg.get_content_type() == "text/plain" and msg.get_param("format") == "flowed"
+    text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+    lines = text.split("\n")
+    assert all(len(line) <= 78 for line in lines)
+    soft = [line for line in lines if line.endswith(" ")]
+    assert soft, "a long paragraph is wrapped with soft line breaks"
+    unflowed: list[str] = []  # what a flowed-aware client (or a paste) shows
+    for line in lines:
+        if unflowed and unflowed[-1].endswith(" "):
+            unflowed[-1] += line
+        else:
+            unflowed.append(line)
+    rule = next(p for p in unflowed if "only accept invitations from people I know" in p)
+    assert rule.startswith("Thank you for your message") and rule.endswith("personally.")
+
+
+def test_flowed_lines_are_space_stuffed_and_the_signature_line_kept() -> None:
+    from mailbot.replies import _flowed
+
+    assert _flowed("From here\n> quoted\n x\n-- \nend  ") == " From here\n > quoted\n  x\n-- \nend"
+    long = " ".join(["word"] * 40)
+    pieces = _flowed(long).split("\n")
+    assert all(p.endswith(" ") for p in pieces[:-1]) and not pieces[-1].endswith(" ")
+    assert "".join(pieces) == long
+    link = "https://example.org/" + "x" * 120
+    assert _flowed(f"see {link} now").split("\n") == ["see ", f"{link} ", "now"]
 
 
 @pytest.mark.parametrize(
@@ -103,7 +186,7 @@ def test_an_address_not_plain_as_received_is_not_written(address: str) -> None:
     n = invitation(requester=Requester(name="Priya Raman", email=address))
     msg = reparse(render(n))
     assert msg["To"] is None
-    assert "[mailbot] No email address is known" in msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert msg["Subject"] == "Paste into LinkedIn: reply to Priya Raman"
 
 
 def test_every_draft_line_ends_in_crlf_and_is_ascii() -> None:
@@ -148,13 +231,13 @@ def test_hostile_name_and_note_change_no_header_and_run_no_template() -> None:
             "Message-ID",
             "In-Reply-To",
             "References",
-            KEY_HEADER,
             "Content-Type",
             "Content-Transfer-Encoding",
             "MIME-Version",
         }
         body = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-        assert "Eve {{ 7*7 }}" in body and "Eve 49" not in body  # shown, never evaluated
+        shown = msg["Subject"] + body
+        assert "Eve {{ 7*7 }}" in msg["Subject"] and "Eve 49" not in shown  # never evaluated
 
 
 def test_owner_templates_override_and_strict_undefined(tmp_path: Path) -> None:
@@ -172,9 +255,10 @@ def test_owner_templates_override_and_strict_undefined(tmp_path: Path) -> None:
 def test_an_encoded_word_inside_a_decoded_subject_is_shown_not_decoded_again() -> None:
     """The notification's subject was decoded once; text in it that looks like an
     encoded-word must reach the draft as those characters, not be decoded a second time."""
+    priya = Requester(name="Priya Raman", email="priya@acme.example")
     for subject in ("Lunch =?utf-8?q?=E2=9C=85_Click?= now", "=?utf-8?b?SGVsbG8=?="):
-        msg = reparse(render(invitation(subject=subject)))
-        assert msg["Subject"] == f"Re: {subject}"
+        msg = reparse(render(invitation(subject=subject, requester=priya)))
+        assert msg["Subject"] == f"Re: {subject} \u2013 Priya Raman"
     for name in ("=?utf-8?q?Mallory?= Evil", "Ann =?x?q?y?="):
         raw = (
             Renderer()

@@ -10,8 +10,9 @@ from datetime import date
 from typing import Protocol
 
 from mailbot.errors import ConfigError, MailboxError
+from mailbot.identity import token_of
 
-KEY_HEADER = "X-Mailbot-Key"  # on every draft mailbot stores: how it finds its own drafts
+KEY_HEADER = "X-Mailbot-Key"  # on drafts of earlier releases (now: the Message-ID's token)
 HISTORY_FIELDS = (
     "From",
     "To",
@@ -28,6 +29,7 @@ HISTORY_FIELDS = (
     "References",
     KEY_HEADER,
 )  # what `headers` returns
+_MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(<[^<>\n]{1,998}>)", re.IGNORECASE | re.MULTILINE)
 _TOKEN = re.compile(
     rb"^" + KEY_HEADER.encode() + rb":[ \t]*([0-9a-f]+)", re.IGNORECASE | re.MULTILINE
 )
@@ -72,10 +74,15 @@ def watched_status(mailbox: Mailbox, folder: str) -> FolderState:
 
 
 def token_in(raw: bytes) -> str | None:
-    """The X-Mailbot-Key token in a message's header, if any."""
+    """The token of one of our drafts: in its Message-ID (identity.draft_message_id), or
+    in the X-Mailbot-Key header drafts of earlier releases carry; None for other mail."""
     head = raw.replace(b"\r\n", b"\n").partition(b"\n\n")[0]
-    match = _TOKEN.search(head)
-    return match.group(1).decode() if match else None
+    head = re.sub(rb"\n[ \t]+", b" ", head)  # unfolded
+    if match := _TOKEN.search(head):
+        return match.group(1).decode()
+    if found := _MESSAGE_ID.search(head):
+        return token_of(found.group(1).decode("ascii", "replace"))
+    return None
 
 
 @dataclass(frozen=True)
@@ -90,11 +97,11 @@ class Wanted:
 
     senders: tuple[str, ...] = ()  # the From header contains one of these
     bodies: tuple[str, ...] = ()  # the text contains one (look-alikes copying a template)
-    reply_mark: str | None = None  # In-Reply-To/References contain it (answers to our drafts)
+    reply_marks: tuple[str, ...] = ()  # In-Reply-To/References contain one (answers to us)
 
     @property
     def everything(self) -> bool:
-        return not (self.senders or self.bodies or self.reply_mark)
+        return not (self.senders or self.bodies or self.reply_marks)
 
 
 class Mailbox(Protocol):

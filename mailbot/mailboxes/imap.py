@@ -60,7 +60,7 @@ _HEADERS = "BODY.PEEK[HEADER.FIELDS ({} CONTENT-TYPE)]".format(" ".join(HISTORY_
 _CONTENT_TYPE = re.compile(rb"^content-type[ \t]*:[ \t]*([^\r\n]*)", re.IGNORECASE | re.MULTILINE)
 _FOLD = re.compile(rb"\r?\n[ \t]+")
 HEADER_BATCH = 500
-_KEY_FIELD = f"BODY.PEEK[HEADER.FIELDS ({KEY_HEADER.upper()})]"
+_KEY_FIELD = f"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID {KEY_HEADER.upper()})]"
 _APPENDUID = re.compile(rb"\[APPENDUID \d+ (\d+)\]", re.IGNORECASE)
 _COMMON_SENT = (
     "Sent",
@@ -429,11 +429,8 @@ class ImapMailbox:
             criteria += ["SINCE", since]
         alternatives: list[list[object]] = [["FROM", to_bytes(h)] for h in wanted.senders]
         alternatives += [["BODY", to_bytes(h)] for h in wanted.bodies]
-        if wanted.reply_mark:
-            alternatives += [
-                ["HEADER", "In-Reply-To", wanted.reply_mark],
-                ["HEADER", "References", wanted.reply_mark],
-            ]
+        for mark in wanted.reply_marks:
+            alternatives += [["HEADER", "In-Reply-To", mark], ["HEADER", "References", mark]]
         criteria += _any_of(alternatives)
         uids = self._call(self._client.search, criteria)
         # "n:m" may still answer the last message when n is past the end: filter.
@@ -602,10 +599,13 @@ class ImapMailbox:
         draft re-saved by a mail client, or sent: one SEARCH)."""
         self._select(folder)
         self._selected = True
-        criteria: list[object] = ["HEADER", KEY_HEADER, token]
+        alternatives: list[list[object]] = [
+            ["HEADER", "Message-ID", token],
+            ["HEADER", KEY_HEADER, token],
+        ]
         if message_id:
-            criteria = ["OR", "HEADER", "Message-ID", message_id, *criteria]
-        return bool(self._call(self._client.search, criteria))
+            alternatives.append(["HEADER", "Message-ID", message_id])
+        return bool(self._call(self._client.search, _any_of(alternatives)))
 
     def _find(self, folder: str, token: str) -> tuple[list[tuple[int, bytes]], bool]:
         """(the drafts found, whether every UID the cache named still carries the token)"""
@@ -649,7 +649,9 @@ class ImapMailbox:
             info = self._select(folder)
             self._selected = True
             self._tokens_stamp[folder] = self._stamp_of(folder, info)
-            uids = self._call(self._client.search, ["HEADER", KEY_HEADER, ""])
+            # Every message's Message-ID (our drafts carry their token in it) and the key
+            # header of earlier releases' drafts: a Drafts folder is small.
+            uids = self._call(self._client.search, ["ALL"])
             found: dict[str, list[int]] = {}
             for start in range(0, len(uids), HEADER_BATCH):
                 batch = uids[start : start + HEADER_BATCH]

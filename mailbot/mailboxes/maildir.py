@@ -307,7 +307,7 @@ def _matches(raw: bytes, wanted: Wanted) -> bool:
     return (
         any(h.lower() in sender for h in wanted.senders)
         or any(h.lower().encode() in text for h in wanted.bodies)
-        or bool(wanted.reply_mark and wanted.reply_mark in threads)
+        or any(mark in threads for mark in wanted.reply_marks)
     )
 
 

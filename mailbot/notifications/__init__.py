@@ -6,7 +6,15 @@ import re
 from dataclasses import replace
 
 from mailbot.notifications import linkedin, xing
-from mailbot.notifications.message import Content, address, message_ids, one_line, read, reply_text
+from mailbot.notifications.message import (
+    Content,
+    address,
+    message_ids,
+    one_line,
+    read,
+    reply_text,
+    thread_of,
+)
 from mailbot.notifications.model import KINDS, Notification, Requester
 
 NETWORKS = (linkedin, xing)
@@ -75,7 +83,7 @@ def parse_content(content: Content) -> Notification:
     for network in NETWORKS:
         result: Notification | None = network.classify(content)
         if result is not None:
-            return replace(result, spam=spam, auto_reply=auto_reply)
+            return replace(result, spam=spam, auto_reply=auto_reply, thread=thread_of(content))
     _, sender = address(content, "from")
     return Notification(
         kind="other",
@@ -84,6 +92,7 @@ def parse_content(content: Content) -> Notification:
         reasons=("not from a known professional network",),
         sender=sender or None,
         references=message_ids(content),
+        thread=thread_of(content),
         text=reply_text(content.body) if content.header("in-reply-to") else None,
         spam=spam,
         auto_reply=auto_reply,

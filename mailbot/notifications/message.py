@@ -213,6 +213,16 @@ def message_ids(content: Content) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_MSGID.findall(text)))
 
 
+def thread_of(content: Content) -> tuple[str, ...]:
+    """The message's References chain in order (else its In-Reply-To): a reply to it
+    carries this plus its Message-ID (RFC 5322, 3.6.4)."""
+    chain = (
+        _MSGID.findall(content.header("references"))
+        or _MSGID.findall(content.header("in-reply-to"))[:1]
+    )
+    return tuple(dict.fromkeys(chain))
+
+
 def reply_text(body: str, limit: int = 2000) -> str:
     """A reply's own words: everything above the quoted message or the signature."""
     kept: list[str] = []

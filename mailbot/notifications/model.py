@@ -31,6 +31,7 @@ class Notification:
     topic: str | None = None  # "accepted" for a network's acceptance notice
     sender: str | None = None  # the From address (for replies from people)
     references: tuple[str, ...] = ()  # Message-IDs in In-Reply-To and References
+    thread: tuple[str, ...] = ()  # its References chain in order (else its In-Reply-To)
     text: str | None = None  # a reply's own words, quotes removed (for replies)
     spam: bool = False  # X-Spam-Flag: YES
     auto_reply: bool = False  # Auto-Submitted (not "no"), or an empty Return-Path

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import getaddresses, parsedate_to_datetime
 
-from mailbot.identity import normalise_email
+from mailbot.identity import normalise_email, token_of
 from mailbot.mailboxes.base import KEY_HEADER
 from mailbot.notifications import linkedin, xing
 from mailbot.notifications.fields import is_machine_address
@@ -121,13 +121,12 @@ _MESSAGE_ID = re.compile(r"<[^<>\s]{1,998}>")
 
 
 def _is_ours(msg: email.message.Message, ours: frozenset[str]) -> bool:
-    """A draft of mailbot's (its key header, or its Message-ID), or a reply to one."""
+    """A draft of mailbot's (a Message-ID carrying a draft token, one the state recorded,
+    or the key header of earlier releases), or a reply to one."""
     if msg.get(KEY_HEADER) is not None:
         return True
-    if not ours:
-        return False
     ids = " ".join(str(msg.get(name, "")) for name in ("Message-ID", "In-Reply-To", "References"))
-    return any(found in ours for found in _MESSAGE_ID.findall(ids))
+    return any(found in ours or token_of(found) is not None for found in _MESSAGE_ID.findall(ids))
 
 
 def _is_bulk(msg: email.message.Message) -> bool:

@@ -15,7 +15,7 @@ import pytest
 from builders import invitation, network_message
 from conftest import fixture_bytes
 from dovecot import Account, Dovecot
-from support import drafts, folder_messages, run_json, seed_raw, write_env
+from support import body, drafts, folder_messages, run_json, seed_raw, write_env
 
 pytestmark = pytest.mark.dovecot
 
@@ -123,7 +123,7 @@ def test_the_rule_on_every_backend(backend: Backend, tmp_path: Path) -> None:
         ("Priya Raman", "ask", False),
     ]
     [draft] = backend.drafts()
-    assert "Hi Priya," in draft.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Hi Priya," in body(draft)
     assert backend.inbox_untouched()
     assert run_json(tmp_path, backend.env) == {"processed": [], "errors": []}
     for suffix in ("", "-wal", "-shm"):  # the state is lost: Drafts itself prevents a duplicate
@@ -138,9 +138,7 @@ def test_the_conversation_on_every_backend(backend: Backend, tmp_path: Path) -> 
     backend.seed(network_message("Zed Stranger", "No, we have never met; I'm growing my network."))
     assert decisions(run_json(tmp_path, backend.env)) == [("Zed Stranger", "explain", True)]
     [explain] = backend.drafts()  # the unedited ask draft was withdrawn
-    assert (
-        "I only accept invitations from people I know" in explain.get_body(("plain",)).get_content()
-    )  # type: ignore[union-attr]
+    assert "I only accept invitations from people I know" in body(explain)  # type: ignore[union-attr]
     with sqlite3.connect(tmp_path / "state.sqlite3") as db:  # as if that cycle was interrupted
         db.execute("DELETE FROM cursors")
     again = run_json(tmp_path, backend.env)

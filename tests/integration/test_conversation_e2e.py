@@ -10,15 +10,9 @@ from pathlib import Path
 import pytest
 from builders import invitation, network_message, reply
 from dovecot import Account
-from support import drafts, mailbot, run_json, seed, seed_raw, write_env
+from support import body, drafts, mailbot, run_json, seed, seed_raw, write_env
 
 pytestmark = pytest.mark.dovecot
-
-
-def body(msg: email.message.EmailMessage) -> str:
-    part = msg.get_body(("plain",))
-    assert isinstance(part, email.message.EmailMessage)
-    return str(part.get_content())
 
 
 def by_decision(report: dict[str, list[dict[str, object]]]) -> list[tuple[object, object, object]]:
@@ -47,10 +41,7 @@ def test_conversation_by_network_message(account: Account, tmp_path: Path) -> No
     text = body(explain)
     assert "I only accept invitations from people I know" in text and "@robin_owner" in text
     assert "+44 20 7946 0000" in text and "InMail" in text
-    notification = email.message_from_bytes(
-        network_message("Zed Stranger", "x"), policy=email.policy.default
-    )
-    assert explain["Subject"] == f"Re: {notification['Subject']}"
+    assert explain["Subject"] == "Paste into LinkedIn: reply to Zed Stranger"
 
     status = mailbot(tmp_path, env, "status", "--json")
     assert status.returncode == 0, status.stderr

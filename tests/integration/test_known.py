@@ -63,8 +63,8 @@ def test_history_decides_who_is_known(account: Account, tmp_path: Path) -> None:
     assert "job application" in reasons["Grace Hopper"]
     assert "Robert Smith" in reasons["Bob Smith"] and "nickname" in reasons["Bob Smith"]
     assert sorted(str(d["To"] or "") + d["Subject"] for d in drafts(account)) == [
-        "Re: I want to connect",
-        "Re: I want to connect",
+        "Paste into LinkedIn: reply to Carl Cold",
+        "Paste into LinkedIn: reply to Zed Stranger",
     ]
 
 

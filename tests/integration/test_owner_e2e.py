@@ -13,7 +13,7 @@ import pytest
 from builders import invitation, network_message, reply
 from conftest import fixture_bytes
 from dovecot import Account
-from support import drafts, mailbot, run_json, seed_raw, write_env
+from support import body, drafts, mailbot, run_json, seed_raw, write_env
 
 pytestmark = pytest.mark.dovecot
 
@@ -87,7 +87,7 @@ def test_ask_threads_to_the_invitation_once_and_the_answer_is_followed(
     [ask] = drafts(account)
     parent = email.message_from_bytes(raw, policy=email.policy.default)
     assert ask["In-Reply-To"].strip() == parent["Message-ID"].strip()
-    assert "my memory may be failing me" in ask.get_body(("plain",)).get_content().lower()  # type: ignore[union-attr]
+    assert "my memory may be failing me" in body(ask).lower()  # type: ignore[union-attr]
     assert [c["name"] for c in status(tmp_path, env)["open"]] == ["Omar Haddad"]
 
     seed_raw(
@@ -105,9 +105,7 @@ def test_explain_withdraws_our_ask_draft(account: Account, tmp_path: Path) -> No
     done = decide(tmp_path, env, "Zed Stranger", "explain")
     assert done["draft"] and done["withdrawn"] == ["ask"]
     [explain] = drafts(account)
-    assert (
-        "I only accept invitations from people I know" in explain.get_body(("plain",)).get_content()
-    )  # type: ignore[union-attr]
+    assert "I only accept invitations from people I know" in body(explain)  # type: ignore[union-attr]
 
 
 def test_ignore_closes_withdraws_and_reminders_add_nothing(
@@ -247,7 +245,7 @@ def test_review_in_a_terminal_one_key_each(account: Account, tmp_path: Path) -> 
     assert after["review"] == [] and [c["name"] for c in after["open"]] == [second]
     assert first != second and {first, second} == {"Priya Raman", "Omar Haddad"}
     [ask] = drafts(account)
-    assert second in ask.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert f"Hi {second.split()[0]}," in body(ask)
 
 
 def test_review_quits_on_q_and_changes_nothing_else(account: Account, tmp_path: Path) -> None:

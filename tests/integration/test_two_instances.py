@@ -18,7 +18,7 @@ from dovecot import Account
 from support import drafts, run_json, seed_raw, write_env
 
 from mailbot.config import load_settings
-from mailbot.mailboxes.base import KEY_HEADER
+from mailbot.identity import token_of
 from mailbot.runner import Session
 
 pytestmark = pytest.mark.dovecot
@@ -75,7 +75,7 @@ def shared(request: pytest.FixtureRequest, account: Account, tmp_path: Path) -> 
 
 
 def _tokens(shared: Shared) -> Counter[str]:
-    return Counter(str(d[KEY_HEADER]) for d in shared.drafts())
+    return Counter(str(token_of(d["Message-ID"])) for d in shared.drafts())
 
 
 def _one_each(shared: Shared, expected: int) -> None:

@@ -28,6 +28,8 @@ from support import (
     write_env,
 )
 
+from mailbot.identity import token_of
+
 pytestmark = pytest.mark.dovecot
 PENDING = 3  # invitations waiting in the inbox when a run is killed
 FULL = os.environ.get("MAILBOT_RELIABILITY_FULL") == "1"
@@ -50,7 +52,7 @@ def seed_pending(account: Account) -> None:
 
 def assert_exactly_once(account: Account, tmp_path: Path) -> None:
     found = drafts(account)
-    keys = [d["X-Mailbot-Key"] for d in found]
+    keys = [token_of(d["Message-ID"]) for d in found]
     assert len(found) == PENDING and len(set(keys)) == PENDING, keys
     with sqlite3.connect(tmp_path / "state.sqlite3") as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
