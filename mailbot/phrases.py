@@ -249,7 +249,8 @@ CLAIMS["*"] = (
     r"\b(?:ambos|entrambi|beide|allebei|bada|oboje|tous (?:les )?deux)\b.{0,25}\b(?:grupo|gruppo|gruppe|groep|grupp|grupa|groupe|call|chamada|chiamata|comite|comitato|ausschuss|commissie|kommitte|komisji|board|consiglio|consejo|conselho|jury|panel)\b",
     r"\b(?:same|mismos|mismas|mesmos|mesmas|gleichen|selben|memes|stessi|stesse|dezelfde|samma|tych samych|wspolnych)\b.{0,15}\b(?:clients|customers|clientes|kunden|clienti|klanten|kunder|klientow|klientami|projects|proyectos|projetos|projekte|progetti|projecten|projekt\w*)\b",
     # a colleague, a student, a member of the owner's team (now or before)
-    r"\b(?:colleague|coworker|co-worker|kollege|kollegin|collegue|colega|collega|kollega|kolega|kolezanka)\w*\b",
+    # (Italian: "collega" itself; "collegarmi", "collegamento" are "connect")
+    r"\b(?:(?:colleague|coworker|co-worker|kollege|kollegin|collegue|colega|kollega|kolega|kolezanka)\w*|collega)\b",
     r"\b(?:your|votre|ton|ihr|ihre|dein|su|tu|sua|seu|il suo|je|uw|din|twoj|pana|pani) (?:team|equipe|student\w*|etudiant\w*|intern|stagiaire|praktikant\w*|mentee|alumn\w*|estudiante|aluno|aluna|studente|allievo|stagiair|elev|student)\b",
     r"\b(?:former|ex|old) (?:student|intern|employee|report|manager|boss|colleague)\b|\bwas your\b|\bunter ihnen\b|\bin ihrem (?:team|seminar|kurs)\b",
     # contact without meeting in person: calls, mails
@@ -304,7 +305,7 @@ DENIALS: dict[str, tuple[str, ...]] = {
     "*": (  # "no" as a whole clause, wherever it stands: "La verdad es que no.", "Ärligt talat nej."
         r"(?:^|[.!?:;,]\s*|\b(?:que|que no|talat|honnete|ehrlich gesagt|eerlijk gezegd|sinceramente|honestly|truthfully|mowiac szczerze|szczerze)\s*[:,]?\s*)(?:no|non|nein|nee|nej|nao|nie|nope)\s*(?:[.!,;:)]|$)",
         r"^(?:we )?(?:have not|haven't|havent)\b",
-        r"\b(?:not that i (?:know|recall|remember|can recall)|i don't think so|i dont think so|i don't believe (?:so|we have)|pas a ma connaissance|nicht dass ich wusste|no que yo sepa|non che io sappia|nao que eu saiba|niet dat ik weet|inte vad jag vet|nic mi o tym nie wiadomo)\b",
+        r"\b(?:not that i (?:know|recall|remember|can recall)|i (?:do not|dont) (?:think|believe) so|pas a ma connaissance|nicht dass ich wusste|no que yo sepa|non che io sappia|nao que eu saiba|niet dat ik weet|inte vad jag vet|nic mi o tym nie wiadomo)\b",
     ),
     "en": (
         r"^(?:no|nope|nah|not really|honestly,? no|sadly,? no|unfortunately,? no)\b",

@@ -42,6 +42,54 @@ def test_claims_quote_the_sentence(text: str) -> None:
     assert said and said in text and not phrases.denial(text)
 
 
+def _answered(text: str) -> str | None:
+    """The draft mailbot makes when `text` answers our "have we met?" (None: the owner reads it)."""
+    return on_answer(text, conv(ASKED), thanks=False).draft
+
+
+# Answers that say no, phrased in ways the families in phrases.py cover.
+NO_ANSWERS = [
+    # "I don't think so" (the text is folded, "don't" reads "do not")
+    "I don't think so.",
+    "I don't believe so, sorry!",
+]
+# Near misses: a tie, a hint of one, mixed signals or doubt. Never the explanation.
+NOT_A_NO = [
+    "Yes, we met at the PyData meetup in March.",
+]
+
+
+@pytest.mark.parametrize("text", NO_ANSWERS)
+def test_no_answers_get_the_explanation(text: str) -> None:
+    assert _answered(text) == "explain", (phrases.denial(text), phrases.claim(text))
+
+
+@pytest.mark.parametrize("text", NOT_A_NO)
+def test_near_misses_go_to_the_owner(text: str) -> None:
+    assert _answered(text) != "explain", (phrases.denial(text), phrases.claim(text))
+
+
+# Notes from strangers: positive evidence of no tie, and no hint of one.
+STRANGER_NOTES = [
+    # Italian "collegarmi" (connect) is not "collega" (colleague)
+    "Ho letto il suo articolo sulla logistica e mi piacerebbe collegarmi con lei.",
+]
+# Notes that hint at a tie, however they are phrased.
+TIE_NOTES = [
+    "Un mio collega mi ha parlato molto bene di lei.",
+]
+
+
+@pytest.mark.parametrize("text", STRANGER_NOTES)
+def test_notes_from_strangers(text: str) -> None:
+    assert phrases.no_tie(text) and not phrases.claim(text), phrases.claim(text)
+
+
+@pytest.mark.parametrize("text", TIE_NOTES)
+def test_notes_hinting_at_a_tie(text: str) -> None:
+    assert phrases.claim(text)
+
+
 def test_language_of_short_texts() -> None:
     assert phrases.language("Non, nous ne nous connaissons pas, je suis désolé") == "fr"
     assert phrases.language("Nein, wir kennen uns nicht und ich bin neu") == "de"
