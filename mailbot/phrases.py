@@ -49,6 +49,11 @@ CLAIMS: dict[str, tuple[str, ...]] = {
         r"\bthanks? (?:again )?for (?:the|your) (?:chat|call|talk|time|meeting|coffee|interview)\b",
         r"\byes,? (?:we|i|that's|that is|indeed|of course)\b",
         r"^yes\b",
+        # paths that crossed; contact at a distance: a call, emails, "only on Zoom"
+        r"\b(?:crossed paths|paths (?:have |had )?(?:already |briefly )?crossed)\b",
+        r"\bwe (?:have |had )?(?:had|exchanged|swapped|traded) (?:a |an |some |a few |several |our )?(?:\w+ )?(?:calls?|zoom|e-?mails?|messages|video ?calls?|phone ?calls?)\b",
+        r"\b(?:exchanged|swapped|traded) (?:a few |some |several |a couple of )?(?:e-?mails|messages|dms)\b|\bbeen in touch\b",
+        r"\b(?:only|just) (?:on|by|over|via|through) (?:zoom|teams|skype|the phone|phone|e-?mail|mail|video|slack|messages)\b|\bonly (?:online|virtually|remotely)\b",
     ),
     "fr": (
         r"\bnous nous sommes (?:rencontres?|croises?|parle|vus|connus)\b",
@@ -253,7 +258,10 @@ CLAIMS["*"] = (
     r"\b(?:(?:colleague|coworker|co-worker|kollege|kollegin|collegue|colega|kollega|kolega|kolezanka)\w*|collega)\b",
     r"\b(?:your|votre|ton|ihr|ihre|dein|su|tu|sua|seu|il suo|je|uw|din|twoj|pana|pani) (?:team|equipe|student\w*|etudiant\w*|intern|stagiaire|praktikant\w*|mentee|alumn\w*|estudiante|aluno|aluna|studente|allievo|stagiair|elev|student)\b",
     r"\b(?:former|ex|old) (?:student|intern|employee|report|manager|boss|colleague)\b|\bwas your\b|\bunter ihnen\b|\bin ihrem (?:team|seminar|kurs)\b",
-    # contact without meeting in person: calls, mails
+    # paths that crossed, people who came across each other ("nos chemins se sont croisés")
+    r"\b(?:begegnet|uber den weg gelaufen)\b|\bwege\b[^.!?;]{0,20}\bgekreuzt\b|\bnos chemins se sont (?:deja )?croises\b|\bnuestros caminos se (?:cruzaron|han cruzado)\b|\ble nostre strade si sono (?:gia )?incrociate\b|\bnossos caminhos (?:ja )?se cruzaram\b|\bpaden hebben (?:elkaar )?(?:al )?gekruist\b|\b(?:elkaar|je|jou|u) (?:al eens )?tegengekomen\b|\b(?:kwam|kwamen) (?:je|jou|u|elkaar) tegen\b|\bvagar (?:har )?(?:redan )?korsats\b|\bdrogi sie (?:juz )?skrzyzowaly\b",
+    # contact without meeting in person: calls, mails, "only on Zoom"
+    r"\bnur (?:per|uber|via|am|im) (?:zoom|teams|telefon|mail|e-mail|video\w*)\b|\b(?:seulement|juste|uniquement) (?:par|en|au|sur|via) (?:telephone|visio|mail|e-mail|zoom|teams)\b|\bsolo (?:por|en|via|su|per|al) (?:zoom|telefono|correo|videollamada|teams|e-?mail|mail|videochiamata)\b|\bso (?:por|pelo|via) (?:zoom|telefone|e-?mail|teams|video)\b|\balleen (?:via|per|over) (?:zoom|teams|telefoon|mail|e-mail|video)\b|\bbara (?:via|pa|over) (?:zoom|teams|telefon|mejl|mail|video)\b|\btylko (?:przez (?:telefon|zoom\w*|maila?|teams)|online|mailowo|telefonicznie)\b",
     r"\b(?:telefoniert|telefonato|telefonamos|hablamos por telefono|falamos por telefone|gebeld|ringde|rozmawialismy przez telefon|on the phone|by phone|over the phone|video call|zoom call|exchanged (?:e-?mails|messages)|emailed|e-mail gewechselt|geschrieben|echange par (?:e-?)?mail|correspond\w*|escribimos|escrevemos|scritto|gemaild|mejlat)\b",
     # a candidate in one of the owner's processes
     r"\b(?:selected|shortlisted|assessment|second round|final round|seleccionad\w*|selecionad\w*|selezionat\w*|ausgewahlt|zweite runde|retenu\w*|deuxieme tour|geselecteerd|tweede ronde|uttagen|andra omgangen|wybran\w*|drugi etap|etap rekrutacji)\b",
@@ -436,9 +444,21 @@ _AUTO_TEXTS = [re.compile(p) for p in AUTOMATIC_TEXTS]
 _NEGATION = re.compile(  # right before the claim ("we have never met", "no nos conocemos");
     # not "mai" (May), "pas" (Dutch "just"), "no" as Portuguese "in the" further away
     r"\b(?:not|never|havent|ne|jamais|nicht|nie|niemals|kein\w*|nunca|nao|non|niet|nooit|"
-    r"geen|inte|aldrig|nigdy|no)\b[^.!?;,]{0,12}$"
+    # ("no" before a subject is the answer word, not a negation: "No I think we met at ...")
+    r"geen|inte|aldrig|nigdy|no(?! (?:i|we|you|ich|wir|je|nous|on|ik|wij|jag|vi)\b))\b[^.!?;,]{0,12}$"
+    # or a denied belief, whose negation covers the clause it introduces: "I don't think
+    # we've met at ...", "ich glaube nicht, dass wir uns ... kennengelernt haben"
+    # (not "No I think we met", "don't you think we met ...?")
+    r"|\b(?:not (?:really |actually )?(?:think|believe|reckon|suppose)|no (?:creo|pienso)|"
+    r"non (?:credo|penso)|nao (?:creio|acho|penso)|nie sadze)\b[^.!?;]{0,30}$"
+    r"|\b(?:glaube|denke|meine|crois|pense|denk|geloof|tror) (?:(?:het|es|das|ich|auch|ook|aussi|"
+    r"det|jag|wirklich|echt|vraiment|eigentlich|eigenlijk|egentligen) )?(?:nicht|pas|niet|inte)\b"
+    r"[^.!?;]{0,30}$"
 )
-_CLAUSE = re.compile(r"[.!?;,]|\b(?:but|mais|aber|pero|mas|ma|maar|men|ale|though|however)\b")
+_CLAUSE = re.compile(  # a comma before "that", "dass", "que" ... does not end the clause
+    r"[.!?;]|,(?!\s*(?:that|dass|que|qu'|che|dat|att|ze|zebysmy|abysmy)\b)"
+    r"|\b(?:but|mais|aber|pero|mas|ma|maar|men|ale|though|however)\b"
+)
 
 
 _NEGATED_SPAN = re.compile(
@@ -476,10 +496,88 @@ UNSURE = (  # not sure whether they met: a hint, whatever negation it is phrased
 )
 _UNSURE = [("*", re.compile(p)) for p in UNSURE]
 
+_END = r"\s*(?:[^\w\s']|$)"  # the end of a clause: punctuation, a dash, an emoji, the end
+
+# A tie hinted at, whatever negation it is phrased with (so never read as negated), in
+# every language mailbot knows. An answer that holds one of these goes to the owner even
+# when it also says no: "not that I recall - oh wait, Lisbon 2019!".
+HINTS = (
+    # contact that lapsed: "we haven't spoken since Durham", "long time no see", "lost touch"
+    r"\b(?:not|never)\b[^.!?;]{0,20}\b(?:met|spoken|talked|seen each other|seen you|been in touch|caught up|heard from (?:you|each other)|chatted)\b[^.!?;]{0,25}\b(?:since|in (?:years|ages|a while|a long time|forever|decades)|for (?:years|ages|a while|so long|a long time|decades))\b",
+    r"\b(?:not since|long time no (?:see|talk|speak|chat)|lost touch|it (?:has|is) been (?:a while|ages|years|too long|so long|forever|a long time)|since we last (?:met|spoke|talked|saw))\b",
+    r"\b(?:pas|plus|jamais)\b[^.!?;]{0,25}\b(?:vus|parle|croises|revus|nouvelles)\b[^.!?;]{0,20}\bdepuis\b|\b(?:depuis le temps|perdus? de vue|pas depuis)\b|\b(?:ca|cela) fait (?:longtemps|un bail|des annees|une eternite)"
+    + _END,
+    r"\b(?:lange|ewig|jahrelang|ewigkeiten|jahren)\b[^.!?;]{0,15}\bnichts? (?:mehr )?(?:gesehen|gesprochen|gehort|voneinander)\b|\bseit\b[^.!?;]{0,30}\bnicht(?: mehr)? (?:gesehen|gesprochen|gehort)\b|\b(?:ist|war) (?:ja |schon |echt )?(?:lange|ewig|eine weile|jahre|ewigkeiten) her\b|\b(?:aus den augen verloren|nicht seit)\b",
+    r"\b(?:cuanto|tanto) tiempo"
+    + _END
+    + r"|\bhace (?:mucho|anos|tiempo|siglos|una eternidad)(?: tiempo)? (?:que no|sin)\b|\bno (?:nos )?(?:vemos|hablamos|sabemos nada)\b[^.!?;]{0,15}\bdesde\b|\bperdimos (?:el )?contacto\b",
+    r"\bquanto tempo"
+    + _END
+    + r"|\bda (?:tanto|anni|secoli|molto)(?: tempo)?(?: che)? non\b|\bnon ci (?:sentiamo|vediamo|parliamo)\b[^.!?;]{0,10}\bda\b|\bpers\w* di vista\b",
+    r"\b(?:ha|faz) (?:muito tempo|anos|tempos|seculos|uma eternidade) (?:que nao|sem)\b|\bnao (?:nos )?(?:vemos|falamos)\b[^.!?;]{0,10}\b(?:ha|desde)\b|\bperdemos (?:o )?contato\b",
+    r"\b(?:is|alweer) (?:al )?(?:lang|jaren|een tijd|tijden) geleden\b|\b(?:jaren|lang|tijden|eeuwen) niet (?:meer )?(?:gesproken|gezien)\b|\buit het oog verloren\b",
+    r"\b(?:lange sedan|lange sen)\b|\b(?:inte|aldrig) (?:setts|pratats|horts|pratat|traffats)\b[^.!?;]{0,10}\b(?:sedan|pa (?:lange|manga ar|ar))\b|\btappat kontakten\b",
+    r"\b(?:kope lat|stracilismy (?:sie z oczu|kontakt))\b|\bdawno (?:sie )?nie (?:widzielismy|slyszelismy|rozmawialismy)\b|\bnie (?:widzielismy|rozmawialismy|slyszelismy) sie\b[^.!?;]{0,10}\bod\b",
+    # "not any more" as a whole answer: there was something once
+    r"(?:^|[^\w\s']\s*|\b(?:well|honestly|sadly|ehrlich gesagt|leider|franchement|sinceramente|eerlijk gezegd|arligt talat|szczerze)\s*,?\s*)(?:not any ?more|no longer|plus maintenant|nicht mehr|ya no|non piu|nao mais|niet meer|inte langre|juz nie)"
+    + _END,
+    # a self-correction or surprise: "oh wait", "hang on", "ah si !", "ach doch", "no way!"
+    r"(?:^|[^\w\s']\s*)(?:(?:oh|ah|o|hm+|um+|eh),? )?(?:wait|hang on|hold on|scratch that|attendez|attends|moment mal|warte mal|warten sie|espera|espere|aspetta|aspetti|un attimo|pera(?: ai)?|wacht (?:even|eens|maar)|vanta (?:lite|nu)|chwila|chwileczke|zaraz,? zaraz)\b",
+    r"\b(?:oh,? wait|on second thought|come to think of it|now that i think (?:about|of) it|actually,? (?:yes|yeah|we did|we have)|a bien y reflechir|maintenant que j'y pense|en fait,? (?:si|oui)|jetzt,? wo ich (?:daruber )?nachdenke|wenn ich es mir recht uberlege|ahora que lo pienso|pensandolo bien|ora che ci penso|ripensandoci|anzi,? si|agora que (?:penso|lembro|me lembro)|pensando bem|nu ik erover nadenk|als ik erover nadenk|toch wel|nu nar jag tanker (?:pa det|efter)|jo forresten|teraz jak o tym mysle|w sumie tak|a jednak)\b",
+    r"\b(?:ah|oh|o|ach|bueno|anda|a),? (?:si|oui|mais si|doch|sim|ja|jo|tak|yes)\s*[!,.]|(?:^|[^\w\s']\s*)(?:ach |ja )?doch\s*[!,.]|(?:^|[^\w\s']\s*)no way\s*[!,?]",
+    # a question that hints at a tie: "haven't we met?", "weren't you at Deloitte?"
+    r"\b(?:have|had|did|were|was) not (?:we|you|it you)\b[^.!?]{0,60}\?|\b(?:were you|was it you|did we (?:meet|work|study|speak|talk)|did you (?:work|study|speak|attend|present|teach|interview))\b[^.!?]{0,60}\?",
+    r"\b(?:on ne s'est|ne nous sommes-nous|ne s'est-on|n'etiez-vous|n'etais-tu|vous n'etiez|tu n'etais|etiez-vous|etais-tu|vous etiez|tu etais)\b[^.!?]{0,50}\?",
+    r"\b(?:haben wir uns (?:nicht|schon|etwa|mal)|waren sie|warst du|sind sie nicht|bist du nicht)\b[^.!?]{0,50}\?",
+    r"\b(?:no nos (?:conocimos|vimos|cruzamos)|no (?:estuviste|estabas|estuvo|eras|fuiste|trabajaste|trabajabas|coincidimos)|estuviste|estabas|eras tu|fuiste tu|era usted|fue usted)\b[^.!?]{0,50}\?",
+    r"\b(?:non ci siamo (?:gia )?(?:visti|conosciuti|incontrati|sentiti)|non eri|non era lei|eri tu|era lei|eravate)\b[^.!?]{0,50}\?",
+    r"\b(?:nao nos (?:conhecemos|vimos|encontramos|falamos)|nao (?:estava|estavas|era voce|foi voce|trabalhou|trabalhava)|voce (?:estava|trabalhava|trabalhou)|foi voce|era voce)\b[^.!?]{0,50}\?",
+    r"\b(?:hebben (?:we|wij) elkaar (?:niet|al|eens)|was (?:jij|u) (?:niet|het)|waren (?:jij|u)|ben (?:jij|u) niet)\b[^.!?]{0,50}\?",
+    r"\b(?:har vi inte|traffades vi inte|var (?:det )?inte du|var du|var ni)\b[^.!?]{0,50}\?",
+    r"\bczy (?:to )?nie\b[^.!?]{0,60}\?|\bczy (?:pan|pani) (?:byl|byla|pracowal|pracowala)\b[^.!?]{0,50}\?|\bczy (?:sie )?(?:poznalismy|spotkalismy)\b[^.!?]{0,50}\?",
+    # a doubt about the past: "maybe at the Berlin summit?", "we might have met"
+    r"\b(?:(?:maybe|perhaps|possibly) (?:at|in|during|through|from|back)(?! (?:the )?future)|(?:vielleicht|eventuell) (?:auf|bei|in|im|am|beim|wahrend|uber)|peut-etre (?:a|au|aux|lors|en|chez|pendant|via)|(?:quizas?|tal vez|a lo mejor) (?:en|durante|por|a traves)|(?:forse|magari) (?:a|al|alla|allo|in|nel|nella|durante|da|tramite)|(?:talvez|quem sabe) (?:em|no|na|durante|por|atraves)|(?:misschien|wellicht) (?:op|bij|in|tijdens|via)|kanske (?:pa|vid|i|under|via)|(?:moze|byc moze) (?:na|w|we|podczas|przy|przez))\b[^.!?]{0,50}\?",
+    r"\b(?:(?:might|may|could|must) have (?:met|crossed paths|seen each other|spoken|talked|been at|been in|worked)|on s'est peut-etre|nous nous sommes peut-etre|on a pu se (?:croiser|rencontrer)|konnten uns\b[^.!?]{0,25}\b(?:begegnet|getroffen|gesehen|kennengelernt)|(?:haben|sind) (?:wir )?uns vielleicht|(?:puede|es posible) que nos|igual nos (?:conocimos|vimos|cruzamos)|(?:potremmo|possiamo) esserci (?:visti|incontrati|conosciuti|incrociati)|puo darsi che ci|pode ser que (?:a gente|nos|ja)|podemos ter nos (?:visto|cruzado|conhecido)|(?:kan|kunnen) (?:zijn dat )?(?:we|wij) elkaar (?:ooit |eens )?(?:gezien|ontmoet|gesproken)|vi kan ha (?:setts|traffats|pratats)|(?:moglismy|mozliwe ze) sie (?:spotkac|poznac|minac|spotkalismy|poznalismy))\b",
+    r"(?<!not )\b(?:rings? a bell|sounds? familiar|looks? familiar|seems? familiar)\b|(?<!ne )\b(?:ca|cela) me dit quelque chose\b|(?<!nicht )\bbekannt vor\b|(?<!no )\bme (?:suena|resulta familiar)\b|(?<!non )\bmi (?:dice qualcosa|sembra familiare|e familiare)\b|(?<!nao )\bme parece familiar\b|(?<!niet )\bbekend voor\b|\b(?:later|verkar) bekant\b|\b(?:brzmi|wyglada) znajomo\b|(?<!nie )\bkojarze\b",
+    # they think the owner won't remember them: "you probably don't remember me"
+    r"\bnot (?:\w+ )?remember (?:me|our|that we)\b|\byou\b[^.!?;]{0,20}\bnot (?:\w+ )?(?:remember|recall)\b|\b(?:souvenez|souviens|souviendrez|souviendras|rappelez|rappelles)\b[^.!?]{0,25}\bde moi\b|\berinner\w* (?:sich|dich)\b[^.!?]{0,30}\ban mich\b",
+    r"\b(?:acuerdas|acuerda|acordaras|acordara|recuerdas|recuerda|recordaras|recordara)\b[^.!?]{0,20}\bde mi\b|\b(?:ricordi|ricorda|ricorderai|ricordera)\b[^.!?]{0,20}\bdi me\b|\b(?:lembra|lembre|lembrara|lembrar)\b[^.!?]{0,20}\bde mim\b",
+    r"\b(?:herinnert u zich mij|herinner je je mij|weet je (?:vast |waarschijnlijk |misschien )?(?:niet )?(?:meer )?wie ik ben|ken je me (?:nog|misschien))\b|\b(?:minns|ihag)\b[^.!?]{0,15}\bmig\b|\b(?:pamieta|pamietasz)\b[^.!?]{0,15}\bmnie\b|\bmnie\b[^.!?]{0,15}\b(?:pamieta|pamietasz)\b",
+    # doubt: "no idea", "I can't remember where", "hard to say"
+    r"\b(?:no idea|no clue|hard to say|difficult to say|cannot say|cannot tell|could not say)\b|\bi do not know(?:"
+    + _END
+    + r"| (?:if|whether|where|when|exactly|for sure))|\b(?:do|can|could) not (?:remember|recall) (?:where|when|if|whether|exactly|which)\b",
+    r"\b(?:aucune idee|difficile a dire)\b|\bje ne sais (?:pas|plus)(?:"
+    + _END
+    + r"| (?:si|ou|quand|exactement))|\bje ne (?:me souviens|me rappelle) (?:pas|plus) (?:ou|quand|si|exactement|bien)\b",
+    r"\b(?:keine ahnung|schwer zu sagen|kann ich nicht (?:mehr )?sagen)\b|\bweiss (?:ich )?(?:es )?nicht(?: mehr)?(?:"
+    + _END
+    + r"| (?:genau|wo|wann|ob))|\berinnere mich nicht (?:mehr )?(?:genau|wo|wann|ob)\b",
+    r"\b(?:ni idea|no sabria|dificil de decir)\b|\bno (?:lo )?se(?:"
+    + _END
+    + r"| (?:si|donde|cuando|bien)\b)|\bno (?:recuerdo|me acuerdo)(?: de)? (?:donde|cuando|si|bien)\b",
+    r"\b(?:non saprei|boh|chissa|difficile dirlo)\b|\bnon (?:lo )?so(?:"
+    + _END
+    + r"| (?:se|dove|quando|bene)\b)|\bnon (?:ricordo|mi ricordo) (?:dove|quando|se|bene)\b",
+    r"\b(?:sei la|dificil dizer)\b|\bnao sei(?:"
+    + _END
+    + r"| (?:se|onde|quando|bem|dizer)\b)|\bnao (?:me )?lembro (?:onde|quando|se|bem)\b",
+    r"\b(?:geen idee|moeilijk te zeggen)\b|\bweet (?:het|ik) niet(?: meer)?(?:"
+    + _END
+    + r"| (?:precies|waar|wanneer|of)\b)|\bweet niet (?:meer )?(?:waar|wanneer|precies)\b",
+    r"\b(?:ingen aning|svart att saga)\b|\bvet inte(?:"
+    + _END
+    + r"| (?:var|nar|riktigt|om)\b)|\bminns inte (?:var|nar|om|riktigt)\b",
+    r"\b(?:nie mam pojecia|trudno powiedziec)\b|\bnie wiem(?:"
+    + _END
+    + r"| (?:czy|gdzie|kiedy|dokladnie)\b)|\bnie pamietam,? (?:gdzie|kiedy|czy|dokladnie)\b",
+)
+_HINTS = [("*", re.compile(p)) for p in HINTS]
+
 
 def claim(text: str) -> str | None:
     """The phrase by which the text claims or hints at a tie, if any."""
-    return _find(text, _CLAIMS, negatable=True) or _find(text, _UNSURE)
+    return _find(text, _CLAIMS, negatable=True) or _find(text, _UNSURE) or _find(text, _HINTS)
 
 
 def denial(text: str) -> str | None:

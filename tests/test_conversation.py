@@ -56,6 +56,47 @@ NO_ANSWERS = [
 # Near misses: a tie, a hint of one, mixed signals or doubt. Never the explanation.
 NOT_A_NO = [
     "Yes, we met at the PyData meetup in March.",
+    "No, but my colleague Anna introduced us.",
+    # "no" before a subject is the answer word, it negates nothing
+    "No I think we met at PyCon last year.",
+    # a denied belief negates its own clause only
+    "I don't think we've met, but you interviewed me in 2019.",
+    # contact that lapsed
+    "We haven't talked since the Oslo offsite!",
+    "Ça fait longtemps ! On s'est perdus de vue après Lyon.",
+    "Lange nicht gesehen!",
+    "Ehrlich gesagt nicht mehr – wir haben uns seit dem Studium nicht gesehen.",
+    "Hace años que no hablamos.",
+    "Non ci sentiamo da anni!",
+    "Não falamos há anos!",
+    "We hebben elkaar al jaren niet gesproken.",
+    "Vi har inte setts sedan gymnasiet.",
+    "Dawno się nie widzieliśmy!",
+    # a self-correction or surprise
+    "Not that I recall — oh wait, Lisbon 2019!",
+    "Nope – hang on, were you at Deloitte?",
+    "Je ne crois pas... ah si, au salon VivaTech !",
+    "Nicht dass ich wüsste – ach doch, auf der Messe in Hannover!",
+    "No que yo recuerde... ¡ah, sí! En Málaga.",
+    "Nie przypominam sobie... chwila, czy to nie Pan był na Infoshare?",
+    "No way, is that you Tom from Leeds?",
+    # a question that hints at a tie
+    "I don't think so... weren't you at the Leeds meetup?",
+    "Haven't we met before?",
+    "Nein – waren Sie nicht auch bei Siemens?",
+    # a doubt about the past, doubt itself
+    "Not that I recall, but maybe at the Berlin summit?",
+    "Niet dat ik weet, maar misschien op de beurs in Utrecht?",
+    "No, although we might have met at a Bitkom event.",
+    "No idea, sorry – where would that have been?",
+    "No sé, la verdad.",
+    # contact at a distance
+    "Not personally, but we had a call about the Acme project.",
+    "No, we haven't met in person, only on Zoom.",
+    "Not in person, but we've exchanged a few emails.",
+    # they think the owner won't remember them
+    "Sie erinnern sich wahrscheinlich nicht an mich, aber ich habe Ihren Beitrag gelesen.",
+    "You probably don't remember me, I saw your post on hiring and replied.",
 ]
 
 
@@ -77,6 +118,10 @@ STRANGER_NOTES = [
 # Notes that hint at a tie, however they are phrased.
 TIE_NOTES = [
     "Un mio collega mi ha parlato molto bene di lei.",
+    "We haven't talked since the Leeds offsite, but your name popped up in my feed!",
+    "Vous ne vous souvenez sans doute pas de moi, j'ai lu votre article sur le BIM.",
+    "Our paths crossed briefly at PyCon, I'd love to stay in touch.",
+    "Nos hemos escrito por correo varias veces, solo por email.",
 ]
 
 
