@@ -20,6 +20,8 @@ import re
 import unicodedata
 from typing import Any
 
+_END = r"\s*(?:[^\w\s']|$)"  # the end of a clause: punctuation, a dash, an emoji, the end
+
 # A tie of any kind: met, worked, studied, applied, interviewed, spoke, was referred.
 # Hints count ("you may remember me", "following up on our chat"): doubt goes to review.
 CLAIMS: dict[str, tuple[str, ...]] = {
@@ -310,10 +312,48 @@ NO_TIE["*"] = (
 
 # In an answer to "have we met?": a plain no.
 DENIALS: dict[str, tuple[str, ...]] = {
-    "*": (  # "no" as a whole clause, wherever it stands: "La verdad es que no.", "Ärligt talat nej."
-        r"(?:^|[.!?:;,]\s*|\b(?:que|que no|talat|honnete|ehrlich gesagt|eerlijk gezegd|sinceramente|honestly|truthfully|mowiac szczerze|szczerze)\s*[:,]?\s*)(?:no|non|nein|nee|nej|nao|nie|nope)\s*(?:[.!,;:)]|$)",
+    "*": (
+        # "no" as a whole clause, wherever it stands, with the words said around it:
+        # "La verdad es que no.", "Ärligt talat nej.", "Haha nee hoor,", "ehrlich gesagt
+        # nicht –", "Sadly not!", "Not really.", "Ah non, pas du tout.", "Nej då."
+        # (a tag question is no answer: "puede ser, ¿no?", "right, no?", "oder nicht?")
+        r"(?:^|[^\w\s'\u00bf]\s*|\b(?:"
+        # said before it
+        r"honestly|frankly|truthfully|sadly|unfortunately|i am afraid|afraid|actually|well|"
+        r"absolutely|definitely|certainly|really|franchement|honnetement|honnete|sincerement|"
+        r"malheureusement|helas|en fait|bah|ben|absolument|vraiment|alors|euh|ehrlich gesagt|"
+        r"ehrlich|leider|eigentlich|eher|wohl|tja|ach|also|absolut|uberhaupt|definitiv|"
+        r"wirklich|tatsachlich|noch|naja|la verdad(?: es)? que|la verdad|pues|bueno|"
+        r"sinceramente|desafortunadamente|lamentablemente|realmente|en realidad|todavia|aun|"
+        r"claro que|que|purtroppo|in realta|veramente|onestamente|francamente|beh|mah|"
+        r"assolutamente|ancora|infelizmente|na verdade|bom|olha|ainda|eerlijk gezegd|helaas|"
+        r"eigenlijk|nou|echt|absoluut|helemaal|zeker|nog|arligt talat|talat|tyvarr|faktiskt|"
+        r"egentligen|nja|verkligen|szczerze mowiac|mowiac szczerze|szczerze|niestety|"
+        r"wlasciwie|raczej|chyba|w sumie|no|wcale|absolutnie|zdecydowanie|jeszcze|"
+        r"haha\w*|hehe\w*|ahah\w*|jaja\w*|jeje\w*|kkk+|rs+|lol|ha|ah|eh|hm+|um+|uh|mm+"
+        r")\s*[:,]?\s*)(?:no|nope|nah|non|nein|nee|neen|nej|nao|nie|not|nicht|niet|inte|pas)\b"
+        # said after it
+        r"(?:\s*,?\s*(?:really|at all|yet|sorry|i am afraid|unfortunately|sadly|actually|tbh|"
+        r"honestly|haha\w*|lol|du tout|vraiment|malheureusement|desole\w*|encore|pas|non|"
+        r"hein|leider|wirklich|eigentlich|tatsachlich|nein|realmente|de verdad|para nada|"
+        r"lo siento|todavia|aun|la verdad|davvero|proprio|affatto|ancora|mi dispiace|mesmo|"
+        r"nada|desculp\w*|ainda|nao|hoor|joh|echt|helaas|nog niet|nee|da|tyvarr|faktiskt|direkt|"
+        r"riktigt|alls|an|nej|inte|niestety|naprawde|jeszcze|przykro mi|nie|bardzo)\b){0,2}"
+        r"\s*(?:[^\w\s'?]|$)",
         r"^(?:we )?(?:have not|haven't|havent)\b",
-        r"\b(?:not that i (?:know|recall|remember|can recall)|i (?:do not|dont) (?:think|believe) so|pas a ma connaissance|nicht dass ich wusste|no que yo sepa|non che io sappia|nao que eu saiba|niet dat ik weet|inte vad jag vet|nic mi o tym nie wiadomo)\b",
+        # "not that I recall", "it doesn't ring a bell"
+        r"\b(?:not (?:that|as far as) i (?:can )?(?:know|recall|remember|am aware|tell)|not that i know of|not to (?:my|the best of my) (?:knowledge|recollection)|i do not (?:recall|remember) (?:ever )?(?:meeting|having met|that we (?:have )?met|we have met)|(?:does|do) not ring (?:a|any) bells?)\b",
+        r"\b(?:pas (?:que je (?:sache|me souvienne|me rappelle)|a ma connaissance|de ma connaissance|dans mes souvenirs)|je ne (?:me souviens|me rappelle) pas (?:de vous avoir|qu'on se soit|que nous nous soyons|vous avoir)|(?:ca|cela) ne me dit rien)\b",
+        r"\b(?:nicht,? dass ich (?:wusste|mich erinnern (?:konnte|kann)|mich erinnere)|meines wissens (?:nicht|nein)|soweit ich weiss,? (?:nicht|nein|nie)|sagt mir nichts)\b",
+        r"\b(?:no que yo (?:sepa|recuerde)|que yo (?:sepa|recuerde),? no|no me suena(?: de nada)?)\b",
+        r"\b(?:non che io (?:sappia|ricordi)|che io (?:sappia|ricordi),? no|non mi risulta|per quanto ne so,? no|non mi dice (?:niente|nulla))\b",
+        r"\b(?:nao que eu (?:saiba|me lembre|lembre)|que eu (?:saiba|me lembre),? nao|nao me diz nada|nao me lembro de (?:termos|ter|nos|a gente))\b",
+        r"\b(?:niet dat ik (?:weet|me (?:kan )?herinner\w*)|voor zover ik weet,? niet|zegt me niets|gaat (?:bij mij )?geen belletje rinkelen)\b",
+        r"\b(?:inte (?:vad|som|savitt) jag (?:vet|minns|kommer ihag)|inte mig veterligen|sager mig ingenting)\b",
+        r"\b(?:nic mi o tym nie wiadomo|nie przypominam sobie|z tego co wiem,? nie|o ile (?:pamietam|wiem),? nie|nie kojarze|nic mi to nie mowi)\b",
+        # "I don't think so", "creo que no", "ik denk het niet", as a whole clause
+        r"\b(?:i (?:do not|dont) (?:think|believe|reckon|suppose) so|i (?:think|believe|guess|suppose) not|je ne (?:crois|pense) pas|je (?:crois|pense) (?:pas|que non)|ich (?:glaube|denke|meine) (?:eher )?nicht|(?:glaube|denke|meine) ich (?:eher )?nicht|(?:creo|pienso|diria|me parece|me temo) que no|no (?:lo )?creo|(?:credo|penso|direi|temo) di no|non (?:credo|penso|mi pare|mi sembra)|(?:acho|creio|penso|acredito|diria) que nao|nao (?:creio|acho|me parece)|ik (?:denk|geloof) (?:het )?niet|(?:denk|geloof) (?:het|ik) niet|volgens mij niet|jag tror (?:inte det|det inte|inte)|det tror jag inte|tror inte det|nie sadze|nie wydaje mi sie|(?:chyba|raczej) nie)"
+        r"(?:,?\s*(?:no|non|nein|nee|nej|nao|nie))?" + _END,
     ),
     "en": (
         r"^(?:no|nope|nah|not really|honestly,? no|sadly,? no|unfortunately,? no)\b",
@@ -496,8 +536,6 @@ UNSURE = (  # not sure whether they met: a hint, whatever negation it is phrased
 )
 _UNSURE = [("*", re.compile(p)) for p in UNSURE]
 
-_END = r"\s*(?:[^\w\s']|$)"  # the end of a clause: punctuation, a dash, an emoji, the end
-
 # A tie hinted at, whatever negation it is phrased with (so never read as negated), in
 # every language mailbot knows. An answer that holds one of these goes to the owner even
 # when it also says no: "not that I recall - oh wait, Lisbon 2019!".
@@ -543,7 +581,10 @@ HINTS = (
     r"\bnot (?:\w+ )?remember (?:me|our|that we)\b|\byou\b[^.!?;]{0,20}\bnot (?:\w+ )?(?:remember|recall)\b|\b(?:souvenez|souviens|souviendrez|souviendras|rappelez|rappelles)\b[^.!?]{0,25}\bde moi\b|\berinner\w* (?:sich|dich)\b[^.!?]{0,30}\ban mich\b",
     r"\b(?:acuerdas|acuerda|acordaras|acordara|recuerdas|recuerda|recordaras|recordara)\b[^.!?]{0,20}\bde mi\b|\b(?:ricordi|ricorda|ricorderai|ricordera)\b[^.!?]{0,20}\bdi me\b|\b(?:lembra|lembre|lembrara|lembrar)\b[^.!?]{0,20}\bde mim\b",
     r"\b(?:herinnert u zich mij|herinner je je mij|weet je (?:vast |waarschijnlijk |misschien )?(?:niet )?(?:meer )?wie ik ben|ken je me (?:nog|misschien))\b|\b(?:minns|ihag)\b[^.!?]{0,15}\bmig\b|\b(?:pamieta|pamietasz)\b[^.!?]{0,15}\bmnie\b|\bmnie\b[^.!?]{0,15}\b(?:pamieta|pamietasz)\b",
-    # doubt: "no idea", "I can't remember where", "hard to say"
+    # doubt: "maybe.", "kann sein", "puede ser", "no idea", "I can't remember where"
+    r"\b(?:maybe|perhaps|possibly|could be|might be|peut-etre|c'est possible|vielleicht|kann sein|"
+    r"quizas?|tal vez|puede ser|a lo mejor|forse|puo darsi|magari|talvez|pode ser|misschien|"
+    r"kan zijn|wellicht|kanske|kan vara|byc moze|moze)" + _END,
     r"\b(?:no idea|no clue|hard to say|difficult to say|cannot say|cannot tell|could not say)\b|\bi do not know(?:"
     + _END
     + r"| (?:if|whether|where|when|exactly|for sure))|\b(?:do|can|could) not (?:remember|recall) (?:where|when|if|whether|exactly|which)\b",

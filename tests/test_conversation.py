@@ -52,6 +52,43 @@ NO_ANSWERS = [
     # "I don't think so" (the text is folded, "don't" reads "do not")
     "I don't think so.",
     "I don't believe so, sorry!",
+    "Je ne pense pas, non.",
+    "Ich glaube nicht.",
+    "Creo que no.",
+    "Credo di no, mi dispiace.",
+    "Acho que não.",
+    "Ik denk het niet.",
+    "Jag tror inte det.",
+    "Nie sądzę.",
+    # a whole-clause no, with what is said around it: a hedge, a laugh, a particle, a dash
+    "Sadly not!",
+    "I'm afraid not, I found you through a search for CFOs.",
+    "Haha no, I just liked your post.",
+    "Hi Robin, no – I saw your post.",
+    "Ah non, pas du tout.",
+    "Ehrlich gesagt nicht – ich habe Ihren Beitrag gelesen.",
+    "Hallo, nein – ich habe Ihren Beitrag gelesen.",
+    "Pues no 😅",
+    "In realtà no.",
+    "Na verdade não.",
+    "Nee hoor, ik zag je post.",
+    "Niet echt.",
+    "Nej då.",
+    "Faktiskt inte.",
+    "Właściwie nie.",
+    # "not that I recall", "it doesn't ring a bell"
+    "Not to my knowledge.",
+    "Not as far as I know.",
+    "Your name doesn't ring a bell, sorry.",
+    "Pas que je sache.",
+    "Meines Wissens nicht.",
+    "Soweit ich weiß, nicht.",
+    "Que yo recuerde, no.",
+    "Non mi risulta.",
+    "Que eu saiba, não.",
+    "Niet dat ik me kan herinneren.",
+    "Inte som jag minns.",
+    "Nie kojarzę.",
 ]
 # Near misses: a tie, a hint of one, mixed signals or doubt. Never the explanation.
 NOT_A_NO = [
@@ -80,6 +117,9 @@ NOT_A_NO = [
     "No que yo recuerde... ¡ah, sí! En Málaga.",
     "Nie przypominam sobie... chwila, czy to nie Pan był na Infoshare?",
     "No way, is that you Tom from Leeds?",
+    # a tag question is no answer
+    "Tenemos muchos contactos en común, así que puede ser, ¿no?",
+    "We were both at Leeds Uni, right, no?",
     # a question that hints at a tie
     "I don't think so... weren't you at the Leeds meetup?",
     "Haven't we met before?",
