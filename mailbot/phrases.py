@@ -255,6 +255,9 @@ CLAIMS["*"] = (
     r"\bwe both (?:attended|went|studied|worked|joined|spoke|presented)\b",
     r"\b(?:ambos|entrambi|beide|allebei|bada|oboje|tous (?:les )?deux)\b.{0,25}\b(?:grupo|gruppo|gruppe|groep|grupp|grupa|groupe|call|chamada|chiamata|comite|comitato|ausschuss|commissie|kommitte|komisji|board|consiglio|consejo|conselho|jury|panel)\b",
     r"\b(?:same|mismos|mismas|mesmos|mesmas|gleichen|selben|memes|stessi|stesse|dezelfde|samma|tych samych|wspolnych)\b.{0,15}\b(?:clients|customers|clientes|kunden|clienti|klanten|kunder|klientow|klientami|projects|proyectos|projetos|projekte|progetti|projecten|projekt\w*)\b",
+    # together somewhere, the same school or office: "estivemos juntos", "we zaten samen"
+    r"\bwe (?:were|sat|studied|worked|served|played|lived) (?:\w+ ){0,3}together\b|\b(?:nous etions|on etait|on a ete) ensemble\b|\b(?:estuvimos|fuimos|estivemos|estavamos|fomos|eravamo|siamo stati|bylismy) (?:\w+ )?(?:juntos|juntas|insieme|razem)\b|\b(?:we|wij) (?:zaten|werkten|studeerden|waren)\b[^.!?]{0,30}\bsamen\b|\bvi (?:var|satt|gick|jobbade|pluggade) (?:\w+ ){0,3}(?:tillsammans|ihop)\b|\b(?:gick|gick pa|laste) samma\b",
+    r"\b(?:same|meme|selben|gleichen|misma|mismo|stessa|stesso|mesma|mesmo|dezelfde|samma|tej samej|tym samym)\b (?:\w+ )?(?:school|university|uni|college|faculty|department|office|class|ecole|universite|fac|lycee|classe|bureau|schule|universitat|klasse|buro|abteilung|escuela|universidad|facultad|colegio|clase|oficina|scuola|universita|facolta|ufficio|escola|universidade|faculdade|turma|escritorio|universiteit|klas|afdeling|werkgroep|skola|klass|kurs|utbildning|universitet|avdelning|szkol\w*|uczelni|klasie|dziale|roku)\b",
     # a colleague, a student, a member of the owner's team (now or before)
     # (Italian: "collega" itself; "collegarmi", "collegamento" are "connect")
     r"\b(?:(?:colleague|coworker|co-worker|kollege|kollegin|collegue|colega|kollega|kolega|kolezanka)\w*|collega)\b",

@@ -117,6 +117,12 @@ NOT_A_NO = [
     "No que yo recuerde... ¡ah, sí! En Málaga.",
     "Nie przypominam sobie... chwila, czy to nie Pan był na Infoshare?",
     "No way, is that you Tom from Leeds?",
+    # together somewhere, the same school or office
+    "Nee, maar we zaten samen in de klas.",
+    "Não, mas estivemos juntos no Web Summit.",
+    "Nej, men vi gick samma utbildning.",
+    "No, ma eravamo insieme al master.",
+    "Non, mais nous étions dans la même école.",
     # a tag question is no answer
     "Tenemos muchos contactos en común, así que puede ser, ¿no?",
     "We were both at Leeds Uni, right, no?",
