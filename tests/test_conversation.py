@@ -168,6 +168,16 @@ TIE_NOTES = [
     "Vous ne vous souvenez sans doute pas de moi, j'ai lu votre article sur le BIM.",
     "Our paths crossed briefly at PyCon, I'd love to stay in touch.",
     "Nos hemos escrito por correo varias veces, solo por email.",
+    # someone pointed them to the owner
+    "Anna Klein gave me your name, I hope that's OK.",
+    "Julie m'a donné votre nom, j'espère que cela ne vous dérange pas.",
+    "Frau Weber hat mir Ihren Namen gegeben.",
+    "Marta me habló muy bien de ti.",
+    "Luca mi ha parlato di lei.",
+    "A Ana falou-me muito bem de si.",
+    "Pieter gaf me je naam.",
+    "Anna tipsade om dig.",
+    "Kasia poleciła mi Pana kontakt.",
 ]
 
 
