@@ -89,6 +89,43 @@ NO_ANSWERS = [
     "Niet dat ik me kan herinneren.",
     "Inte som jag minns.",
     "Nie kojarzę.",
+    # "I don't think we've met", the negation covering the clause it introduces
+    "I don't think we've ever met.",
+    "I don't believe we've ever met in person.",
+    "I don't think we have, sorry – I connect with most people in fintech.",
+    "Je ne pense pas que nous nous soyons rencontrés.",
+    "Ich glaube nicht, dass wir uns kennengelernt haben.",
+    "No creo que nos conozcamos.",
+    "Non credo che ci siamo mai visti.",
+    "Ik denk niet dat we elkaar kennen.",
+    "Jag tror inte att vi har träffats.",
+    # paths that never crossed
+    "Our paths haven't crossed yet.",
+    "Unsere Wege haben sich nie gekreuzt.",
+    "Nunca hemos coincidido.",
+    "Le nostre strade non si sono mai incrociate.",
+    "Onze paden hebben elkaar nooit gekruist.",
+    "Nasze drogi się nie skrzyżowały.",
+    # not in person
+    "Not personally.",
+    "Pas personnellement.",
+    "Persönlich nicht.",
+    "En persona no.",
+    "Não nos conhecemos pessoalmente.",
+    "Niet persoonlijk.",
+    "Inte personligen.",
+    "Osobiście nie.",
+    # a reason given without the word no: how they found the owner
+    "LinkedIn suggested you.",
+    "Your name came up in my feed.",
+    "Ich bin über Ihren Beitrag auf Sie aufmerksam geworden.",
+    "LinkedIn m'a suggéré votre profil.",
+    "Me llamó la atención tu publicación sobre logística.",
+    "Mi è comparso il suo profilo tra i suggerimenti.",
+    "Me deparei com seu perfil.",
+    "Ik zag je post over de arbeidsmarkt.",
+    "Jag hittade din profil.",
+    "Zobaczyłam Pana post o pracy zdalnej.",
 ]
 # Near misses: a tie, a hint of one, mixed signals or doubt. Never the explanation.
 NOT_A_NO = [
@@ -160,6 +197,10 @@ def test_near_misses_go_to_the_owner(text: str) -> None:
 STRANGER_NOTES = [
     # Italian "collegarmi" (connect) is not "collega" (colleague)
     "Ho letto il suo articolo sulla logistica e mi piacerebbe collegarmi con lei.",
+    "Our paths haven't crossed yet; I'm a data engineer in Bristol.",
+    "Non la conosco di persona, ma seguo da tempo i suoi articoli.",
+    "Ihr Beitrag über Fachkräftesicherung hat mich angesprochen.",
+    "LinkedIn me sugirió tu perfil y me gustaría conectar.",
 ]
 # Notes that hint at a tie, however they are phrased.
 TIE_NOTES = [
@@ -168,6 +209,13 @@ TIE_NOTES = [
     "Vous ne vous souvenez sans doute pas de moi, j'ai lu votre article sur le BIM.",
     "Our paths crossed briefly at PyCon, I'd love to stay in touch.",
     "Nos hemos escrito por correo varias veces, solo por email.",
+    # no-tie evidence next to a tie: the tie wins
+    "I don't think we've met, but Anna said I should reach out.",
+    "Je ne crois pas qu'on se connaisse, mais Julie m'a donné votre nom.",
+    "Ik denk niet dat we elkaar kennen, maar Pieter gaf me je naam.",
+    "Not personally, but we're both on the board of the Leeds Tech Trust.",
+    "Your name came up in my feed – aren't you the Robin from Deloitte?",
+    "LinkedIn suggested you, and I remember you from the Leeds meetup!",
     # someone pointed them to the owner
     "Anna Klein gave me your name, I hope that's OK.",
     "Julie m'a donné votre nom, j'espère que cela ne vous dérange pas.",
