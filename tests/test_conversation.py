@@ -216,6 +216,17 @@ TIE_NOTES = [
     "Not personally, but we're both on the board of the Leeds Tech Trust.",
     "Your name came up in my feed – aren't you the Robin from Deloitte?",
     "LinkedIn suggested you, and I remember you from the Leeds meetup!",
+    # the owner taught, supervised or managed them
+    "I'm a student in your data course and would love some advice.",
+    "Looking for my first job – you supervised my thesis in 2021.",
+    "Je cherche mon premier emploi, vous étiez mon tuteur à l'IUT.",
+    "Ich suche meinen Berufseinstieg, Sie waren mein Betreuer an der TU.",
+    "Busco mi primer empleo; fuiste mi profesor en la UPM.",
+    "Sono uno studente del suo corso, le chiedo qualche consiglio.",
+    "Procuro o meu primeiro emprego, foi o meu orientador no mestrado.",
+    "Ik ben accountmanager bij Flexwerk, we spraken elkaar op de beurs.",
+    "Jag söker mitt första jobb, du var min handledare på KTH.",
+    "Szukam pierwszej pracy, był Pan moim promotorem.",
     # someone pointed them to the owner
     "Anna Klein gave me your name, I hope that's OK.",
     "Julie m'a donné votre nom, j'espère que cela ne vous dérange pas.",
