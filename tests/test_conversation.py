@@ -201,6 +201,20 @@ STRANGER_NOTES = [
     "Non la conosco di persona, ma seguo da tempo i suoi articoli.",
     "Ihr Beitrag über Fachkräftesicherung hat mich angesprochen.",
     "LinkedIn me sugirió tu perfil y me gustaría conectar.",
+    # looking for a first job or an internship
+    "Ich suche ab Herbst meinen Berufseinstieg im Controlling.",
+    "Ik ben op zoek naar een afstudeerstage in de logistiek.",
+    "Busco mi primer empleo en el sector energético.",
+    # a student or graduate asking for advice
+    "Final-year student in Leeds here, any advice on breaking into audit?",
+    "Jeune diplômée en finance, vos conseils me seraient précieux.",
+    # presenting our platform or offer; a sales role
+    "Vorrei presentarle la nostra piattaforma per la gestione dei turni.",
+    "Chciałbym przedstawić ofertę leasingu floty.",
+    "Je suis commercial chez Kerlan et je voudrais vous présenter notre solution.",
+    "Ik ben accountmanager bij een uitzendbureau, we helpen bedrijven aan personeel.",
+    # following their posts
+    "Gerne würde ich Ihre Beiträge weiter verfolgen.",
 ]
 # Notes that hint at a tie, however they are phrased.
 TIE_NOTES = [
@@ -238,6 +252,19 @@ TIE_NOTES = [
     "Anna tipsade om dig.",
     "Kasia poleciła mi Pana kontakt.",
 ]
+
+
+# Notes that are no evidence of a stranger either: the owner reads them.
+UNREAD_NOTES = [
+    # an existing business relation is not a pitch
+    "I am your account manager at Acme and wanted to connect here too.",
+    "Ich bin Ihr Ansprechpartner im Vertrieb bei Würth.",
+]
+
+
+@pytest.mark.parametrize("text", UNREAD_NOTES)
+def test_notes_without_evidence_are_not_explained(text: str) -> None:
+    assert phrases.claim(text) or not phrases.no_tie(text), phrases.no_tie(text)
 
 
 @pytest.mark.parametrize("text", STRANGER_NOTES)
