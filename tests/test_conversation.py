@@ -6,7 +6,14 @@ import pytest
 
 from mailbot import phrases
 from mailbot.config import Owner
-from mailbot.conversation import ASKED, EXPLAINED, on_answer, on_connected, on_invitation
+from mailbot.conversation import (
+    ASKED,
+    DECLINED,
+    EXPLAINED,
+    on_answer,
+    on_connected,
+    on_invitation,
+)
 from mailbot.notifications import Requester
 from mailbot.records import Conversation, Parent
 from mailbot.replies import Renderer
@@ -191,6 +198,39 @@ def test_no_answers_get_the_explanation(text: str) -> None:
 @pytest.mark.parametrize("text", NOT_A_NO)
 def test_near_misses_go_to_the_owner(text: str) -> None:
     assert _answered(text) != "explain", (phrases.denial(text), phrases.claim(text))
+
+
+# Rude answers: the conversation closes, no draft ever. Polite near misses stay open.
+RUDE_ANSWERS = [
+    "Franchement, quelle prétention.",
+    "What arrogance.",
+    "Was für eine Arroganz!",
+    "Qué arrogancia.",
+    "Wat een arrogantie.",
+    "Co za tupet!",
+    "Spare me the interrogation.",
+    "Épargnez-moi ce petit interrogatoire.",
+    "Bespaar me die vragen.",
+    "Wow. It's LinkedIn. Just accept or don't.",
+    "Akzeptieren Sie oder eben nicht.",
+]
+POLITE_ANSWERS = [
+    "Such a nerve-wracking week, sorry for the late reply. No, we haven't met.",
+    "Could you spare me five minutes next week?",
+    "Feel free to accept or not, no worries!",
+    "Quelle surprise ! Non, on ne se connaît pas.",
+]
+
+
+@pytest.mark.parametrize("text", RUDE_ANSWERS)
+def test_rude_answers_close_the_conversation(text: str) -> None:
+    step = on_answer(text, conv(ASKED), thanks=False)
+    assert (step.status, step.draft) == (DECLINED, None), step.reason
+
+
+@pytest.mark.parametrize("text", POLITE_ANSWERS)
+def test_polite_answers_are_not_rude(text: str) -> None:
+    assert not phrases.rude(text)
 
 
 # Notes from strangers: positive evidence of no tie, and no hint of one.
