@@ -79,7 +79,7 @@ CLAIMS: dict[str, tuple[str, ...]] = {
     "de": (
         r"\bwir haben uns\b.{0,60}\b(?:kennengelernt|getroffen|gesprochen|unterhalten|gesehen|ausgetauscht)\b",
         r"\bkennengelernt\b",
-        r"\b(?:zusammengearbeitet|zusammen gearbeitet|zusammen studiert)\b",
+        r"\b(?:zusammengearbeitet|zusammen gearbeitet|zusammen studiert)\b|\bzusammen\b[^.!?]{0,30}\b(?:gearbeitet|studiert|gelernt|gewesen)\b|\bmit (?:ihnen|dir) zusammen\b",
         r"\bsie haben mich (?:interviewt|eingestellt|betreut|gecoacht)\b",
         r"\bvorstellungsgesprach\b|\binterview\b",
         r"\bich habe mich\b.{0,60}\bbeworben\b|\bbeworben\b",
@@ -254,8 +254,9 @@ CLAIMS["*"] = (
     r"\b(?:we're both|we are both) (?:on|in the same|members|part|at|attending|going)\b",
     r"\bwe both (?:attended|went|studied|worked|joined|spoke|presented)\b",
     r"\b(?:ambos|entrambi|beide|allebei|bada|oboje|tous (?:les )?deux)\b.{0,25}\b(?:grupo|gruppo|gruppe|groep|grupp|grupa|groupe|call|chamada|chiamata|comite|comitato|ausschuss|commissie|kommitte|komisji|board|consiglio|consejo|conselho|jury|panel)\b",
-    r"\b(?:same|mismos|mismas|mesmos|mesmas|gleichen|selben|memes|stessi|stesse|dezelfde|samma|tych samych|wspolnych)\b.{0,15}\b(?:clients|customers|clientes|kunden|clienti|klanten|kunder|klientow|klientami|projects|proyectos|projetos|projekte|progetti|projecten|projekt\w*)\b",
+    r"\b(?:same|mismos|mismas|mismo|misma|mesmos|mesmas|mesmo|mesma|gleichen|selben|meme|memes|stessi|stesse|stesso|stessa|dezelfde|hetzelfde|samma|tych samych|tym samym|wspolnych)\b.{0,15}\b(?:clients|customers|clientes|kunden|clienti|klanten|kunder|klientow|klientami|projects?|proyectos?|projetos?|projets?|projekte|progett[oi]|project(?:en)?|projekt\w*)\b",
     # someone pointed them to the owner: "Anna gave me your name", "m'a parlé de vous"
+    r"\b(?:through|via|after|thanks to|following) (?:\w+'s |an? |the |her |his |our |my )?(?:intro|introduction)\b|\w+'s (?:intro|introduction)\b|\b(?:par l'intermediaire de|grace a (?:\w+ )?(?:introduction|presentation)|uber (?:die )?vermittlung|durch (?:die )?vermittlung|por (?:medio|intermedio) de|gracias a la presentacion|per tramite di|tramite (?:la )?presentazione|atraves da (?:apresentacao|indicacao)|via (?:een )?introductie|genom (?:en )?introduktion|za posrednictwem)\b",
     r"\b(?:gave me your (?:name|details|contact|email|number)|mentioned (?:you|your name)|spoke (?:very )?(?:highly|well) of you|told me (?:about|of) you|pointed me (?:to|towards) you|put (?:me|us) in touch|(?:said|thought) (?:that )?i should (?:contact|reach out|connect|get in touch|write|talk|speak)|asked me to (?:contact|reach out|connect|get in touch|write)|(?:on|at) the (?:recommendation|suggestion|advice) of|(?<!linkedin )(?:recommended|suggested) you|mutual (?:friend|contact|acquaintance|colleague)|works? with you|i remember you)\b",
     r"\b(?:m'a (?:donne|transmis|passe|communique) (?:votre|ton|vos|tes) (?:nom|contact|coordonnees|e-?mail|adresse|numero)|m'a (?:parle|dit (?:beaucoup )?de bien) de (?:vous|toi)|m'a (?:conseille|suggere|recommande) de (?:vous|te)|sur (?:les )?(?:conseils?|recommandation) de|ami\w* commun\w*|travaille avec vous|je me souviens de (?:vous|toi))\b",
     r"\b(?:hat mir (?:ihren|deinen) (?:namen|kontakt)|(?:ihren|deinen) (?:namen|kontakt) (?:gegeben|genannt|weitergegeben)|hat mir (?:viel )?von (?:ihnen|dir) erzahlt|auf empfehlung (?:von|ihres|ihrer)|gemeinsame[rn]? (?:bekannte[rn]?|freund\w*|kontakt\w*)|arbeitet mit (?:ihnen|dir)|ich erinnere mich an (?:sie|dich))\b",
@@ -616,7 +617,7 @@ HINTS = (
     r"\b(?:no nos (?:conocimos|vimos|cruzamos)|no (?:estuviste|estabas|estuvo|eras|fuiste|trabajaste|trabajabas|coincidimos)|estuviste|estabas|eras tu|fuiste tu|era usted|fue usted)\b[^.!?]{0,50}\?",
     r"\b(?:non ci siamo (?:gia )?(?:visti|conosciuti|incontrati|sentiti)|non eri|non era lei|eri tu|era lei|eravate)\b[^.!?]{0,50}\?",
     r"\b(?:nao nos (?:conhecemos|vimos|encontramos|falamos)|nao (?:estava|estavas|era voce|foi voce|trabalhou|trabalhava)|voce (?:estava|trabalhava|trabalhou)|foi voce|era voce)\b[^.!?]{0,50}\?",
-    r"\b(?:hebben (?:we|wij) elkaar (?:niet|al|eens)|was (?:jij|u) (?:niet|het)|waren (?:jij|u)|ben (?:jij|u) niet)\b[^.!?]{0,50}\?",
+    r"\b(?:hebben (?:we|wij) elkaar (?:niet|al|eens)|was (?:jij|je|u)|waren (?:jij|je|u)|ben (?:jij|u) niet)\b[^.!?]{0,50}\?",
     r"\b(?:har vi inte|traffades vi inte|var (?:det )?inte du|var du|var ni)\b[^.!?]{0,50}\?",
     r"\bczy (?:to )?nie\b[^.!?]{0,60}\?|\bczy (?:pan|pani) (?:byl|byla|pracowal|pracowala)\b[^.!?]{0,50}\?|\bczy (?:sie )?(?:poznalismy|spotkalismy)\b[^.!?]{0,50}\?",
     # a doubt about the past: "maybe at the Berlin summit?", "we might have met"

@@ -167,6 +167,14 @@ NOT_A_NO = [
     "Nej, men vi gick samma utbildning.",
     "No, ma eravamo insieme al master.",
     "Non, mais nous étions dans la même école.",
+    # worked together on something, the same project; an introduction by someone
+    "Nein, aber wir haben mal zusammen an einem Pitch gearbeitet.",
+    "No, pero trabajamos en el mismo proyecto para Iberdrola.",
+    "Non, mais nous étions sur le même projet chez Airbus.",
+    "Not really – only through Anna's introduction last month.",
+    "Non, par l'intermédiaire de Julie seulement.",
+    # a positive question that hints at a tie
+    "Ik denk het niet, of was jij bij de Rabobank-dag?",
     # a tag question is no answer
     "Tenemos muchos contactos en común, así que puede ser, ¿no?",
     "We were both at Leeds Uni, right, no?",
