@@ -20,6 +20,8 @@ import re
 import unicodedata
 from typing import Any
 
+_END = r"\s*(?:[^\w\s']|$)"  # the end of a clause: punctuation, a dash, an emoji, the end
+
 # A tie of any kind: met, worked, studied, applied, interviewed, spoke, was referred.
 # Hints count ("you may remember me", "following up on our chat"): doubt goes to review.
 CLAIMS: dict[str, tuple[str, ...]] = {
@@ -49,6 +51,11 @@ CLAIMS: dict[str, tuple[str, ...]] = {
         r"\bthanks? (?:again )?for (?:the|your) (?:chat|call|talk|time|meeting|coffee|interview)\b",
         r"\byes,? (?:we|i|that's|that is|indeed|of course)\b",
         r"^yes\b",
+        # paths that crossed; contact at a distance: a call, emails, "only on Zoom"
+        r"\b(?:crossed paths|paths (?:have |had )?(?:already |briefly )?crossed)\b",
+        r"\bwe (?:have |had )?(?:had|exchanged|swapped|traded) (?:a |an |some |a few |several |our )?(?:\w+ )?(?:calls?|zoom|e-?mails?|messages|video ?calls?|phone ?calls?)\b",
+        r"\b(?:exchanged|swapped|traded) (?:a few |some |several |a couple of )?(?:e-?mails|messages|dms)\b|\bbeen in touch\b",
+        r"\b(?:only|just) (?:on|by|over|via|through) (?:zoom|teams|skype|the phone|phone|e-?mail|mail|video|slack|messages)\b|\bonly (?:online|virtually|remotely)\b",
     ),
     "fr": (
         r"\bnous nous sommes (?:rencontres?|croises?|parle|vus|connus)\b",
@@ -72,7 +79,7 @@ CLAIMS: dict[str, tuple[str, ...]] = {
     "de": (
         r"\bwir haben uns\b.{0,60}\b(?:kennengelernt|getroffen|gesprochen|unterhalten|gesehen|ausgetauscht)\b",
         r"\bkennengelernt\b",
-        r"\b(?:zusammengearbeitet|zusammen gearbeitet|zusammen studiert)\b",
+        r"\b(?:zusammengearbeitet|zusammen gearbeitet|zusammen studiert)\b|\bzusammen\b[^.!?]{0,30}\b(?:gearbeitet|studiert|gelernt|gewesen)\b|\bmit (?:ihnen|dir) zusammen\b",
         r"\bsie haben mich (?:interviewt|eingestellt|betreut|gecoacht)\b",
         r"\bvorstellungsgesprach\b|\binterview\b",
         r"\bich habe mich\b.{0,60}\bbeworben\b|\bbeworben\b",
@@ -247,12 +254,39 @@ CLAIMS["*"] = (
     r"\b(?:we're both|we are both) (?:on|in the same|members|part|at|attending|going)\b",
     r"\bwe both (?:attended|went|studied|worked|joined|spoke|presented)\b",
     r"\b(?:ambos|entrambi|beide|allebei|bada|oboje|tous (?:les )?deux)\b.{0,25}\b(?:grupo|gruppo|gruppe|groep|grupp|grupa|groupe|call|chamada|chiamata|comite|comitato|ausschuss|commissie|kommitte|komisji|board|consiglio|consejo|conselho|jury|panel)\b",
-    r"\b(?:same|mismos|mismas|mesmos|mesmas|gleichen|selben|memes|stessi|stesse|dezelfde|samma|tych samych|wspolnych)\b.{0,15}\b(?:clients|customers|clientes|kunden|clienti|klanten|kunder|klientow|klientami|projects|proyectos|projetos|projekte|progetti|projecten|projekt\w*)\b",
+    r"\b(?:same|mismos|mismas|mismo|misma|mesmos|mesmas|mesmo|mesma|gleichen|selben|meme|memes|stessi|stesse|stesso|stessa|dezelfde|hetzelfde|samma|tych samych|tym samym|wspolnych)\b.{0,15}\b(?:clients|customers|clientes|kunden|clienti|klanten|kunder|klientow|klientami|projects?|proyectos?|projetos?|projets?|projekte|progett[oi]|project(?:en)?|projekt\w*)\b",
+    # someone pointed them to the owner: "Anna gave me your name", "m'a parlé de vous"
+    r"\b(?:through|via|after|thanks to|following) (?:\w+'s |an? |the |her |his |our |my )?(?:intro|introduction)\b|\w+'s (?:intro|introduction)\b|\b(?:par l'intermediaire de|grace a (?:\w+ )?(?:introduction|presentation)|uber (?:die )?vermittlung|durch (?:die )?vermittlung|por (?:medio|intermedio) de|gracias a la presentacion|per tramite di|tramite (?:la )?presentazione|atraves da (?:apresentacao|indicacao)|via (?:een )?introductie|genom (?:en )?introduktion|za posrednictwem)\b",
+    r"\b(?:gave me your (?:name|details|contact|email|number)|mentioned (?:you|your name)|spoke (?:very )?(?:highly|well) of you|told me (?:about|of) you|pointed me (?:to|towards) you|put (?:me|us) in touch|(?:said|thought) (?:that )?i should (?:contact|reach out|connect|get in touch|write|talk|speak)|asked me to (?:contact|reach out|connect|get in touch|write)|(?:on|at) the (?:recommendation|suggestion|advice) of|(?<!linkedin )(?:recommended|suggested) you|mutual (?:friend|contact|acquaintance|colleague)|works? with you|i remember you)\b",
+    r"\b(?:m'a (?:donne|transmis|passe|communique) (?:votre|ton|vos|tes) (?:nom|contact|coordonnees|e-?mail|adresse|numero)|m'a (?:parle|dit (?:beaucoup )?de bien) de (?:vous|toi)|m'a (?:conseille|suggere|recommande) de (?:vous|te)|sur (?:les )?(?:conseils?|recommandation) de|ami\w* commun\w*|travaille avec vous|je me souviens de (?:vous|toi))\b",
+    r"\b(?:hat mir (?:ihren|deinen) (?:namen|kontakt)|(?:ihren|deinen) (?:namen|kontakt) (?:gegeben|genannt|weitergegeben)|hat mir (?:viel )?von (?:ihnen|dir) erzahlt|auf empfehlung (?:von|ihres|ihrer)|gemeinsame[rn]? (?:bekannte[rn]?|freund\w*|kontakt\w*)|arbeitet mit (?:ihnen|dir)|ich erinnere mich an (?:sie|dich))\b",
+    r"\b(?:me (?:dio|paso|facilito) (?:tu|su) (?:nombre|contacto|correo|email|numero)|me hablo (?:muy bien )?de (?:ti|usted)|por recomendacion de|(?:amig\w*|contacto\w*) (?:en )?comun|trabaja (?:contigo|con usted)|me acuerdo de (?:ti|usted)|te recuerdo)\b",
+    r"\b(?:mi ha (?:dato|passato|girato) il (?:suo|tuo) (?:nome|contatto|numero)|mi ha parlato (?:molto bene )?di (?:lei|te)|su (?:consiglio|suggerimento|raccomandazione) di|(?:amic\w*|contatt\w*) (?:in )?comune|lavora con (?:lei|te)|mi ricordo di (?:lei|te))\b",
+    r"\b(?:(?:deu|passou)(?:-me)? o (?:seu|teu) (?:nome|contato|contacto|e-?mail|numero)|falou(?:-me)? (?:muito bem )?de (?:voce|si|ti)|me falou (?:muito bem )?de (?:voce|si|ti)|por indicacao d\w+|(?:amig\w*|contat\w*|contact\w*) em comum|trabalha com (?:voce|o senhor|a senhora)|lembro(?:-me)? de (?:voce|si))\b",
+    r"\b(?:gaf (?:me|mij) (?:je|jouw|uw) (?:naam|contactgegevens|gegevens|nummer)|(?:je|jouw|uw) naam (?:gekregen|doorgegeven)|vertelde (?:me|mij) over (?:je|jou|u)|heeft (?:me|mij) over (?:je|jou|u) verteld|op aanraden van|(?:gemeenschappelijke|wederzijdse) (?:kennis|vriend\w*|connectie)|werkt met (?:je|jou|u)|ik herinner me (?:je|jou|u))\b",
+    r"\b(?:tipsade (?:mig )?om (?:dig|er)|gav mig (?:ditt|ert) (?:namn|nummer|kontakt)|pratade (?:\w+ )?(?:gott )?om (?:dig|er)|rekommenderade (?:dig|er)|pa inradan av|gemensam (?:van|bekant|kontakt)|jobbar med (?:dig|er)|jag minns dig)\b",
+    r"\b(?:polecil\w* mi (?:pana|pania|ciebie|kontakt)|dal\w* mi (?:pana|pani|twoj|twoje) (?:kontakt|numer|nazwisko|imie)|opowiadal\w* mi o (?:panu|pani|tobie)|z polecenia|wspoln\w* (?:znajom\w*|kontakt\w*)|pracuje z (?:panem|pania|toba)|pamietam (?:pana|pania|ciebie|cie))\b",
+    # together somewhere, the same school or office: "estivemos juntos", "we zaten samen"
+    r"\bwe (?:were|sat|studied|worked|served|played|lived) (?:\w+ ){0,3}together\b|\b(?:nous etions|on etait|on a ete) ensemble\b|\b(?:estuvimos|fuimos|estivemos|estavamos|fomos|eravamo|siamo stati|bylismy) (?:\w+ )?(?:juntos|juntas|insieme|razem)\b|\b(?:we|wij) (?:zaten|werkten|studeerden|waren)\b[^.!?]{0,30}\bsamen\b|\bvi (?:var|satt|gick|jobbade|pluggade) (?:\w+ ){0,3}(?:tillsammans|ihop)\b|\b(?:gick|gick pa|laste) samma\b",
+    r"\b(?:same|meme|selben|gleichen|misma|mismo|stessa|stesso|mesma|mesmo|dezelfde|samma|tej samej|tym samym)\b (?:\w+ )?(?:school|university|uni|college|faculty|department|office|class|ecole|universite|fac|lycee|classe|bureau|schule|universitat|klasse|buro|abteilung|escuela|universidad|facultad|colegio|clase|oficina|scuola|universita|facolta|ufficio|escola|universidade|faculdade|turma|escritorio|universiteit|klas|afdeling|werkgroep|skola|klass|kurs|utbildning|universitet|avdelning|szkol\w*|uczelni|klasie|dziale|roku)\b",
+    # the owner taught, supervised or managed them: "you were my lecturer", "your data course"
+    r"\byou (?:were|was) (?:my|our) (?:\w+ )?(?:lecturer|professor|teacher|tutor|mentor|supervisor|manager|boss|coach|trainer|instructor|examiner|advisor|adviser|lead)\b|\byou (?:interviewed|hired|recruited|mentored|taught|coached|supervised|managed|placed|trained|examined|lectured|onboarded) (?:me|us|my|our)\b|\byour (?:\w+ )?(?:course|class|cohort|bootcamp|workshop|lecture|module|seminar|masterclass|training)\b",
+    r"\bvous (?:etiez|etes) (?:mon|ma|notre) (?:\w+ )?(?:professeur|prof|enseignant\w*|tuteur|tutrice|directeur|directrice|manager|responsable|encadrant\w*|maitre de stage|formateur|formatrice)\b|\bvous m'avez (?:\w+ )?(?:enseigne|encadre|forme|dirige|eu en cours|eu comme)\b|\b(?:votre|ton) (?:\w+ )?(?:cours|formation|classe|seminaire|atelier)\b",
+    r"\bsie waren (?:mein|meine|unser|unsere) (?:\w+ )?(?:betreuer\w*|professor\w*|dozent\w*|lehrer\w*|chef\w*|vorgesetzte\w*|mentor\w*|ausbilder\w*|trainer\w*|prufer\w*)\b|\bsie haben mich (?:\w+ )?(?:betreut|unterrichtet|ausgebildet|gefuhrt|gepruft)\b|\b(?:ihr|ihrem|ihren|ihre) (?:\w+ )?(?:kurs|seminar|vorlesung|workshop|lehrgang|modul)\b",
+    r"\b(?:fuiste|fue usted|eras|era usted) (?:mi|nuestro|nuestra) (?:\w+ )?(?:profesor\w*|tutor\w*|jef\w*|director\w*|mentor\w*|supervisor\w*|formador\w*|docente)\b|\bme (?:diste|dio|dabas|daba) clases?\b|\b(?:tu|su) (?:\w+ )?(?:curso|clase|asignatura|taller|seminario|master|formacion)\b",
+    r"\b(?:eri|era lei|e stato|e stata) (?:il mio|la mia|il nostro|la nostra) (?:\w+ )?(?:professor\w*|docente|tutor|relatore|relatrice|capo|responsabile|mentor\w*|formatore|formatrice)\b|\b(?:del|al|nel|il) (?:suo|tuo) (?:\w+ )?(?:corso|master|seminario|workshop|laboratorio)\b|\bmi (?:ha|hai) (?:fatto lezione|insegnato)\b",
+    r"\b(?:foi|era|foste) (?:o meu|a minha|meu|minha|nosso|nossa) (?:\w+ )?(?:professor\w*|orientador\w*|chefe|gestor\w*|mentor\w*|formador\w*|tutor\w*)\b|\b(?:seu|teu|do seu|no seu) (?:\w+ )?(?:curso|workshop|treinamento|mestrado)\b|\bme (?:deu|dava) aulas?\b",
+    r"\b(?:u|je|jij) (?:was|waren) (?:mijn|onze) (?:\w+ )?(?:docent\w*|leraar|lerares|begeleider|begeleidster|manager|baas|mentor|leidinggevende|professor|promotor)\b|\b(?:uw|je|jouw) (?:\w+ )?(?:cursus|college|vak|workshop|training)\b|\b(?:we|wij) (?:spraken|zagen|ontmoetten) elkaar\b",
+    r"\bdu var (?:min|mitt|var) (?:\w+ )?(?:larare|handledare|chef|mentor|forelasare|professor)\b|\b(?:din|er) (?:\w+ )?(?:kurs|forelasning|utbildning|workshop)\b|\b(?:byl pan|byla pani|byles|bylas) (?:moim|moja|naszym|nasza) (?:\w+ )?(?:wykladowc\w*|nauczyciel\w*|promotor\w*|szef\w*|przelozon\w*|mentor\w*|opiekun\w*)\b|\b(?:pana|pani|twoj\w*) (?:\w+ )?(?:kurs\w*|zajec\w*|wyklad\w*|szkoleni\w*|warsztat\w*)\b|\bprowadzil\w* (?:moje|nasze) zajecia\b",
     # a colleague, a student, a member of the owner's team (now or before)
-    r"\b(?:colleague|coworker|co-worker|kollege|kollegin|collegue|colega|collega|kollega|kolega|kolezanka)\w*\b",
+    # (Italian: "collega" itself; "collegarmi", "collegamento" are "connect")
+    r"\b(?:(?:colleague|coworker|co-worker|kollege|kollegin|collegue|colega|kollega|kolega|kolezanka)\w*|collega)\b",
     r"\b(?:your|votre|ton|ihr|ihre|dein|su|tu|sua|seu|il suo|je|uw|din|twoj|pana|pani) (?:team|equipe|student\w*|etudiant\w*|intern|stagiaire|praktikant\w*|mentee|alumn\w*|estudiante|aluno|aluna|studente|allievo|stagiair|elev|student)\b",
     r"\b(?:former|ex|old) (?:student|intern|employee|report|manager|boss|colleague)\b|\bwas your\b|\bunter ihnen\b|\bin ihrem (?:team|seminar|kurs)\b",
-    # contact without meeting in person: calls, mails
+    # paths that crossed, people who came across each other ("nos chemins se sont croisés")
+    r"\b(?:begegnet|uber den weg gelaufen)\b|\bwege\b[^.!?;]{0,20}\bgekreuzt\b|\bnos chemins se sont (?:deja )?croises\b|\bnuestros caminos se (?:cruzaron|han cruzado)\b|\ble nostre strade si sono (?:gia )?incrociate\b|\bnossos caminhos (?:ja )?se cruzaram\b|\bpaden hebben (?:elkaar )?(?:al )?gekruist\b|\b(?:elkaar|je|jou|u) (?:al eens )?tegengekomen\b|\b(?:kwam|kwamen) (?:je|jou|u|elkaar) tegen\b|\bvagar (?:har )?(?:redan )?korsats\b|\bdrogi sie (?:juz )?skrzyzowaly\b",
+    # contact without meeting in person: calls, mails, "only on Zoom"
+    r"\bnur (?:per|uber|via|am|im) (?:zoom|teams|telefon|mail|e-mail|video\w*)\b|\b(?:seulement|juste|uniquement) (?:par|en|au|sur|via) (?:telephone|visio|mail|e-mail|zoom|teams)\b|\bsolo (?:por|en|via|su|per|al) (?:zoom|telefono|correo|videollamada|teams|e-?mail|mail|videochiamata)\b|\bso (?:por|pelo|via) (?:zoom|telefone|e-?mail|teams|video)\b|\balleen (?:via|per|over) (?:zoom|teams|telefoon|mail|e-mail|video)\b|\bbara (?:via|pa|over) (?:zoom|teams|telefon|mejl|mail|video)\b|\btylko (?:przez (?:telefon|zoom\w*|maila?|teams)|online|mailowo|telefonicznie)\b",
     r"\b(?:telefoniert|telefonato|telefonamos|hablamos por telefono|falamos por telefone|gebeld|ringde|rozmawialismy przez telefon|on the phone|by phone|over the phone|video call|zoom call|exchanged (?:e-?mails|messages)|emailed|e-mail gewechselt|geschrieben|echange par (?:e-?)?mail|correspond\w*|escribimos|escrevemos|scritto|gemaild|mejlat)\b",
     # a candidate in one of the owner's processes
     r"\b(?:selected|shortlisted|assessment|second round|final round|seleccionad\w*|selecionad\w*|selezionat\w*|ausgewahlt|zweite runde|retenu\w*|deuxieme tour|geselecteerd|tweede ronde|uttagen|andra omgangen|wybran\w*|drugi etap|etap rekrutacji)\b",
@@ -263,9 +297,9 @@ NO_TIE["*"] = (
     r"\b(?:grow|expand|build|widen|broaden|extend|develop|develo|elargi|agrandi|etoff|ausbau|ausbauen|erweiter|vergroesser|vergrosser|amplia|ampli|expandi|crece|alarga|aument|allarga|espand|uitbrei|vergrot|bygg|utok|vidga|poszerz|rozbudow|rozszerz|zbieram)\w*\b.{0,60}\b(?:network|netzwerk|reseau|red|rede|rete|netwerk|natverk|siec|kontakt\w*|contactos|contatti|contacten|connections)\b",
     r"\b(?:network|netzwerk|reseau|red|rede|rete|netwerk|natverk|siec)\b.{0,60}\b(?:ausbauen|erweitern|vergrossern|uit te breiden|uitbreiden|vergroten|utoka|bygga|poszerzyc)\b",
     # saw / read / came across their post, article, profile, column
-    r"\b(?:saw|seen|read|came across|come across|found|noticed|enjoyed|loved|liked|admire|follow|following|vu|lu|decouvert|suivi|suis|gelesen|gesehen|gestolpert|gestossen|verfolge|vi|visto|leido|lei|lido|letto|seguo|sigo|acompanho|gezien|gelezen|tegengekomen|volg|sag|last|laste|foljer|przeczytal\w*|widzial\w*|sledze|trafil\w*)\b.{0,50}\b(?:post|posts|article|articles|profile|profil|perfil|profilo|profiel|publication|publicacion|publicacao|pubblicazione|beitrag|artikel|articulo|artigo|articolo|column|wpis|inlagg|content|contenu|contenuti|contenidos|conteudos|newsletter|podcast|video|talk online)\b",
+    r"\b(?:saw|seen|read|came across|come across|found|noticed|enjoyed|loved|liked|admire|follow|following|vu|lu|decouvert|suivi|suis|gelesen|gesehen|gestolpert|gestossen|verfolge|vi|visto|leido|lei|lido|letto|seguo|sigo|acompanho|gezien|gelezen|tegengekomen|volg|sag|last|laste|foljer|verfolgen|suivre|seguir|seguire|acompanhar|volgen|folja|sledzic|obserwowac|przeczytal\w*|widzial\w*|sledze|trafil\w*|zag|zagen|sah|spotted|stumbled|notato|notado|notei|remarque|zauwazyl\w*|zobaczyl\w*|hittade|hittat|imbattut\w*|deparei|tombee?|llamo la atencion|aparecio|apareceu|comparso|apparso)\b.{0,50}\b(?:post|posts|article|articles|profile|profil|perfil|profilo|profiel|publication|publicacion|publicacao|pubblicazione|beitrag|artikel|articulo|artigo|articolo|column|wpis|inlagg|content|contenu|contenuti|contenidos|conteudos|newsletter|podcast|video|talk online|beitrage|publications|publicaciones|pubblicazioni|publicacoes|berichten|inlaggen|publikacj\w*|wpisy)\b",
     r"\byour (?:article|post|profile|newsletter|podcast|column|content|video)\b",
-    r"\b(?:post|posts|article|artikel|beitrag|column|wpis|inlagg|publicacion|publicacao|articulo|artigo|articolo|profil|profile|profiel|perfil)\b.{0,60}\b(?:gestolpert|gestossen|gelesen|gesehen|gezien|gelezen|tegengekomen|lu|vu|leido|visto|lido|letto|przeczytal\w*)\b",
+    r"\b(?:post|posts|article|artikel|beitrag|beitrage|column|wpis|inlagg|publicacion|publicacao|articulo|artigo|articolo|profil|profile|profiel|perfil)\b.{0,60}\b(?:gestolpert|gestossen|gelesen|gesehen|gezien|gelezen|tegengekomen|lu|vu|leido|visto|lido|letto|przeczytal\w*|aufmerksam geworden|aufgefallen|angesprochen|caught my (?:eye|attention)|resonated|llamo la atencion|chamou (?:a |minha )?atencao|sprak me aan|viel me op|colpito|interpelle|zwrocil\w*|przykul\w*|verfolgen|folgen)\b",
     r"\b(?:ik las|las ik|jag last|lasa)\b",
     r"\b(?:building|build|grow|growing|join|joining)\b.{0,10}\b(?:a|our|my)\b.{0,20}\b(?:community|network|group)\b",
     r"\b(?:we|vi|wij|wir|nous|noi|nosotros|nos)\b.{0,30}\b(?:deliver|offer|provide|levererar|erbjuder|leveren|bieden|liefern|bieten|proposons|offrons|offriamo|ofrecemos|oferecemos|dostarczamy|oferujemy)\b",
@@ -282,11 +316,13 @@ NO_TIE["*"] = (
     # a pitch: what we do for companies like yours; an offer; an agency
     r"\b(?:we|i) (?:help|support|work with|partner with)\b.{0,30}\b(?:companies|teams|businesses|leaders|firms|organi[sz]ations|brands|smes|startups)\b",
     r"\b(?:we have|we offer|we built|we provide|i run|i own|i founded)\b.{0,40}\b(?:platform|tool|solution|service|product|software|app|agency|company|business|studio|consultancy)\b",
+    r"\b(?:introduce|present|presenter|vorstellen|presentar\w*|presentarl\w*|presentare|apresentar|voorstellen|presentera|przedstawic)\b.{0,25}\b(?:our|notre|nos|unser\w*|nuestr\w*|la nostra|il nostro|i nostri|le nostre|noss\w*|onze|ons|var|vara|nasz\w*)\b.{0,20}\b(?:platform|plateforme|plattform|plataforma|piattaforma|products?|produit\w*|produkt\w*|product\w*|prodott\w*|produto\w*|solutions?|losung\w*|solucion\w*|soluzion\w*|solucao|solucoes|oplossing\w*|losning\w*|rozwiazani\w*|offer|offre|angebot\w*|oferta\w*|offert\w*|aanbod|erbjudande\w*|services|dienst\w*|tjanst\w*|uslug\w*|servicios|servizi|servicos|tool|software)\b|\bprzedstawic (?:\w+ )?ofert\w*\b|\bwe (?:helpen|ondersteunen|bieden)\b",
     r"\b(?:nous aidons|nous accompagnons|j'accompagne|wir unterstutzen|wir helfen|wir begleiten|ayudamos|ayudo|ajudamos|ajudo|aiutiamo|aiuto|la nostra (?:societa|azienda)|nuestra empresa|nossa empresa|wij helpen|wij verzorgen|wij ondersteunen|vi hjalper|vi levererar|vi erbjuder|pomagamy|oferujemy|mam (?:atrakcyjna )?oferte|ofrecemos|oferecemos|offriamo|bieten wir|wir bieten|nous proposons|proposons)\b",
     # who they are: a recruiter, a salesperson, a student or newcomer, a job seeker
-    r"\b(?:i am|je suis|ich bin|soy|sou|sono|ik ben|jag ar|jestem)\b.{0,25}\b(?:recruiter|headhunter|talent partner|sourcer|account executive|personalberater\w*|recruteu\w*|chasseu\w*|reclutador\w*|recrutador\w*|selezionat\w*|rekryterare|rekruter\w*|doradc\w*|aspiring|neolaureat\w*)\b",
-    r"\b(?:looking for|seeking|searching for|je cherche|cherche|ich suche|suche|busco|estoy buscando|procuro|estou procurando|a procura de|em busca de|cerco|sto cercando|alla ricerca di|zoek|ik zoek|op zoek naar|soker|szukam)\b.{0,40}\b(?:job|role|position|internship|stage|stelle|praktikum|praxissemester|werkstudent\w*|trabajo|empleo|practicas|emprego|estagio|lavoro|tirocinio|werk|baan|stageplek|afstudeerplek|jobb|praktik|prace|pracy|praktyk\w*|opportunit\w*|oportunidad\w*|oportunidade\w*|opportunita)\b",
+    r"\b(?:i am|je suis|ich bin|soy|sou|sono|ik ben|jag ar|jestem)\b(?! (?:now )?(?:your|votre|ton|ihr|dein|su|tu|il suo|seu|teu|uw|je|jouw|din|er|pana|pani|twoj)\b).{0,25}\b(?:account ?manager|sales (?:rep\w*|consultant|executive|manager)|sdr|bdr|business developer|consulente commerciale|commerciale|commercial|im vertrieb|vertriebs\w*|comercial|vendedor\w*|verkoper|saljare|przedstawiciel\w*|handlowc\w*|corretor\w*|recruiter|headhunter|talent partner|sourcer|account executive|personalberater\w*|recruteu\w*|chasseu\w*|reclutador\w*|recrutador\w*|selezionat\w*|rekryterare|rekruter\w*|doradc\w*|aspiring|neolaureat\w*)\b",
+    r"\b(?:looking for|seeking|searching for|je cherche|cherche|ich suche|suche|busco|estoy buscando|procuro|estou procurando|a procura de|em busca de|cerco|sto cercando|alla ricerca di|zoek|ik zoek|op zoek naar|soker|szukam)\b.{0,40}\b(?:job|role|position|internship|stage|stelle|praktikum|praxissemester|werkstudent\w*|trabajo|empleo|practicas|emprego|estagio|lavoro|tirocinio|werk|baan|stageplek|afstudeerplek|jobb|praktik|prace|pracy|praktyk\w*|opportunit\w*|oportunidad\w*|oportunidade\w*|opportunita|first (?:job|role)|graduate (?:role|scheme|programme|program)|traineeship|berufseinstieg|einstieg\w*|ausbildungsplatz|premier (?:emploi|poste)|alternance|primer empleo|primo (?:impiego|lavoro)|primeiro emprego|eerste baan|afstudeerstage|stageplaats|forsta jobb|pierwsz\w* prac\w*)\b",
     # a student or researcher reaching out for a thesis or survey
+    r"\b(?:student\w*|etudiant\w*|estudiante\w*|studente|studentessa|estudante\w*|graduate|jeune diplome\w*|absolvent\w*|recien graduad\w*|neolaureat\w*|recem-formad\w*|afgestudeerd\w*|nyexaminerad|absolwent\w*)\b.{0,80}\b(?:advice|tips|tipps|ratschlag\w*|conseils?|consejos?|consigli\w*|dicas|raad|advies|rad|porad\w*|rady)\b",
     r"\b(?:my thesis|my dissertation|master'?s thesis|masterarbeit|bachelorarbeit|abschlussarbeit|memoire|mon memoire|tfg|tfm|mi tesis|minha tese|tcc|la mia tesi|mijn scriptie|scriptie|examensarbete|uppsats|prace magisterska|prace licencjacka|research (?:project|interview)|survey|encuesta|enquete|umfrage|sondaggio|pesquisa|ankiet\w*)\b",
     r"\b(?:new|starting out|just starting|nouveau|nouvelle|debutant\w*|neu|neuling|nuevo|nueva|novo|nova|nuovo|nuova|nieuw|ny|nowy|nowa|dopiero zaczynam|zaczynam)\b.{0,20}\b(?:industry|field|sector|secteur|branche|branchen|branschen|sector|setor|settore|vak|branzy|hr|area)\b",
     r"\b(?:transicao de carreira|career change|reconversion|quereinstieg|cambio de carrera|cambio di carriera|carriereswitch|karriarbyte|przebranzow\w*)\b",
@@ -297,14 +333,69 @@ NO_TIE["*"] = (
     r"\b(?:jamais|pas encore|nie|nooit|aldrig|nunca|mai|never|noch nie|nog nooit)\b.{0,20}\b(?:croises?|rencontres?|vus?|getroffen|begegnet|kennengelernt|visto|vimos|conocido|incontrati|ontmoet|traffats|spotkalismy|met|spoken)\b",
     r"\b(?:vi har aldrig|wir haben uns (?:noch )?nie|nous ne nous sommes jamais|we have never|we've never|no nos hemos|nunca nos|non ci siamo mai|we hebben elkaar nog nooit)\b",
     r"\bconnect(?:a|er|en)? (?:med|with|mit|avec|con|com|met|z)\b.{0,30}\b(?:folk|people|leute|personnes|gente|pessoas|persone|mensen|ludzmi|professionals|experience|erfarenhet)\b",
+    # "I don't think we've met", "je ne crois pas qu'on se connaisse", "ik denk niet dat we elkaar ..."
+    r"\bi (?:do not|dont) (?:really |actually )?(?:think|believe|reckon|suppose) (?:that )?(?:we|you and i)(?: have| had| did)?(?: ever| actually| really| yet| previously| already)? (?:met|spoken|talked|crossed paths|been introduced|know each other)\b|\bi (?:do not|dont) (?:think|believe) (?:that )?we (?:have|did)"
+    + _END,
+    r"\bje ne (?:crois|pense) pas (?:que (?:nous nous|l'on se|on se)|qu'on se|avoir (?:eu|deja))|\b(?:ich (?:glaube|denke|meine)|(?:glaube|denke|meine) ich) nicht,? dass wir uns\b|\bno (?:creo|pienso) que nos (?:conozcamos|hayamos|conocieramos)\b|\bcreo que no nos (?:conocemos|hemos)\b",
+    r"\bnon (?:credo|penso) (?:che ci (?:conosciamo|siamo|conoscessimo)|di (?:averla|averti|aver) (?:mai )?(?:incontrat|conosciut|vist)\w*)|\bnao (?:creio|acho|penso) que (?:nos|a gente|ja nos) (?:conhecamos|conhecemos|tenhamos|encontramos|vimos|falamos)\b|\b(?:acho|creio) que nao nos (?:conhecemos|vimos|falamos)\b",
+    r"\bik (?:denk|geloof) niet dat (?:we|wij) elkaar\b|\bvolgens mij (?:kennen|hebben) (?:we|wij) elkaar (?:niet|nog nooit|nooit)\b|\bjag tror inte (?:att )?vi (?:har|kanner|traffats)\b|\bnie (?:sadze|wydaje mi sie),? (?:zebysmy|abysmy|ze sie)\b",
+    # paths that never crossed: "our paths haven't crossed", "wir sind uns nie begegnet"
+    r"\b(?:not|never|nicht|nie|niemals|jamais|pas|nunca|no|non|mai|nao|niet|nooit|inte|aldrig|nigdy)\b[^.!?;,]{0,25}\b(?:crossed|gekreuzt|croises|cruzado|cruzaron|cruzamos|coincidido|incrociat\w*|cruzaram|gekruist|korsats|korsat|skrzyzowal\w*|begegnet|uber den weg gelaufen|tegengekomen)\b",
+    # not in person: "not personally", "nicht persönlich", "en persona no"
+    r"\b(?:not|pas|nicht|no|non|nao|niet|inte|nie)\b[^.!?;,]{0,30}\b(?:personally|in person|face to face|in real life|personnellement|en personne|en vrai|personlich|personalmente|en persona|di persona|pessoalmente|ao vivo|persoonlijk|in het echt|personligen|osobiscie|na zywo)\b",
+    r"\b(?:personally|personnellement|personlich|personalmente|en persona|di persona|pessoalmente|persoonlijk|personligen|osobiscie),? (?:not|no|pas|nicht|non|nao|niet|inte|nie)"
+    + _END,
+    # how they found the owner: "LinkedIn suggested you", "in my suggestions", "people you may know"
+    r"\blinkedin (?:has |had |kept )?(?:suggested|recommended|showed|proposed|suggests|recommends|shows)\b|\b(?:suggested|recommended) (?:to me )?by linkedin\b|\blinkedin (?:hat|hatte) (?:mir )?(?:sie|dich|ihr profil|dein profil|ihren namen)(?: \w+)? (?:vorgeschlagen|angezeigt|empfohlen)\b|\blinkedin m'a (?:suggere|propose|recommande|montre)\b|\blinkedin me (?:sugirio|recomendo|mostro|propuso)\b|\blinkedin mi ha (?:suggerito|proposto|consigliato|mostrato)\b|\blinkedin (?:me )?(?:sugeriu|recomendou|mostrou)\b|\blinkedin (?:stelde|raadde)\b[^.!?]{0,20}\b(?:voor|aan)\b|\blinkedin (?:heeft )?(?:je|jou|u) (?:voorgesteld|aanbevolen)\b|\blinkedin (?:foreslog|rekommenderade|visade)\b|\blinkedin (?:mi )?(?:\w+ )?(?:zaproponowal|polecil|podsunal|pokazal)\w*",
+    r"\b(?:came up|popped up|showed up|appeared|turned up) (?:in|on|among) my (?:feed|suggestions|timeline|recommendations|search)\b|\b(?:in|among|unter|dans|parmi|como|entre|tra|nei|nas|als|bij|bland|som|w|wsrod) (?:(?:my|meinen|mes|mis|i miei|miei|minhas|as minhas|mijn|mina|moich|den|the|les|las|le|i|as|de) )?(?:suggestions|vorschlag\w*|sugerencia\w*|suggeriment\w*|sugesto\w*|sugestao|suggestie\w*|forslag\w*|propozycj\w*|empfehlung\w*|aanbeveling\w*)\b",
+    r"\b(?:people you may know|personen, die sie (?:vielleicht )?kennen|personnes que vous (?:pourriez|connaissez peut-etre)|personas que (?:quizas |tal vez |quiza )?conozcas|persone che (?:potresti|forse) conosc\w*|pessoas que (?:talvez )?(?:voce )?(?:talvez )?conheca|mensen die je (?:misschien )?kent|personer du kanske kanner|osoby,? ktore (?:mozesz|moze) znac)\b",
+    r"\b(?:found|came across|stumbled (?:up)?on|discovered) you (?:through|via|with|in|on) (?:a |my )?(?:search|linkedin search|google)|\bwhile (?:searching|browsing|looking) (?:for|through|on linkedin)\b|\bkwam (?:je|uw|jouw) (?:profiel|post|artikel|bericht|naam) tegen\b|\bdi con (?:tu|su) (?:perfil|publicacion|post|articulo|nombre)\b|\btombee? sur (?:votre|ton|ta|vos|tes) (?:profil|post|publication|article|nom)\b",
 )
 
 # In an answer to "have we met?": a plain no.
 DENIALS: dict[str, tuple[str, ...]] = {
-    "*": (  # "no" as a whole clause, wherever it stands: "La verdad es que no.", "Ärligt talat nej."
-        r"(?:^|[.!?:;,]\s*|\b(?:que|que no|talat|honnete|ehrlich gesagt|eerlijk gezegd|sinceramente|honestly|truthfully|mowiac szczerze|szczerze)\s*[:,]?\s*)(?:no|non|nein|nee|nej|nao|nie|nope)\s*(?:[.!,;:)]|$)",
+    "*": (
+        # "no" as a whole clause, wherever it stands, with the words said around it:
+        # "La verdad es que no.", "Ärligt talat nej.", "Haha nee hoor,", "ehrlich gesagt
+        # nicht –", "Sadly not!", "Not really.", "Ah non, pas du tout.", "Nej då."
+        # (a tag question is no answer: "puede ser, ¿no?", "right, no?", "oder nicht?")
+        r"(?:^|[^\w\s'\u00bf]\s*|\b(?:"
+        # said before it
+        r"honestly|frankly|truthfully|sadly|unfortunately|i am afraid|afraid|actually|well|"
+        r"absolutely|definitely|certainly|really|franchement|honnetement|honnete|sincerement|"
+        r"malheureusement|helas|en fait|bah|ben|absolument|vraiment|alors|euh|ehrlich gesagt|"
+        r"ehrlich|leider|eigentlich|eher|wohl|tja|ach|also|absolut|uberhaupt|definitiv|"
+        r"wirklich|tatsachlich|noch|naja|la verdad(?: es)? que|la verdad|pues|bueno|"
+        r"sinceramente|desafortunadamente|lamentablemente|realmente|en realidad|todavia|aun|"
+        r"claro que|que|purtroppo|in realta|veramente|onestamente|francamente|beh|mah|"
+        r"assolutamente|ancora|infelizmente|na verdade|bom|olha|ainda|eerlijk gezegd|helaas|"
+        r"eigenlijk|nou|echt|absoluut|helemaal|zeker|nog|arligt talat|talat|tyvarr|faktiskt|"
+        r"egentligen|nja|verkligen|szczerze mowiac|mowiac szczerze|szczerze|niestety|"
+        r"wlasciwie|raczej|chyba|w sumie|no|wcale|absolutnie|zdecydowanie|jeszcze|"
+        r"haha\w*|hehe\w*|ahah\w*|jaja\w*|jeje\w*|kkk+|rs+|lol|ha|ah|eh|hm+|um+|uh|mm+"
+        r")\s*[:,]?\s*)(?:no|nope|nah|non|nein|nee|neen|nej|nao|nie|not|nicht|niet|inte|pas)\b"
+        # said after it
+        r"(?:\s*,?\s*(?:really|at all|yet|sorry|i am afraid|unfortunately|sadly|actually|tbh|"
+        r"honestly|haha\w*|lol|du tout|vraiment|malheureusement|desole\w*|encore|pas|non|"
+        r"hein|leider|wirklich|eigentlich|tatsachlich|nein|realmente|de verdad|para nada|"
+        r"lo siento|todavia|aun|la verdad|davvero|proprio|affatto|ancora|mi dispiace|mesmo|"
+        r"nada|desculp\w*|ainda|nao|hoor|joh|echt|helaas|nog niet|nee|da|tyvarr|faktiskt|direkt|"
+        r"riktigt|alls|an|nej|inte|niestety|naprawde|jeszcze|przykro mi|nie|bardzo)\b){0,2}"
+        r"\s*(?:[^\w\s'?]|$)",
         r"^(?:we )?(?:have not|haven't|havent)\b",
-        r"\b(?:not that i (?:know|recall|remember|can recall)|i don't think so|i dont think so|i don't believe (?:so|we have)|pas a ma connaissance|nicht dass ich wusste|no que yo sepa|non che io sappia|nao que eu saiba|niet dat ik weet|inte vad jag vet|nic mi o tym nie wiadomo)\b",
+        # "not that I recall", "it doesn't ring a bell"
+        r"\b(?:not (?:that|as far as) i (?:can )?(?:know|recall|remember|am aware|tell)|not that i know of|not to (?:my|the best of my) (?:knowledge|recollection)|i do not (?:recall|remember) (?:ever )?(?:meeting|having met|that we (?:have )?met|we have met)|(?:does|do) not ring (?:a|any) bells?)\b",
+        r"\b(?:pas (?:que je (?:sache|me souvienne|me rappelle)|a ma connaissance|de ma connaissance|dans mes souvenirs)|je ne (?:me souviens|me rappelle) pas (?:de vous avoir|qu'on se soit|que nous nous soyons|vous avoir)|(?:ca|cela) ne me dit rien)\b",
+        r"\b(?:nicht,? dass ich (?:wusste|mich erinnern (?:konnte|kann)|mich erinnere)|meines wissens (?:nicht|nein)|soweit ich weiss,? (?:nicht|nein|nie)|sagt mir nichts)\b",
+        r"\b(?:no que yo (?:sepa|recuerde)|que yo (?:sepa|recuerde),? no|no me suena(?: de nada)?)\b",
+        r"\b(?:non che io (?:sappia|ricordi)|che io (?:sappia|ricordi),? no|non mi risulta|per quanto ne so,? no|non mi dice (?:niente|nulla))\b",
+        r"\b(?:nao que eu (?:saiba|me lembre|lembre)|que eu (?:saiba|me lembre),? nao|nao me diz nada|nao me lembro de (?:termos|ter|nos|a gente))\b",
+        r"\b(?:niet dat ik (?:weet|me (?:kan )?herinner\w*)|voor zover ik weet,? niet|zegt me niets|gaat (?:bij mij )?geen belletje rinkelen)\b",
+        r"\b(?:inte (?:vad|som|savitt) jag (?:vet|minns|kommer ihag)|inte mig veterligen|sager mig ingenting)\b",
+        r"\b(?:nic mi o tym nie wiadomo|nie przypominam sobie|z tego co wiem,? nie|o ile (?:pamietam|wiem),? nie|nie kojarze|nic mi to nie mowi)\b",
+        # "I don't think so", "creo que no", "ik denk het niet", as a whole clause
+        r"\b(?:i (?:do not|dont) (?:think|believe|reckon|suppose) so|i (?:think|believe|guess|suppose) not|je ne (?:crois|pense) pas|je (?:crois|pense) (?:pas|que non)|ich (?:glaube|denke|meine) (?:eher )?nicht|(?:glaube|denke|meine) ich (?:eher )?nicht|(?:creo|pienso|diria|me parece|me temo) que no|no (?:lo )?creo|(?:credo|penso|direi|temo) di no|non (?:credo|penso|mi pare|mi sembra)|(?:acho|creio|penso|acredito|diria) que nao|nao (?:creio|acho|me parece)|ik (?:denk|geloof) (?:het )?niet|(?:denk|geloof) (?:het|ik) niet|volgens mij niet|jag tror (?:inte det|det inte|inte)|det tror jag inte|tror inte det|nie sadze|nie wydaje mi sie|(?:chyba|raczej) nie)"
+        r"(?:,?\s*(?:no|non|nein|nee|nej|nao|nie))?" + _END,
     ),
     "en": (
         r"^(?:no|nope|nah|not really|honestly,? no|sadly,? no|unfortunately,? no)\b",
@@ -356,6 +447,11 @@ RUDE["*"] = (
     # a dismissal standing as a sentence of its own ("Forget it.", "Glöm det.")
     r"(?:^|[.!?]\s+)(?:forget it|glom det|vergiss es|vergessen sie es|laisse tomber|laissez tomber|olvidalo|olvidese|esquece(?: isso)?|lascia perdere|lasci perdere|laat maar zitten|daj spokoj|prosze sobie darowac|sparen sie sich das|spar dig)\s*[.!]*\s*$",
     r"\b(?:how dare|who cares|nobody cares|get a life|get over yourself|ok boomer|kein interesse an ihrer regel)\b",
+    # contempt as a noun ("what arrogance", "quelle prétention") and "spare me the ..."
+    r"\b(?:what|such|quelle|quel|was fur eine?|welch eine?|que|qué|che|wat een|vilken|co za)\b.{0,3}\b(?:arrogance|arroganz|arrogancia|arroganza|arrogantie|arrogans|arogancja|pretention|pretension|prepotenza|presuncion|presuncao|pretensao|snobisme|snobismus|snobismo|snobbery|cheek|nerve|culot|toupet|descaro|frechheit|faccia tosta|cara de pau|brutaliteit|frackhet|bezczelnosc|tupet)\b(?!-)",
+    # a dismissal that opens a sentence: "Just accept or don't.", "Acceptez ou pas."
+    r"(?:^|[.!?]\s+)(?:just |simply |einfach |simplemente |semplicemente |simplesmente |gewoon |bara )?(?:accept(?: it| me)? or (?:not|do not|dont|decline)|acceptez ou (?:pas|non|refusez)|accepte ou (?:pas|non)|akzeptieren sie oder (?:eben )?nicht|akzeptier oder (?:eben )?nicht|acepta(?:lo|me)? o no|accetta(?:mi)? o no|aceita ou nao|accepteer (?:het )?of niet|acceptera eller (?:inte|lat bli)|akceptuj albo nie)\b",
+    r"\b(?:spare me (?:the|this|your)|epargnez-moi|epargne-moi|ersparen sie mir|erspar mir|ahorreme|ahorrate|risparmiami|mi risparmi|poupe-me|me poupe|bespaar me|bespaar mij|bespara mig|oszczedz mi|prosze mi oszczedzic)\b",
     r"\b(?:judging by|a en juger par|a juzgar por|a giudicare da|a julgar por|nach) (?:this|your|ce|votre|este|su|tu|questo|il suo|esta|sua|dieser|ihrer) (?:message|question|mail|email|mensaje|pregunta|messaggio|domanda|mensagem|pergunta|nachricht|frage)\b.{0,30}\b(?:glad|happy|relieved|content|froh|contento|contenta|feliz|blij|zadowolony)\b",
     # "who do you think you are", in every language
     r"\b(?:who do you think you are|who (?:the hell )?are you to|vous vous prenez pour qui|pour qui vous vous prenez|pour qui tu te prends|wer glauben sie(?:,)? (?:wer )?sie sind|was bilden sie sich ein|quien te crees|que creido|quien se cree|quem voce pensa que e|quem o senhor pensa|chi si crede di essere|chi ti credi di essere|wie denk je wel niet|wie denkt u wel niet|vem tror du att du ar|za kogo sie (?:pan|pani)? ?uwaza|za kogo ty sie uwazasz)\b",
@@ -435,9 +531,21 @@ _AUTO_TEXTS = [re.compile(p) for p in AUTOMATIC_TEXTS]
 _NEGATION = re.compile(  # right before the claim ("we have never met", "no nos conocemos");
     # not "mai" (May), "pas" (Dutch "just"), "no" as Portuguese "in the" further away
     r"\b(?:not|never|havent|ne|jamais|nicht|nie|niemals|kein\w*|nunca|nao|non|niet|nooit|"
-    r"geen|inte|aldrig|nigdy|no)\b[^.!?;,]{0,12}$"
+    # ("no" before a subject is the answer word, not a negation: "No I think we met at ...")
+    r"geen|inte|aldrig|nigdy|no(?! (?:i|we|you|ich|wir|je|nous|on|ik|wij|jag|vi)\b))\b[^.!?;,]{0,12}$"
+    # or a denied belief, whose negation covers the clause it introduces: "I don't think
+    # we've met at ...", "ich glaube nicht, dass wir uns ... kennengelernt haben"
+    # (not "No I think we met", "don't you think we met ...?")
+    r"|\b(?:not (?:really |actually )?(?:think|believe|reckon|suppose)|no (?:creo|pienso)|"
+    r"non (?:credo|penso)|nao (?:creio|acho|penso)|nie sadze)\b[^.!?;]{0,30}$"
+    r"|\b(?:glaube|denke|meine|crois|pense|denk|geloof|tror) (?:(?:het|es|das|ich|auch|ook|aussi|"
+    r"det|jag|wirklich|echt|vraiment|eigentlich|eigenlijk|egentligen) )?(?:nicht|pas|niet|inte)\b"
+    r"[^.!?;]{0,30}$"
 )
-_CLAUSE = re.compile(r"[.!?;,]|\b(?:but|mais|aber|pero|mas|ma|maar|men|ale|though|however)\b")
+_CLAUSE = re.compile(  # a comma before "that", "dass", "que" ... does not end the clause
+    r"[.!?;]|,(?!\s*(?:that|dass|que|qu'|che|dat|att|ze|zebysmy|abysmy)\b)"
+    r"|\b(?:but|mais|aber|pero|mas|ma|maar|men|ale|though|however)\b"
+)
 
 
 _NEGATED_SPAN = re.compile(
@@ -475,10 +583,89 @@ UNSURE = (  # not sure whether they met: a hint, whatever negation it is phrased
 )
 _UNSURE = [("*", re.compile(p)) for p in UNSURE]
 
+# A tie hinted at, whatever negation it is phrased with (so never read as negated), in
+# every language mailbot knows. An answer that holds one of these goes to the owner even
+# when it also says no: "not that I recall - oh wait, Lisbon 2019!".
+HINTS = (
+    # contact that lapsed: "we haven't spoken since Durham", "long time no see", "lost touch"
+    r"\b(?:not|never)\b[^.!?;]{0,20}\b(?:met|spoken|talked|seen each other|seen you|been in touch|caught up|heard from (?:you|each other)|chatted)\b[^.!?;]{0,25}\b(?:since|in (?:years|ages|a while|a long time|forever|decades)|for (?:years|ages|a while|so long|a long time|decades))\b",
+    r"\b(?:not since|long time no (?:see|talk|speak|chat)|lost touch|it (?:has|is) been (?:a while|ages|years|too long|so long|forever|a long time)|since we last (?:met|spoke|talked|saw))\b",
+    r"\b(?:pas|plus|jamais)\b[^.!?;]{0,25}\b(?:vus|parle|croises|revus|nouvelles)\b[^.!?;]{0,20}\bdepuis\b|\b(?:depuis le temps|perdus? de vue|pas depuis)\b|\b(?:ca|cela) fait (?:longtemps|un bail|des annees|une eternite)"
+    + _END,
+    r"\b(?:lange|ewig|jahrelang|ewigkeiten|jahren)\b[^.!?;]{0,15}\bnichts? (?:mehr )?(?:gesehen|gesprochen|gehort|voneinander)\b|\bseit\b[^.!?;]{0,30}\bnicht(?: mehr)? (?:gesehen|gesprochen|gehort)\b|\b(?:ist|war) (?:ja |schon |echt )?(?:lange|ewig|eine weile|jahre|ewigkeiten) her\b|\b(?:aus den augen verloren|nicht seit)\b",
+    r"\b(?:cuanto|tanto) tiempo"
+    + _END
+    + r"|\bhace (?:mucho|anos|tiempo|siglos|una eternidad)(?: tiempo)? (?:que no|sin)\b|\bno (?:nos )?(?:vemos|hablamos|sabemos nada)\b[^.!?;]{0,15}\bdesde\b|\bperdimos (?:el )?contacto\b",
+    r"\bquanto tempo"
+    + _END
+    + r"|\bda (?:tanto|anni|secoli|molto)(?: tempo)?(?: che)? non\b|\bnon ci (?:sentiamo|vediamo|parliamo)\b[^.!?;]{0,10}\bda\b|\bpers\w* di vista\b",
+    r"\b(?:ha|faz) (?:muito tempo|anos|tempos|seculos|uma eternidade) (?:que nao|sem)\b|\bnao (?:nos )?(?:vemos|falamos)\b[^.!?;]{0,10}\b(?:ha|desde)\b|\bperdemos (?:o )?contato\b",
+    r"\b(?:is|alweer) (?:al )?(?:lang|jaren|een tijd|tijden) geleden\b|\b(?:jaren|lang|tijden|eeuwen) niet (?:meer )?(?:gesproken|gezien)\b|\buit het oog verloren\b",
+    r"\b(?:lange sedan|lange sen)\b|\b(?:inte|aldrig) (?:setts|pratats|horts|pratat|traffats)\b[^.!?;]{0,10}\b(?:sedan|pa (?:lange|manga ar|ar))\b|\btappat kontakten\b",
+    r"\b(?:kope lat|stracilismy (?:sie z oczu|kontakt))\b|\bdawno (?:sie )?nie (?:widzielismy|slyszelismy|rozmawialismy)\b|\bnie (?:widzielismy|rozmawialismy|slyszelismy) sie\b[^.!?;]{0,10}\bod\b",
+    # "not any more" as a whole answer: there was something once
+    r"(?:^|[^\w\s']\s*|\b(?:well|honestly|sadly|ehrlich gesagt|leider|franchement|sinceramente|eerlijk gezegd|arligt talat|szczerze)\s*,?\s*)(?:not any ?more|no longer|plus maintenant|nicht mehr|ya no|non piu|nao mais|niet meer|inte langre|juz nie)"
+    + _END,
+    # a self-correction or surprise: "oh wait", "hang on", "ah si !", "ach doch", "no way!"
+    r"(?:^|[^\w\s']\s*)(?:(?:oh|ah|o|hm+|um+|eh),? )?(?:wait|hang on|hold on|scratch that|attendez|attends|moment mal|warte mal|warten sie|espera|espere|aspetta|aspetti|un attimo|pera(?: ai)?|wacht (?:even|eens|maar)|vanta (?:lite|nu)|chwila|chwileczke|zaraz,? zaraz)\b",
+    r"\b(?:oh,? wait|on second thought|come to think of it|now that i think (?:about|of) it|actually,? (?:yes|yeah|we did|we have)|a bien y reflechir|maintenant que j'y pense|en fait,? (?:si|oui)|jetzt,? wo ich (?:daruber )?nachdenke|wenn ich es mir recht uberlege|ahora que lo pienso|pensandolo bien|ora che ci penso|ripensandoci|anzi,? si|agora que (?:penso|lembro|me lembro)|pensando bem|nu ik erover nadenk|als ik erover nadenk|toch wel|nu nar jag tanker (?:pa det|efter)|jo forresten|teraz jak o tym mysle|w sumie tak|a jednak)\b",
+    r"\b(?:ah|oh|o|ach|bueno|anda|a),? (?:si|oui|mais si|doch|sim|ja|jo|tak|yes)\s*[!,.]|(?:^|[^\w\s']\s*)(?:ach |ja )?doch\s*[!,.]|(?:^|[^\w\s']\s*)no way\s*[!,?]",
+    # a question that hints at a tie: "haven't we met?", "weren't you at Deloitte?"
+    r"\b(?:have|had|did|were|was|are|is) not (?:we|you|it you|that you)\b[^.!?]{0,60}\?|\b(?:were you|was it you|did we (?:meet|work|study|speak|talk)|did you (?:work|study|speak|attend|present|teach|interview))\b[^.!?]{0,60}\?",
+    r"\b(?:on ne s'est|ne nous sommes-nous|ne s'est-on|n'etiez-vous|n'etais-tu|vous n'etiez|tu n'etais|etiez-vous|etais-tu|vous etiez|tu etais)\b[^.!?]{0,50}\?",
+    r"\b(?:haben wir uns (?:nicht|schon|etwa|mal)|waren sie|warst du|sind sie nicht|bist du nicht)\b[^.!?]{0,50}\?",
+    r"\b(?:no nos (?:conocimos|vimos|cruzamos)|no (?:estuviste|estabas|estuvo|eras|fuiste|trabajaste|trabajabas|coincidimos)|estuviste|estabas|eras tu|fuiste tu|era usted|fue usted)\b[^.!?]{0,50}\?",
+    r"\b(?:non ci siamo (?:gia )?(?:visti|conosciuti|incontrati|sentiti)|non eri|non era lei|eri tu|era lei|eravate)\b[^.!?]{0,50}\?",
+    r"\b(?:nao nos (?:conhecemos|vimos|encontramos|falamos)|nao (?:estava|estavas|era voce|foi voce|trabalhou|trabalhava)|voce (?:estava|trabalhava|trabalhou)|foi voce|era voce)\b[^.!?]{0,50}\?",
+    r"\b(?:hebben (?:we|wij) elkaar (?:niet|al|eens)|was (?:jij|je|u)|waren (?:jij|je|u)|ben (?:jij|u) niet)\b[^.!?]{0,50}\?",
+    r"\b(?:har vi inte|traffades vi inte|var (?:det )?inte du|var du|var ni)\b[^.!?]{0,50}\?",
+    r"\bczy (?:to )?nie\b[^.!?]{0,60}\?|\bczy (?:pan|pani) (?:byl|byla|pracowal|pracowala)\b[^.!?]{0,50}\?|\bczy (?:sie )?(?:poznalismy|spotkalismy)\b[^.!?]{0,50}\?",
+    # a doubt about the past: "maybe at the Berlin summit?", "we might have met"
+    r"\b(?:(?:maybe|perhaps|possibly) (?:at|in|during|through|from|back)(?! (?:the )?future)|(?:vielleicht|eventuell) (?:auf|bei|in|im|am|beim|wahrend|uber)|peut-etre (?:a|au|aux|lors|en|chez|pendant|via)|(?:quizas?|tal vez|a lo mejor) (?:en|durante|por|a traves)|(?:forse|magari) (?:a|al|alla|allo|in|nel|nella|durante|da|tramite)|(?:talvez|quem sabe) (?:em|no|na|durante|por|atraves)|(?:misschien|wellicht) (?:op|bij|in|tijdens|via)|kanske (?:pa|vid|i|under|via)|(?:moze|byc moze) (?:na|w|we|podczas|przy|przez))\b[^.!?]{0,50}\?",
+    r"\b(?:(?:might|may|could|must) have (?:met|crossed paths|seen each other|spoken|talked|been at|been in|worked)|on s'est peut-etre|nous nous sommes peut-etre|on a pu se (?:croiser|rencontrer)|konnten uns\b[^.!?]{0,25}\b(?:begegnet|getroffen|gesehen|kennengelernt)|(?:haben|sind) (?:wir )?uns vielleicht|(?:puede|es posible) que nos|igual nos (?:conocimos|vimos|cruzamos)|(?:potremmo|possiamo) esserci (?:visti|incontrati|conosciuti|incrociati)|puo darsi che ci|pode ser que (?:a gente|nos|ja)|podemos ter nos (?:visto|cruzado|conhecido)|(?:kan|kunnen) (?:zijn dat )?(?:we|wij) elkaar (?:ooit |eens )?(?:gezien|ontmoet|gesproken)|vi kan ha (?:setts|traffats|pratats)|(?:moglismy|mozliwe ze) sie (?:spotkac|poznac|minac|spotkalismy|poznalismy))\b",
+    r"(?<!not )\b(?:rings? a bell|sounds? familiar|looks? familiar|seems? familiar)\b|(?<!ne )\b(?:ca|cela) me dit quelque chose\b|(?<!nicht )\bbekannt vor\b|(?<!no )\bme (?:suena|resulta familiar)\b|(?<!non )\bmi (?:dice qualcosa|sembra familiare|e familiare)\b|(?<!nao )\bme parece familiar\b|(?<!niet )\bbekend voor\b|\b(?:later|verkar) bekant\b|\b(?:brzmi|wyglada) znajomo\b|(?<!nie )\bkojarze\b",
+    # they think the owner won't remember them: "you probably don't remember me"
+    r"\bnot (?:\w+ )?remember (?:me|our|that we)\b|\byou\b[^.!?;]{0,20}\bnot (?:\w+ )?(?:remember|recall)\b|\b(?:souvenez|souviens|souviendrez|souviendras|rappelez|rappelles)\b[^.!?]{0,25}\bde moi\b|\berinner\w* (?:sich|dich)\b[^.!?]{0,30}\ban mich\b",
+    r"\b(?:acuerdas|acuerda|acordaras|acordara|recuerdas|recuerda|recordaras|recordara)\b[^.!?]{0,20}\bde mi\b|\b(?:ricordi|ricorda|ricorderai|ricordera)\b[^.!?]{0,20}\bdi me\b|\b(?:lembra|lembre|lembrara|lembrar)\b[^.!?]{0,20}\bde mim\b",
+    r"\b(?:herinnert u zich mij|herinner je je mij|weet je (?:vast |waarschijnlijk |misschien )?(?:niet )?(?:meer )?wie ik ben|ken je me (?:nog|misschien))\b|\b(?:minns|ihag)\b[^.!?]{0,15}\bmig\b|\b(?:pamieta|pamietasz)\b[^.!?]{0,15}\bmnie\b|\bmnie\b[^.!?]{0,15}\b(?:pamieta|pamietasz)\b",
+    # doubt: "maybe.", "kann sein", "puede ser", "no idea", "I can't remember where"
+    r"\b(?:maybe|perhaps|possibly|could be|might be|peut-etre|c'est possible|vielleicht|kann sein|"
+    r"quizas?|tal vez|puede ser|a lo mejor|forse|puo darsi|magari|talvez|pode ser|misschien|"
+    r"kan zijn|wellicht|kanske|kan vara|byc moze|moze)" + _END,
+    r"\b(?:no idea|no clue|hard to say|difficult to say|cannot say|cannot tell|could not say)\b|\bi do not know(?:"
+    + _END
+    + r"| (?:if|whether|where|when|exactly|for sure))|\b(?:do|can|could) not (?:remember|recall) (?:where|when|if|whether|exactly|which)\b",
+    r"\b(?:aucune idee|difficile a dire)\b|\bje ne sais (?:pas|plus)(?:"
+    + _END
+    + r"| (?:si|ou|quand|exactement))|\bje ne (?:me souviens|me rappelle) (?:pas|plus) (?:ou|quand|si|exactement|bien)\b",
+    r"\b(?:keine ahnung|schwer zu sagen|kann ich nicht (?:mehr )?sagen)\b|\bweiss (?:ich )?(?:es )?nicht(?: mehr)?(?:"
+    + _END
+    + r"| (?:genau|wo|wann|ob))|\berinnere mich nicht (?:mehr )?(?:genau|wo|wann|ob)\b",
+    r"\b(?:ni idea|no sabria|dificil de decir)\b|\bno (?:lo )?se(?:"
+    + _END
+    + r"| (?:si|donde|cuando|bien)\b)|\bno (?:recuerdo|me acuerdo)(?: de)? (?:donde|cuando|si|bien)\b",
+    r"\b(?:non saprei|boh|chissa|difficile dirlo)\b|\bnon (?:lo )?so(?:"
+    + _END
+    + r"| (?:se|dove|quando|bene)\b)|\bnon (?:ricordo|mi ricordo) (?:dove|quando|se|bene)\b",
+    r"\b(?:sei la|dificil dizer)\b|\bnao sei(?:"
+    + _END
+    + r"| (?:se|onde|quando|bem|dizer)\b)|\bnao (?:me )?lembro (?:onde|quando|se|bem)\b",
+    r"\b(?:geen idee|moeilijk te zeggen)\b|\bweet (?:het|ik) niet(?: meer)?(?:"
+    + _END
+    + r"| (?:precies|waar|wanneer|of)\b)|\bweet niet (?:meer )?(?:waar|wanneer|precies)\b",
+    r"\b(?:ingen aning|svart att saga)\b|\bvet inte(?:"
+    + _END
+    + r"| (?:var|nar|riktigt|om)\b)|\bminns inte (?:var|nar|om|riktigt)\b",
+    r"\b(?:nie mam pojecia|trudno powiedziec)\b|\bnie wiem(?:"
+    + _END
+    + r"| (?:czy|gdzie|kiedy|dokladnie)\b)|\bnie pamietam,? (?:gdzie|kiedy|czy|dokladnie)\b",
+)
+_HINTS = [("*", re.compile(p)) for p in HINTS]
+
 
 def claim(text: str) -> str | None:
     """The phrase by which the text claims or hints at a tie, if any."""
-    return _find(text, _CLAIMS, negatable=True) or _find(text, _UNSURE)
+    return _find(text, _CLAIMS, negatable=True) or _find(text, _UNSURE) or _find(text, _HINTS)
 
 
 def denial(text: str) -> str | None:
