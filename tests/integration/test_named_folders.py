@@ -4,12 +4,15 @@ MAILBOT_SENT must never quietly turn people the owner wrote to into strangers.""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from builders import invitation
-from dovecot import Account
-from support import drafts, mailbot, seed_raw, write_env
+from conftest import require_dovecot
+from dovecot import Account, Dovecot
+from support import drafts, folder_messages, mailbot, seed_raw, write_env
 
 from mailbot.errors import ConfigError
 from mailbot.mailboxes.base import pick_folder
@@ -62,6 +65,54 @@ def test_drafts_never_go_to_the_watched_folder(
 ) -> None:
     existing = {"INBOX", "Drafts", "Entwürfe", "Sent"}
     assert pick_folder("MAILBOT_DRAFTS", None, existing, (special, *common), "INBOX") == expected
+
+
+def _mailbox(name: str, special_use: str = "") -> str:
+    """A Dovecot `mailbox` block: the folder exists from the start, with this flag."""
+    flag = f"    special_use = {special_use}\n" if special_use else ""
+    return f"  mailbox {name} {{\n{flag}    auto = create\n  }}\n"
+
+
+@pytest.fixture
+def drafts_flag_on(request: pytest.FixtureRequest) -> Iterator[tuple[Dovecot, str]]:
+    """A server whose folder list marks the watched folder (the parameter) \\Drafts; a
+    plain Drafts folder beside a watched folder that is not INBOX, none beside INBOX."""
+    require_dovecot()
+    watched: str = request.param
+    plain = _mailbox("Drafts") if watched != "INBOX" else ""
+    server = Dovecot(mailboxes=_mailbox(watched, "\\Drafts") + plain + _mailbox("Sent", "\\Sent"))
+    server.start()
+    yield server, watched
+    server.stop()
+
+
+@pytest.mark.parametrize("drafts_flag_on", ["INBOX", "Requests"], indirect=True)
+def test_drafts_never_go_to_a_watched_folder_the_server_marks_drafts(
+    drafts_flag_on: tuple[Dovecot, str], tmp_path: Path
+) -> None:
+    """The real command against a server whose LIST says the watched folder is \\Drafts:
+    the drafts go to a Drafts folder (created if there is none), the watched folder gets
+    nothing appended, on the first run and on the next one."""
+    server, watched = drafts_flag_on
+    account = server.add_account()
+    with account.client() as client:
+        flagged = [name for flags, _, name in client.list_folders() if b"\\Drafts" in flags]
+    assert flagged == [watched]
+    env = write_env(tmp_path, account, MAILBOT_INBOX=watched)
+    for seeded, name in enumerate(("Priya Raman", "Jonas Weber"), start=1):
+        seed_raw(account, invitation(name), folder=watched)
+        result = mailbot(tmp_path, env, "--run-once", "--json")
+        assert result.returncode == 0, result.stderr
+        inbox = folder_messages(account, watched)
+        assert not any(b"X-Mailbot-Key" in data[b"BODY[]"] for data in inbox.values())  # type: ignore[operator]
+        assert len(inbox) == seeded  # the invitations, nothing appended
+        assert [p["draft"] for p in json.loads(result.stdout)["processed"]] == [True]
+    stored = drafts(account, "Drafts")
+    assert len(stored) == 2 and all(draft["X-Mailbot-Key"] for draft in stored)
+    check = mailbot(tmp_path, env, "check")
+    assert any(line.split()[1:3] == ["drafts", "Drafts"] for line in check.stdout.splitlines()), (
+        check.stdout
+    )
 
 
 def test_a_folder_name_with_control_characters_is_shown_escaped() -> None:
