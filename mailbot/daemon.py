@@ -59,6 +59,7 @@ class Daemon:
 
     def run(self) -> int:
         known_people(self.settings, None)  # fail fast on unreadable contacts files
+        self._session.start()  # and on a folder the owner named that does not exist
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
         self._scheduler.add_job(

@@ -46,6 +46,30 @@ def test_a_named_folder_that_does_not_exist_is_one_line_naming_the_key(
     )
 
 
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("MAILBOT_SENT", "Sentt"),
+        ("MAILBOT_INBOX", "Inbocks"),
+        ("MAILBOT_DRAFTS", "Draftz"),
+        ("MAILBOT_HISTORY_FOLDERS", "Sent,Archiv"),
+    ],
+)
+def test_a_named_folder_that_does_not_exist_stops_every_command_with_nothing_new(
+    account: Account, tmp_path: Path, key: str, value: str
+) -> None:
+    """Not only when an invitation makes mailbot read the history: a run that finds nothing
+    new, a dry run, `who` and the daemon at its start all refuse the typo (exit 2)."""
+    good = write_env(tmp_path, account)
+    assert mailbot(tmp_path, good, "--run-once").returncode == 0  # the cursor is current
+    env = {**good, key: value}
+    for args in (("--run-once",), ("--run-once", "--dry-run"), ("who", "Priya Raman"), ()):
+        result = mailbot(tmp_path, env, *args, timeout=30)  # () is the daemon: it must not run
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert key in result.stderr and "Traceback" not in result.stderr, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1, (args, result.stderr)
+
+
 def test_check_is_ok_with_the_folders_that_exist(account: Account, tmp_path: Path) -> None:
     env = write_env(tmp_path, account, MAILBOT_SENT="Sent", MAILBOT_DRAFTS="Drafts")
     check = mailbot(tmp_path, env, "check")
