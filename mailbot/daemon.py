@@ -24,6 +24,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from mailbot.config import Settings
 from mailbot.errors import MailbotError
+from mailbot.mailboxes.base import shown
 from mailbot.mailboxes.imap import cut_connections, open_imap
 from mailbot.runner import Session, known_people
 
@@ -78,7 +79,7 @@ class Daemon:
             watcher.start()
         log.info(
             "mailbot running on %s: %s, and every %ss",
-            self.settings.inbox,
+            shown(self.settings.inbox),
             "IMAP IDLE" if watcher.is_alive() else "polling",
             self.settings.poll_interval,
         )
