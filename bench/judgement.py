@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from judgement import HOLDOUT2, Item, items, judge
+from judgement import FILES, Item, items, judge
 
 from mailbot.rules import EXPLAIN, REVIEW
 
-SPLITS = ("tune", "holdout", "holdout2")
+SPLITS = ("tune", "holdout", "holdout2", "holdout3")
 
 
 def _rate(hits: int, total: int) -> str:
@@ -99,13 +99,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", action="store_true", help="list every item read wrongly")
     parser.add_argument("--split", choices=SPLITS, help="one split only")
     args = parser.parse_args(argv)
-    present = {i.split for i in items()} | ({"holdout2"} if HOLDOUT2.exists() else set())
+    present = {i.split for i in items()} | {s for s, path in FILES.items() if path.exists()}
     splits = [args.split] if args.split else [s for s in SPLITS if s in present]
-    counts = Counter((i.split, i.kind) for i in (*items(), *items(None, HOLDOUT2)))
-    results = {
-        split: measure(split, args.misses, HOLDOUT2 if split == "holdout2" else None)
-        for split in splits
-    }
+    counts = Counter(
+        (i.split, i.kind) for i in (*items(), *(i for f in FILES.values() for i in items(None, f)))
+    )
+    results = {split: measure(split, args.misses, FILES.get(split)) for split in splits}
     print(f"\n| measure | {' | '.join(splits)} |")
     print(f"| --- | {' | '.join('---:' for _ in splits)} |")
     for row in results[splits[0]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from email import message_from_bytes
 
 from mailbot.config import Settings
-from mailbot.mailboxes.base import Mailbox
+from mailbot.mailboxes.base import Mailbox, shown
 from mailbot.plan import DraftOrder, Plan
 from mailbot.records import (
     DISCARDED,
@@ -77,7 +77,7 @@ class Executor:
         if not existing:
             existing = self.mailbox.append_draft(folder, raw)  # [] unless another came first
         if existing:  # the state was behind (a crash, another mailbot, a lost state file)
-            log.info("draft %s already in %s: not adding another", order.token, folder)
+            log.info("draft %s already in %s: not adding another", order.token, shown(folder))
             # The baseline is what we would write now: if the owner edited the one found, it
             # differs, so it is kept when the conversation moves on, never withdrawn.
             found = _header(existing[0][1], "Message-ID")
@@ -89,7 +89,7 @@ class Executor:
             order.step,
             draft.language,
             order.requester.name,
-            folder,
+            shown(folder),
         )
         record = DraftRecord(
             order.token,
@@ -140,7 +140,10 @@ class Executor:
             state = KEPT  # edited: the owner's now
         elif all(self.mailbox.delete_draft(record.folder, uid) for uid, _ in found):
             log.info(
-                "withdrew the stale %s draft %s from %s", record.step, record.token, record.folder
+                "withdrew the stale %s draft %s from %s",
+                record.step,
+                record.token,
+                shown(record.folder),
             )
             state = WITHDRAWN
         else:  # the server cannot remove one message (no UIDPLUS): left for the owner

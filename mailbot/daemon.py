@@ -24,6 +24,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from mailbot.config import Settings
 from mailbot.errors import MailbotError
+from mailbot.mailboxes.base import shown
 from mailbot.mailboxes.imap import cut_connections, open_imap
 from mailbot.runner import Session, known_people
 
@@ -59,6 +60,7 @@ class Daemon:
 
     def run(self) -> int:
         known_people(self.settings, None)  # fail fast on unreadable contacts files
+        self._session.start()  # and on a folder the owner named that does not exist
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
         self._scheduler.add_job(
@@ -77,7 +79,7 @@ class Daemon:
             watcher.start()
         log.info(
             "mailbot running on %s: %s, and every %ss",
-            self.settings.inbox,
+            shown(self.settings.inbox),
             "IMAP IDLE" if watcher.is_alive() else "polling",
             self.settings.poll_interval,
         )

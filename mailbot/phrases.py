@@ -706,11 +706,23 @@ def automatic(subject: str, text: str) -> str | None:
     for pattern in _AUTO_SUBJECTS:
         if pattern.search(folded_subject):
             return subject.strip()
+    return _automatic_text(text)
+
+
+def _automatic_text(text: str) -> str | None:
+    """An automatic reply told by its words: an auto-reply phrase in its first sentences
+    that no answer (a claim or a denial of a tie) comes before. "Yes, we met on holiday"
+    answers; "I am out of the office until Monday. Please contact my colleague Jane" does
+    not: the colleague comes after the out-of-office."""
     head = fold(text)[:600]
-    for pattern in _AUTO_TEXTS:
-        if match := pattern.search(head):
-            return _quote(text, match.group(0))
-    return None
+    found = [m for pattern in _AUTO_TEXTS if (m := pattern.search(head))]
+    if not found:
+        return None
+    first = min(found, key=lambda m: m.start())
+    lead = head[: first.start()]
+    if lead.strip() and (claim(lead) or denial(lead)):
+        return None
+    return _quote(text, first.group(0))
 
 
 LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl", "sv", "pl")  # the phrase families

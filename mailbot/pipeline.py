@@ -17,7 +17,14 @@ from mailbot.act import DryRun, Executor
 from mailbot.config import Settings
 from mailbot.errors import ConfigError, MailboxError, TemplateProblem
 from mailbot.identity import draft_mark, normalise_name
-from mailbot.mailboxes.base import FolderState, Mailbox, Wanted, pick_folder, watched_status
+from mailbot.mailboxes.base import (
+    FolderState,
+    Mailbox,
+    Wanted,
+    pick_folder,
+    shown,
+    watched_status,
+)
 from mailbot.notifications import BODY_HINTS, SENDER_HINTS, Notification, parse
 from mailbot.people.applicants import WithApplicants, find_applicant
 from mailbot.people.index import CorrespondenceIndex
@@ -61,7 +68,7 @@ def run_cycle(
     report = CycleReport()
     folder = _watched(mailbox, store, settings, news=news)
     if folder is None:
-        log.debug("%s: nothing new", settings.inbox)
+        log.debug("%s: nothing new", shown(settings.inbox))
         return report  # nothing new: one STATUS, no SELECT, no SEARCH
     notifications = [
         parse(raw)
@@ -69,7 +76,7 @@ def run_cycle(
             _new_uids(mailbox, store, settings, folder.uidvalidity, folder.uidnext - 1)
         )
     ]
-    log.debug("%s: %d new messages to look at", settings.inbox, len(notifications))
+    log.debug("%s: %d new messages to look at", shown(settings.inbox), len(notifications))
     if index is not None and any(n.is_invitation for n in notifications):
         index.refresh(
             mailbox,
@@ -159,7 +166,7 @@ def _new_uids(
         log.warning(
             "UIDVALIDITY of %s changed: reading the last %d days again "
             "(requests already handled are recognised)",
-            settings.inbox,
+            shown(settings.inbox),
             settings.lookback_days,
         )
     since = date.today() - timedelta(days=settings.lookback_days)

@@ -96,10 +96,9 @@ def _automatic_reply(case: Case) -> str | None:
     if n.auto_reply and n.kind == "other":  # a person's mail's headers, not the network's
         return f"an automatic reply from {n.sender or (n.requester and n.requester.name)}: not an answer"
     text = (n.note if n.kind == "message" else n.text) or ""
-    # By its first words only when it answers nothing: "Yes, we met on holiday" is an answer.
-    answered = phrases.claim(text) or phrases.denial(text)
+    # By its words only when no answer comes first: "Yes, we met on holiday" is an answer.
     subject = n.subject if n.kind == "other" else ""
-    said = phrases.automatic(subject, "" if answered else text)
+    said = phrases.automatic(subject, text)
     if said:
         who = n.sender or (n.requester and n.requester.name)
         return f"an automatic reply from {who} (\u201c{said}\u201d): not an answer"

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mailbot.config import Settings
-from mailbot.errors import MailbotError, MailboxError
+from mailbot.errors import ConfigError, MailbotError, MailboxError
 from mailbot.lock import CycleLock
 from mailbot.mailboxes import open_mailbox
-from mailbot.mailboxes.base import Mailbox, watched_status
+from mailbot.mailboxes.base import Mailbox, pick_folder, watched_status
 from mailbot.report import CycleReport
 from mailbot.store import Store
 
@@ -43,6 +43,22 @@ def known_people(settings: Settings, index: CorrespondenceIndex | None) -> Known
     )
 
 
+def require_named_folders(mailbox: Mailbox, settings: Settings) -> None:
+    """Every folder the owner named must exist, whether or not there is mail to read: a
+    ConfigError naming the key (a typo in MAILBOT_SENT must not quietly turn people the
+    owner wrote to into strangers). One LIST, once per run or per daemon session; none
+    when the owner named no folder."""
+    named = [("MAILBOT_DRAFTS", settings.drafts), ("MAILBOT_SENT", settings.sent)]
+    named += [("MAILBOT_HISTORY_FOLDERS", folder) for folder in settings.history_folders]
+    if settings.inbox.upper() != "INBOX":  # INBOX always exists (RFC 3501)
+        named.append(("MAILBOT_INBOX", settings.inbox))
+    named = [(key, folder) for key, folder in named if folder]
+    if named:
+        existing = mailbox.folder_names()
+        for key, folder in named:
+            pick_folder(key, folder, existing, (), settings.inbox)
+
+
 def run_once(
     settings: Settings, *, dry_run: bool = False, stop: threading.Event | None = None
 ) -> CycleReport:
@@ -51,6 +67,7 @@ def run_once(
         Store(settings.state_path, scratch=dry_run) as state,
         open_mailbox(settings, state) as mailbox,
     ):
+        require_named_folders(mailbox, settings)
         if not dry_run and state.is_current(
             settings.inbox, watched_status(mailbox, settings.inbox)
         ):
@@ -81,11 +98,15 @@ class Session:
         self._context: Context | None = None
         self._index: CorrespondenceIndex | None = None
         self._contacts_seen: tuple[float, ...] = ()
+        self._failed: Exception | None = None  # start()'s failure, for the first cycle
 
     def cycle(self, stop: threading.Event | None = None, *, news: bool = False) -> CycleReport:
         """One cycle; `news`: new mail was announced (see pipeline.run_cycle)."""
         reused = self._stack is not None
         try:
+            if self._failed is not None:  # start() could not log in: that is this cycle's news
+                failed, self._failed = self._failed, None
+                raise failed
             mailbox, state = self._open()
             assert self._context is not None and self._index is not None
             from mailbot.pipeline import run_cycle
@@ -107,6 +128,17 @@ class Session:
         if stop is None or not stop.is_set():  # stopping: no new login
             self._renew(mailbox)
         return report
+
+    def start(self) -> None:
+        """Log in before the first cycle, so that a folder the owner named that does not
+        exist stops the daemon at once (ConfigError). Any other failure is the first
+        cycle's to report (and the cycles retry), without a second try at once."""
+        try:
+            self._open()
+        except ConfigError:
+            raise
+        except Exception as exc:
+            self._failed = exc
 
     def _renew(self, mailbox: Mailbox) -> None:
         """A fresh server session if this one wrote (Mailbox.renew). The cycle's work is
@@ -132,6 +164,7 @@ class Session:
             try:
                 self._state = stack.enter_context(Store(self.settings.state_path))
                 self._mailbox = stack.enter_context(open_mailbox(self.settings, self._state))
+                require_named_folders(self._mailbox, self.settings)
             except BaseException:
                 stack.close()
                 raise
@@ -170,6 +203,7 @@ def assess_name(settings: Settings, name: str, *, refresh: bool) -> tuple[Verdic
         index = CorrespondenceIndex(state)
         if refresh:
             with open_mailbox(settings, state) as mailbox:
+                require_named_folders(mailbox, settings)
                 index.refresh(mailbox, history_folders(mailbox, settings), settings.owner.addresses)
         people = known_people(settings, index)
         invitation = Notification(kind="invitation", requester=Requester(name=name), key="who")

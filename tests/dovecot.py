@@ -141,10 +141,17 @@ class Dovecot:
     _ids = itertools.count(1)
 
     def __init__(
-        self, *, special_use: bool = True, tls: bool = False, capability: str | None = None
+        self,
+        *,
+        special_use: bool = True,
+        tls: bool = False,
+        capability: str | None = None,
+        mailboxes: str | None = None,
     ) -> None:
         """With tls=True: a self-signed certificate for DNS:localhost only (no IP address),
-        STARTTLS on `port` and implicit TLS on `tls_port`; plaintext login stays allowed."""
+        STARTTLS on `port` and implicit TLS on `tls_port`; plaintext login stays allowed.
+        `mailboxes`: the inbox namespace's `mailbox` blocks, instead of the usual SPECIAL-USE
+        Drafts and Sent (to play a server that marks odd folders)."""
         # Not under pytest's tmp_path: its parents are 0700, and Dovecot's auth and mail
         # processes (user dovecot) must reach the users file and the mail folder.
         directory = Path(tempfile.mkdtemp(prefix="mailbot-dovecot-"))
@@ -161,6 +168,8 @@ class Dovecot:
             self.cert_path, key = _self_signed_certificate(directory)
             ssl = _SSL.format(cert=self.cert_path, key=key).rstrip("\n")
             imaps = f"    address = 127.0.0.1\n    port = {self.tls_port}"
+        if mailboxes is None:
+            mailboxes = _SPECIAL_USE if special_use else ""
         self.config = directory / "dovecot.conf"
         self.config.write_text(
             _CONFIG.format(
@@ -169,7 +178,7 @@ class Dovecot:
                 port=self.port,
                 ssl=ssl,
                 imaps=imaps,
-                mailboxes=_SPECIAL_USE if special_use else "",
+                mailboxes=mailboxes,
             )
             # `capability`: what the server announces (to play a server without UIDPLUS)
             + (f"imap_capability = {capability}\n" if capability else "")

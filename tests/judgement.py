@@ -19,9 +19,10 @@ from mailbot.records import Conversation, DraftRecord, Verdict
 from mailbot.rules import Context
 
 DATA = Path(__file__).parent / "data" / "judgement.jsonl"
-HOLDOUT2 = (
-    Path(__file__).parent / "data" / "judgement-holdout2.jsonl"
-)  # written last, never tuned on
+HOLDOUT2 = Path(__file__).parent / "data" / "judgement-holdout2.jsonl"  # tuned on since
+# Written by someone who never saw the rules or the other data, never tuned on:
+HOLDOUT3 = Path(__file__).parent / "data" / "judgement-holdout3.jsonl"
+FILES = {"holdout2": HOLDOUT2, "holdout3": HOLDOUT3}  # splits kept in files of their own
 OUR_DRAFT = "<ask-1.x7@owner.example>"
 
 

@@ -498,6 +498,16 @@ def test_a_rude_answer_closes_the_conversation_without_a_draft() -> None:
             "Re: I want to connect",
             "I am out of the office until 12 January with limited access to email.",
         ),
+        # a tie named after the out-of-office is the auto-reply's, not an answer
+        (
+            "Re: I want to connect",
+            "I am out of the office until Monday. For urgent matters please contact my "
+            "colleague Jane Roe, who worked with me on the project.",
+        ),
+        (
+            "Re: Have we met?",
+            "Ich bin bis 3. Januar nicht im Büro. Bitte wenden Sie sich an meinen Kollegen.",
+        ),
     ],
 )
 def test_an_automatic_reply_leaves_the_conversation_as_it_was(subject: str, text: str) -> None:
@@ -676,3 +686,16 @@ def test_a_conversation_keeps_headline_common_connections_evidence_and_latest_me
     answer = run(message("Jane Doe", "hello again", profile=JANE, mid="<m2@linkedin.com>"), view)
     assert answer.save is not None and answer.save.parent_id == "<m2@linkedin.com>"
     assert answer.save.headline == "CTO at Acme"  # kept: the message does not show it
+
+
+@pytest.mark.parametrize(
+    ("text", "decision"),
+    [
+        ("Yes, we met on holiday in Crete last summer!", REVIEW),  # an answer, not an away note
+        ("No, we have never met. I'm on vacation now, but happy to chat later.", EXPLAIN),
+        ("We worked together at Acme. I am out of the office this week though.", REVIEW),
+    ],
+)
+def test_an_answer_that_mentions_being_away_is_still_an_answer(text: str, decision: str) -> None:
+    p = run(email_answer(text), MemoryView([conversation()], [ask_draft()]))
+    assert p.decision == decision

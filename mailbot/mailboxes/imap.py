@@ -667,7 +667,7 @@ class ImapMailbox:
         """\\Deleted and UID EXPUNGE of that one UID, so nothing else the owner flagged
         \\Deleted is expunged; without UIDPLUS the draft is left in place."""
         if not self._call(self._client.has_capability, "UIDPLUS"):
-            log.warning("server lacks UIDPLUS: leaving a stale draft in %s", folder)
+            log.warning("server lacks UIDPLUS: leaving a stale draft in %s", shown(folder))
             return False
         self._wrote = True
         self._select(folder, readonly=False)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from mailbot.identity import loose, near_match, normalise_email, normalise_name
-from mailbot.mailboxes.base import FolderState, Mailbox, Wanted
+from mailbot.mailboxes.base import FolderState, Mailbox, Wanted, shown
 from mailbot.people.history import Entry, entries
 from mailbot.records import Cursor
 from mailbot.store import Store
@@ -110,7 +110,9 @@ class CorrespondenceIndex:
                 return 0
             start = cursor.last_uid + 1
         elif cursor is not None:
-            log.warning("UIDVALIDITY of %s changed: rebuilding its part of the index", folder)
+            log.warning(
+                "UIDVALIDITY of %s changed: rebuilding its part of the index", shown(folder)
+            )
             self._store.drop_history(folder)
         uids = mailbox.search(start, last_uid, None, Wanted())
         with self._store.history_bulk(len(uids) >= self._bulk):
@@ -208,7 +210,9 @@ def _entries(
     try:
         return entries(headers, attachments, owner, ours)
     except Exception as exc:
-        log.warning("%s UID %d: headers not readable (%s), left out of the index", folder, uid, exc)
+        log.warning(
+            "%s UID %d: headers not readable (%s), left out of the index", shown(folder), uid, exc
+        )
         return []
 
 
@@ -231,7 +235,7 @@ class TerminalProgress:
         start = self._started.setdefault(folder, now)
         rate = done / max(now - start, 1e-3)
         eta = (total - done) / rate if rate else 0.0
-        line = f"indexing {folder}: {done}/{total} messages ({rate:.0f}/s, ETA {eta:.0f}s)"
+        line = f"indexing {shown(folder)}: {done}/{total} messages ({rate:.0f}/s, ETA {eta:.0f}s)"
         finished = done >= total
         if sys.stderr.isatty():
             print("\r" + line, end="\n" if finished else "", file=sys.stderr, flush=True)

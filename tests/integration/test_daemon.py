@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +42,48 @@ def test_idle_turns_new_mail_into_a_draft_at_once(
     finally:
         code, err = stop(daemon)
     assert code == 0, err
+
+
+# The real daemon, its first wait in IDLE failing as nothing in mailbot expects (not one of
+# its own errors, not one imapclient raises): the watcher must log it and start again.
+FAILING_IDLE = """
+import sys
+from mailbot.cli import main
+from mailbot.mailboxes.imap import ImapMailbox
+
+wait = ImapMailbox._wait_in_idle
+
+def fails_once(self, stop, renew):
+    if not getattr(ImapMailbox, "failed", False):
+        ImapMailbox.failed = True
+        raise RuntimeError("an unexpected failure in IDLE")
+    return wait(self, stop, renew)
+
+ImapMailbox._wait_in_idle = fails_once
+sys.exit(main([]))
+"""
+
+
+def test_the_idle_watcher_restarts_after_an_unexpected_exception(
+    account: Account, tmp_path: Path, idle_env: dict[str, str]
+) -> None:
+    """Logged (not a silent fall back to the hourly poll), and new mail is pushed again."""
+    log = tmp_path / "daemon.err"
+    with log.open("w") as err:
+        daemon = subprocess.Popen(
+            [sys.executable, "-c", FAILING_IDLE], cwd=tmp_path, env=idle_env, stderr=err, text=True
+        )
+    try:
+        wait_for(lambda: "IDLE connection back" in log.read_text(), seconds=20)
+        time.sleep(1)  # in IDLE again
+        seed_raw(account, invitation("Ira Restart"))
+        wait_for(lambda: len(drafts(account)) == 1, seconds=20)  # the next poll is an hour away
+    finally:
+        code, _ = stop(daemon)
+    text = log.read_text()
+    assert code == 0, text
+    assert "IDLE watcher failed unexpectedly" in text, text
+    assert "RuntimeError: an unexpected failure in IDLE" in text, text
 
 
 def test_sigterm_during_idle_exits_cleanly(

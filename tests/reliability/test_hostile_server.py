@@ -228,6 +228,24 @@ def test_a_folder_name_in_broken_modified_utf7_is_skipped(tmp_path: Path) -> Non
     assert "Drafts" in checked.stdout and "Sent" in checked.stdout
 
 
+def test_folder_names_with_control_characters_are_printed_escaped(tmp_path: Path) -> None:
+    """A Drafts folder named with a terminal escape and a Sent folder with a line break (in
+    modified UTF-7, as LIST sends them): `check` and the --run-once log show them escaped,
+    never as the terminal would act on them or as a forged log line."""
+    folders = [(r"\HasNoChildren", "INBOX"), (r"\HasNoChildren \Drafts", "Dr&ABs-[31mafts"),
+               (r"\HasNoChildren \Sent", "Se&AAo-nt")]  # fmt: skip
+    with FakeImap(messages=[invitation("Pat Stranger")], folders=folders) as server:
+        env = fake_env(tmp_path, server, MAILBOT_LOG_LEVEL="debug")
+        result = run(tmp_path, env, "--run-once")
+        checked = run(tmp_path, env, "check")
+    assert result.code == 0 and checked.code == 0, (result.stderr, checked.stdout)
+    assert "draft stored" in result.stdout
+    for output in (result.stdout + result.stderr, checked.stdout + checked.stderr):
+        assert "\x1b" not in output and "Se\nnt" not in output, output
+    assert "Dr\\x1b[31mafts" in result.stderr  # where the draft was stored
+    assert "Dr\\x1b[31mafts" in checked.stdout and "Se\\nnt" in checked.stdout
+
+
 def test_a_search_answer_split_over_several_lines_is_read_whole(tmp_path: Path) -> None:
     names = ["Pat Stranger", "Sam Stranger", "Kim Stranger"]
     split = untagged_then_ok("* SEARCH 1", "* SEARCH", "* SEARCH 2 3")
