@@ -746,7 +746,7 @@ class ImapMailbox:
             return method(*args, **kwargs)
         except (IMAPClientError, OSError) as exc:
             raise MailboxError(_one_line(f"IMAP {method.__name__} failed: {exc}")) from None
-        except (ValueError, TypeError, IndexError, KeyError) as exc:  # a malformed answer
+        except (ValueError, TypeError, IndexError, KeyError, RecursionError) as exc:  # malformed
             raise MailboxError(
                 _one_line(
                     f"IMAP {method.__name__} failed: the server's answer is not valid IMAP "

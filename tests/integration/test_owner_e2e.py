@@ -266,3 +266,36 @@ def test_review_quits_on_q_and_changes_nothing_else(account: Account, tmp_path: 
     child.close()
     assert child.exitstatus == 0
     assert len(status(tmp_path, env)["review"]) == 2 and drafts(account) == []
+
+
+def test_a_draft_a_client_saved_again_is_still_ours_edited(
+    account: Account, tmp_path: Path
+) -> None:
+    """A recalled and postponed draft comes back under a new UID (same Message-ID, only
+    \\Draft): the same draft, edited. It is waiting, never taken for deleted, and kept
+    when the conversation moves on."""
+    env = write_env(tmp_path, account)
+    seed_raw(account, _on_behalf("<first@ela4-app0133.prod>"))
+    run_json(tmp_path, env)
+    [ask] = drafts(account)
+    edited = ask.as_bytes().replace(b"Hi Marta,", b"Dear Marta,")
+    assert edited != ask.as_bytes()
+    delete(account, "Drafts", ask["Message-ID"])
+    with account.client() as client:
+        client.append("Drafts", edited, flags=[b"\\Draft"])
+    with account.client() as client:  # the client's copy is the only one left
+        client.select_folder("Drafts")
+        assert len(client.search(["ALL"])) == 1
+
+    seed_raw(account, _on_behalf("<reminder@ela4-app0133.prod>"))
+    assert decisions(run_json(tmp_path, env)) == [("Marta Nowak", "ask", False)]
+    [marta] = status(tmp_path, env)["open"]
+    assert marta["draft"] == {"step": "ask", "state": "stored"}  # waiting, not discarded
+
+    answer = reply(
+        "Marta Nowak <marta.nowak@post.example>", ask["Message-ID"], "No, we have not met."
+    )
+    seed_raw(account, answer)
+    assert decisions(run_json(tmp_path, env)) == [("Marta Nowak", "explain", True)]
+    kept = sorted(body(d).split(",")[0] for d in drafts(account))
+    assert kept == ["Dear Marta", "Hi Marta"]  # the edited ask kept, the explanation added

@@ -278,3 +278,16 @@ def test_sigterm_stops_a_daemon_stuck_on_an_endless_answer(tmp_path: Path) -> No
     assert daemon.returncode == 0 and "Traceback" not in err, err
     assert took < 10 and "mailbot stopped" in err, (took, err)
     assert cursor(tmp_path) is None
+
+
+def test_an_answer_nested_thousands_of_levels_deep_is_one_line(tmp_path: Path) -> None:
+    """imapclient's parser recurses per parenthesis: 5,000 levels raised RecursionError,
+    a traceback. It is a malformed answer like any other."""
+    nested = "* 1 FETCH (UID 1 X " + "(" * 5000 + ")" * 5000 + ")"
+    with FakeImap(
+        {"UID FETCH": untagged_then_ok(nested)}, messages=[invitation("Pat Stranger")]
+    ) as server:
+        env = fake_env(tmp_path, server)
+        result = run(tmp_path, env, "--run-once")
+    assert_one_line(result, says="not valid IMAP")
+    assert_nothing_lost(tmp_path, env)
