@@ -113,7 +113,12 @@ class Executor:
         waiting = self.store.drafts_in(STORED)
         present: dict[str, set[str]] = {}
         discarded = []
+        folders = self.mailbox.folder_names() if waiting else set()
         for record in waiting:
+            if record.folder not in folders:  # the folder was renamed or removed
+                log.info("our %s draft %s: its folder is gone", record.step, record.token)
+                self.store.set_draft_state(record.token, GONE)
+                continue
             if record.folder not in present:
                 present[record.folder] = self.mailbox.draft_tokens(record.folder)
             if record.token in present[record.folder] or self.mailbox.holds(

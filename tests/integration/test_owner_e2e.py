@@ -299,3 +299,21 @@ def test_a_draft_a_client_saved_again_is_still_ours_edited(
     assert decisions(run_json(tmp_path, env)) == [("Marta Nowak", "explain", True)]
     kept = sorted(body(d).split(",")[0] for d in drafts(account))
     assert kept == ["Dear Marta", "Hi Marta"]  # the edited ask kept, the explanation added
+
+
+def test_drafts_in_a_folder_that_is_gone_do_not_stall_the_inbox(
+    account: Account, tmp_path: Path
+) -> None:
+    env = write_env(tmp_path, account, MAILBOT_DRAFTS="Entwürfe")
+    with account.client() as client:
+        client.create_folder("Entwürfe")
+    seed_raw(account, invitation("Zed Stranger"))
+    run_json(tmp_path, env)
+    assert len(drafts(account, "Entwürfe")) == 1
+    with account.client() as client:  # the owner moves to another drafts folder
+        client.rename_folder("Entwürfe", "Old drafts")
+    env["MAILBOT_DRAFTS"] = "Drafts"
+    seed_raw(account, invitation("Kai Berg"))
+    assert decisions(run_json(tmp_path, env)) == [("Kai Berg", "ask", True)]
+    [zed] = [c for c in status(tmp_path, env)["open"] if c["name"] == "Zed Stranger"]
+    assert zed["draft"] == {"step": "ask", "state": "gone"}
