@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from mailbot.identity import loose, near_match, normalise_email, normalise_name
-from mailbot.mailboxes.base import FolderState, Mailbox, Wanted
+from mailbot.mailboxes.base import FolderState, Head, Mailbox, Wanted
 from mailbot.people.history import Entry, entries
 from mailbot.records import Cursor
 from mailbot.store import Store
@@ -137,7 +137,7 @@ class CorrespondenceIndex:
             rows = [
                 (
                     folder,
-                    uid,
+                    head.uid,
                     e.address,
                     e.name,
                     key,
@@ -147,8 +147,8 @@ class CorrespondenceIndex:
                     e.subject,
                     int(e.application),
                 )
-                for uid, headers, attachments in mailbox.headers(batch)
-                for e in _entries(folder, uid, headers, attachments, owner)
+                for head in mailbox.headers(batch)
+                for e in _entries(folder, head, owner)
                 for key in (normalise_name(e.name),)
             ]
             self._store.add_history(folder, Cursor(uidvalidity, batch[-1]), rows)
@@ -194,15 +194,15 @@ class CorrespondenceIndex:
         ]
 
 
-def _entries(
-    folder: str, uid: int, headers: bytes, attachments: tuple[str, ...], owner: frozenset[str]
-) -> list[Entry]:
+def _entries(folder: str, head: Head, owner: frozenset[str]) -> list[Entry]:
     """One message's entries. A message mailbot cannot read is logged, never a reason to
     stop indexing the rest (that would leave every later request undecided)."""
     try:
-        return entries(headers, attachments, owner)
+        return entries(head.header, head.attachments, owner)
     except Exception as exc:
-        log.warning("%s UID %d: headers not readable (%s), left out of the index", folder, uid, exc)
+        log.warning(
+            "%s UID %d: headers not readable (%s), left out of the index", folder, head.uid, exc
+        )
         return []
 
 
