@@ -122,7 +122,7 @@ class KnownPeople:
         return Verdict(near=near[:3], evidence=weak[:3])
 
     def _enough(self, person: Correspondent) -> bool:
-        return person.sent >= self.min_sent or person.applications > 0
+        return person.sent >= self.min_sent or person.applications > 0 or person.meetings > 0
 
     def _near_contacts(self, key: str) -> list[str]:
         return [
