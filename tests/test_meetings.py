@@ -121,6 +121,28 @@ def test_a_broken_date_loses_only_the_date() -> None:
     ]
 
 
+def test_only_what_is_read_is_parsed() -> None:
+    """Alarms (whose ATTENDEE is the one to e-mail), time zones and descriptions are not
+    read: an unknown or Windows TZID keeps its date, a 1 MB HTML description costs nothing,
+    and sloppy line ends (CR CR LF) do not break the parse."""
+    text = ics(
+        "DTSTART;TZID=W. Europe Standard Time:20250304T100000",
+        "SUMMARY:Review",
+        "ORGANIZER:mailto:robin@owner.example",
+        "ATTENDEE;CN=Ann:mailto:ann@mail.example",
+        "X-ALT-DESC;FMTTYPE=text/html:" + "<p>x</p>" * 125_000,
+        "BEGIN:VALARM",
+        "ACTION:EMAIL",
+        "ATTENDEE:mailto:alarm-robot@mail.example",
+        "END:VALARM",
+    )
+    expected = [("ann@mail.example", "Ann", MEETING, "2025-03-04", "Review")]
+    assert meetings(text, OWNER, person) == expected
+    assert meetings(text.replace("\r\n", "\r\r\n"), OWNER, person) == expected
+    folded = text.replace("SUMMARY:Review", "SUMMARY:Rev\r\n iew")  # RFC 5545 folding
+    assert meetings(folded, OWNER, person) == expected
+
+
 def test_history_entries_add_meetings_to_the_mail_itself() -> None:
     head = b"From: Lena Fischer <lena@partner.example>\r\nTo: robin@owner.example\r\n\r\n"
     calendar = ics(

@@ -47,6 +47,11 @@ _REPLY_PREFIX = re.compile(
     re.IGNORECASE,
 )
 
+_KEEP_UNFOLD = re.compile(r"\r?\n[ \t]")  # RFC 5545 folding: a line break and one blank
+_NAME = re.compile(r"[A-Za-z0-9-]+")
+_TZID = re.compile(r';TZID=(?:"[^"]*"|[^;:]*)', re.IGNORECASE)
+_READ = frozenset({"METHOD", "ORGANIZER", "ATTENDEE", "DTSTART", "SUMMARY"})
+
 IsPerson = Callable[[str, frozenset[str]], bool]
 Row = tuple[str, str, str, str | None, str]  # address, name, MEETING or INVITED, date, summary
 
@@ -58,7 +63,7 @@ def meetings(text: str, owner: frozenset[str], is_person: IsPerson) -> list[Row]
     try:
         from icalendar import Calendar
 
-        calendars = Calendar.from_ical(text, multiple=True)
+        calendars = Calendar.from_ical(_essentials(text), multiple=True)
     except Exception as exc:  # ValueError for broken content lines; anything from hostile input
         log.info("a calendar part could not be read (%s)", one_line(str(exc), 200))
         return []
@@ -74,6 +79,29 @@ def meetings(text: str, owner: frozenset[str], is_person: IsPerson) -> list[Row]
         for row in rows:
             found.setdefault((row[0], row[2]), row)
     return list(found.values())
+
+
+def _essentials(text: str) -> str:
+    """Only what is read (METHOD; each VEVENT's ORGANIZER, ATTENDEE, DTSTART, SUMMARY):
+    time zones, alarms, descriptions (Outlook's X-ALT-DESC is a whole HTML page) and the
+    rest are dropped before parsing, so its cost does not grow with them. DTSTART loses
+    its TZID: the date is read as the invitation wrote it, with no time zone to look up."""
+    kept: list[str] = []
+    skipping = 0  # depth inside a component that is not read (VTIMEZONE, VALARM, ...)
+    for line in _KEEP_UNFOLD.sub("", text).splitlines():
+        name = _NAME.match(line)
+        word = name.group(0).upper() if name else ""
+        if word in ("BEGIN", "END"):
+            component = line.partition(":")[2].strip().upper()
+            if skipping or component not in ("VCALENDAR", "VEVENT"):
+                skipping += 1 if word == "BEGIN" else -1 if skipping else 0
+                continue
+            kept.append(f"{word}:{component}")
+        elif not skipping and word == "DTSTART":
+            kept.append(_TZID.sub("", line, count=1))  # its local date is what is shown
+        elif not skipping and word in _READ:
+            kept.append(line)
+    return "\r\n".join(kept) + "\r\n"
 
 
 def _event(event: Any, owner: frozenset[str], is_person: IsPerson, *, reply: bool) -> list[Row]:
@@ -105,6 +133,7 @@ def _event(event: Any, owner: frozenset[str], is_person: IsPerson, *, reply: boo
 
 def _person(value: object) -> tuple[str, str, str, str] | None:
     """(address, name, CUTYPE, PARTSTAT) of an ORGANIZER or ATTENDEE value."""
+    value = _one(value)
     if value is None:
         return None
     uri = str(value).strip()
@@ -135,8 +164,16 @@ def _robot(addr: str) -> bool:
     return any(domain == d or domain.endswith("." + d) for d in _CALENDAR_ROBOTS)
 
 
+def _one(value: object) -> object:
+    """A property given twice comes as a list: the first counts."""
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
 def _date(value: object) -> str | None:
     """The ISO date of a DTSTART; None when it is missing or broken."""
+    value = _one(value)
     if value is None:
         return None
     try:
@@ -151,6 +188,7 @@ def _date(value: object) -> str | None:
 
 
 def _text(value: object) -> str:
+    value = _one(value)
     if value is None:
         return ""
     return one_line(str(value), 200)
