@@ -334,3 +334,31 @@ def test_an_ordinary_contacts_file_is_not_an_applicant_export() -> None:
 def test_a_near_name_in_an_export_is_review_not_known() -> None:
     action, reasons = verdict([RECORDS / "greenhouse-candidates.csv"], "Wanjiru Kamaw")
     assert action == REVIEW and "Wanjiru Kamau" in reasons[0]
+
+
+def test_check_reads_the_entries_together_and_names_the_one_with_problems(
+    tmp_path: Path,
+) -> None:
+    """As a cycle reads them: the owner's link in an Invitations.csv listed on its own
+    settles who the owner is in a messages.csv listed on its own."""
+    from mailbot.check import _contacts
+
+    messages = tmp_path / "messages.csv"
+    messages.write_text(
+        "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,"
+        "DATE,SUBJECT,CONTENT,FOLDER\n"
+        f"c1,,R. O.,{P}robin-owner,Kim Lee,{P}kim-lee,2025-01-01 10:00:00 UTC,,Hi,INBOX\n"
+    )
+    invitations = EXPORT / "Invitations.csv"
+    broken = RECORDS / "malformed-contacts.csv"
+    lines = [str(line) for line in _contacts((messages, invitations, broken), "Someone Else")]
+    assert lines == [
+        f"OK   contacts     {messages}: 1 message partner",
+        f"OK   contacts     {invitations}: 1 invitation sent; not counted: 1 invitation received",
+        f"ERR  contacts     {broken}: 3 people; malformed-contacts.csv: 1 row with a quote "
+        "left open (line 3), left out",
+    ]
+    missing = tmp_path / "gone.csv"
+    lines = [str(line) for line in _contacts((invitations, missing), "Robin Owner")]
+    assert lines[0].startswith("OK   contacts") and lines[1].startswith("ERR  contacts")
+    assert "cannot read" in lines[1]

@@ -83,6 +83,7 @@ class Contacts:
     weak_by_profile: dict[str, list[str]] = field(default_factory=dict)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # per listed path
     problems: list[str] = field(default_factory=list)
+    problems_of: dict[str, list[str]] = field(default_factory=dict)  # per listed path
 
     def add(self, contact: Contact) -> None:
         if key := normalise_name(contact.name):
@@ -142,7 +143,9 @@ def load_contacts(paths: Iterable[Path], owner_name: str | None = None) -> Conta
     tables: list[_Table] = []
     for path in paths:
         contacts.counts.setdefault(str(path), {})
+        before = len(contacts.problems)
         tables += _tables(path, contacts)
+        contacts.problems_of.setdefault(str(path), []).extend(contacts.problems[before:])
     owner_names = {normalise_name(owner_name)} if owner_name else set()
     owner_urls: set[str] = set()
     invitations: dict[int, list[exports.Invitation]] = {}
@@ -157,6 +160,7 @@ def load_contacts(paths: Iterable[Path], owner_name: str | None = None) -> Conta
             owner_urls |= own
     for i, table in enumerate(tables):
         counts = contacts.counts[str(table.listed)]
+        before = len(contacts.problems)
         if table.kind == "messages":
             _messages(table, contacts, counts, owner_urls, owner_names)
         elif table.kind == "invitations":
@@ -171,6 +175,7 @@ def load_contacts(paths: Iterable[Path], owner_name: str | None = None) -> Conta
                 contacts.add(contact)
                 found += 1
             counts[what] = counts.get(what, 0) + found
+        contacts.problems_of[str(table.listed)].extend(contacts.problems[before:])
     for problem in contacts.problems:
         log.warning("MAILBOT_CONTACTS: %s", problem)
     return contacts
