@@ -31,8 +31,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
-from mailbot.identity import normalise_name, profile_key
+from mailbot import identity
 
 _DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
 _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2,4})")
@@ -40,6 +41,9 @@ _LINKEDIN_URL = re.compile(
     r"(?:https?://)?(?:[\w-]+\.)?linkedin\.com/(?:comm/)?in/[^\s,;\"']+", re.I
 )
 _SPONSORED = re.compile(r"spinmail|%FIRSTNAME%", re.I)
+# A messages.csv names the same few hundred people and links thousands of times.
+normalise_name = lru_cache(maxsize=65536)(identity.normalise_name)
+profile_key = lru_cache(maxsize=65536)(identity.profile_key)
 _CLOSED_ACCOUNT = frozenset({"linkedin member", "linkedin-mitglied", "membre de linkedin", ""})
 
 
@@ -72,6 +76,7 @@ class Messages:
     problem: str | None = None  # why nobody could be taken from the file
 
 
+@lru_cache(maxsize=65536)
 def linkedin_url(text: str) -> str | None:
     """The first LinkedIn profile link in a cell (which may hold several links)."""
     match = _LINKEDIN_URL.search(text or "")
