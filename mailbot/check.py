@@ -5,14 +5,13 @@ from __future__ import annotations
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 from mailbot.config import Settings
 from mailbot.errors import MailbotError
 from mailbot.mailboxes.base import Mailbox, pick_folder, shown
 from mailbot.mailboxes.imap import ImapMailbox, open_imap
-from mailbot.people.contacts import load_contacts
+from mailbot.people.contacts import Contacts, load_contacts
 from mailbot.pipeline import history_folders
 from mailbot.replies import Renderer
 from mailbot.store import Store
@@ -32,7 +31,7 @@ def run_checks(settings: Settings, source: str) -> list[Line]:
     lines = [Line(True, "config", source)]
     lines += _mailbox(settings)
     lines.append(_guard("state", lambda: _state(settings)))
-    lines += [_guard("contacts", partial(_contacts, path)) for path in settings.contacts]
+    lines += _contacts(settings.contacts, settings.owner.name)
     lines.append(_guard("templates", lambda: _templates(settings)))
     return lines
 
@@ -125,8 +124,32 @@ def _named_folders(mailbox: Mailbox, settings: Settings) -> list[Line]:
     ]
 
 
-def _contacts(path: Path) -> str:
-    return f"{path}: {len(load_contacts([path]))} people"
+def _contacts(paths: tuple[Path, ...], owner_name: str) -> list[Line]:
+    """What each MAILBOT_CONTACTS entry gives ("linkedin-export.zip: 120 connections, 45
+    message partners, 30 invitations sent"), read together as a cycle reads them (one
+    entry can help read another: the owner's link in Invitations.csv); ERR with what was
+    left out and why, or for the entry that cannot be read at all."""
+    if not paths:
+        return []
+    try:
+        contacts = load_contacts(paths, owner_name)
+    except MailbotError:  # one entry cannot be read: which one, and what the others give
+        return [line for path in paths for line in _contacts_alone(path, owner_name)]
+    return [_contacts_line(contacts, path) for path in paths]
+
+
+def _contacts_alone(path: Path, owner_name: str) -> list[Line]:
+    try:
+        return [_contacts_line(load_contacts([path], owner_name), path)]
+    except MailbotError as exc:
+        return [Line(False, "contacts", str(exc))]
+
+
+def _contacts_line(contacts: Contacts, path: Path) -> Line:
+    summary = contacts.summary(path)
+    if problems := contacts.problems_of.get(str(path)):
+        return Line(False, "contacts", f"{summary}; " + "; ".join(problems[:3]))
+    return Line(True, "contacts", summary)
 
 
 def _inbox(mailbox: Mailbox, settings: Settings) -> str:

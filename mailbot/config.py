@@ -165,7 +165,7 @@ def load_settings(
         coffee=reader.optional("MAILBOT_OWNER_COFFEE"),
     )
     contacts = tuple(
-        reader.check_file("MAILBOT_CONTACTS", Path(p).expanduser())
+        reader.contacts_entry("MAILBOT_CONTACTS", Path(p).expanduser())
         for p in reader.items("MAILBOT_CONTACTS")
     )
     state = reader.optional("MAILBOT_STATE")
@@ -346,6 +346,20 @@ class _Reader:
         if not path.is_file():
             raise ConfigError(key, f"no such file: {path}")
         return path
+
+    def contacts_entry(self, key: str, path: Path) -> Path:
+        """A contacts file, or a folder holding an unpacked LinkedIn export."""
+        if path.is_dir():
+            from mailbot.people.contacts import export_files
+
+            if not export_files(path):
+                raise ConfigError(
+                    key,
+                    f"{path} is a folder with no LinkedIn export in it (Connections.csv, "
+                    "messages.csv, Invitations.csv); name a file",
+                )
+            return path
+        return self.check_file(key, path)
 
     def existing_file(self, key: str) -> Path | None:
         raw = self.optional(key)

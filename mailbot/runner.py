@@ -36,7 +36,7 @@ def known_people(settings: Settings, index: CorrespondenceIndex | None) -> Known
     from mailbot.people.known import KnownPeople, OwnerLists
 
     return KnownPeople(
-        contacts=load_contacts(settings.contacts),
+        contacts=load_contacts(settings.contacts, settings.owner.name),
         index=index,
         lists=OwnerLists.parse(settings.known, settings.known_domains),
         min_sent=settings.known_min_sent,
@@ -186,8 +186,14 @@ class Session:
 
 
 def _mtime(path: Path) -> float:
+    """When a contacts entry last changed: for an export folder, its newest file."""
     try:
-        return path.stat().st_mtime
+        stamp = path.stat().st_mtime
+        if path.is_dir():
+            from mailbot.people.contacts import export_files
+
+            stamp = max([stamp, *(f.stat().st_mtime for f in export_files(path))])
+        return stamp
     except OSError:
         return 0.0
 

@@ -611,14 +611,18 @@ class Store:
             self.create_history_lookups()
 
     def history_totals(self, where: str, args: Sequence[str]) -> list[tuple[Any, ...]]:
-        """(address, sent, received, applications, first, last) for every address that has
-        a row matching `where` (one of the fixed conditions of people/index.py)."""
+        """(address, sent, received, applications, first, last, meetings, invited) for every
+        address that has a row matching `where` (one of the fixed conditions of
+        people/index.py). First and last are of the mail: a meeting's date is its start."""
         if where not in ("address = ?", "name_key = ?"):
             raise ValueError(where)
         return self._all(
             "SELECT address, SUM(direction = 'sent'), SUM(direction = 'received'), "
-            "SUM(application), MIN(date), MAX(date) FROM history WHERE address IN "
-            f"(SELECT address FROM history WHERE {where}) GROUP BY address ORDER BY address",
+            "SUM(application), MIN(CASE WHEN direction IN ('sent', 'received') THEN date END), "
+            "MAX(CASE WHEN direction IN ('sent', 'received') THEN date END), "
+            "SUM(direction = 'meeting'), SUM(direction = 'meeting-invited') FROM history "
+            f"WHERE address IN (SELECT address FROM history WHERE {where}) "
+            "GROUP BY address ORDER BY address",
             args,
         )
 
@@ -629,10 +633,22 @@ class Store:
     def history_subjects(self, address: str) -> tuple[str, ...]:
         rows = self._all(
             "SELECT subject FROM history WHERE address = ? AND subject != '' "
+            "AND direction IN ('sent', 'received') "
             "ORDER BY direction = 'sent' DESC, date DESC LIMIT 2",
             (address,),
         )
         return tuple(r[0] for r in rows)
+
+    def history_meeting(self, address: str) -> tuple[str, str | None] | None:
+        """(summary, date) of the latest meeting with this address: one the owner had
+        (direction 'meeting') before one they were only invited to."""
+        row = self._one(
+            "SELECT subject, date FROM history WHERE address = ? "
+            "AND direction IN ('meeting', 'meeting-invited') "
+            "ORDER BY direction = 'meeting' DESC, date IS NULL, date DESC LIMIT 1",
+            (address,),
+        )
+        return (str(row[0]), row[1]) if row else None
 
     def history_name_keys(self, first: str, last: str) -> list[str]:
         rows = self._all(

@@ -160,5 +160,7 @@ OUR_ASK = "<1749.ask.x7@owner.example>"
     ],
 )
 def test_our_drafts_sent_and_their_answers_are_not_correspondence(head: str, counted: bool) -> None:
-    found = entries((head + "Subject: Re: hi\r\n\r\n").encode(), (), OWNER, frozenset({OUR_ASK}))
+    found = entries(
+        (head + "Subject: Re: hi\r\n\r\n").encode(), (), OWNER, ours=frozenset({OUR_ASK})
+    )
     assert bool(found) == counted

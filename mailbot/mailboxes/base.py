@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from mailbot.errors import ConfigError, MailboxError
 from mailbot.identity import token_of
@@ -30,6 +30,8 @@ HISTORY_FIELDS = (
     KEY_HEADER,
 )  # what `headers` returns
 _MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(<[^<>\n]{1,998}>)", re.IGNORECASE | re.MULTILINE)
+MAX_CALENDAR_BYTES = 256 * 1024  # a calendar invitation is ~5-20 kB; a bigger part is not read
+CALENDAR_TYPES = (("text", "calendar"), ("application", "ics"))  # in order of preference
 _TOKEN = re.compile(
     rb"^" + KEY_HEADER.encode() + rb":[ \t]*([0-9a-f]+)", re.IGNORECASE | re.MULTILINE
 )
@@ -91,6 +93,26 @@ class FolderState:
     uidnext: int
 
 
+class Head(NamedTuple):
+    """What the correspondence index reads of one message: never its body."""
+
+    uid: int
+    header: bytes  # the HISTORY_FIELDS (and Content-Type)
+    attachments: tuple[str, ...]  # file names of its attachments
+    calendar: str | None = None  # its text/calendar part, decoded (only when asked for)
+
+
+def decode_calendar(payload: bytes, charset: str | None) -> str | None:
+    """A calendar part's bytes (transfer encoding already undone) as text; None if it is
+    too large to be an invitation."""
+    if len(payload) > MAX_CALENDAR_BYTES:
+        return None
+    try:
+        return payload.decode(charset or "utf-8", "replace")
+    except LookupError:  # an unknown charset: RFC 5545 says UTF-8
+        return payload.decode("utf-8", "replace")
+
+
 @dataclass(frozen=True)
 class Wanted:
     """Which new messages are worth fetching, decided by the server (IMAP SEARCH)."""
@@ -119,8 +141,11 @@ class Mailbox(Protocol):
     def fetch(self, uids: list[int]) -> Iterator[tuple[int, bytes]]:
         """(uid, raw bytes) of each message, without marking anything read."""
 
-    def headers(self, uids: list[int]) -> Iterator[tuple[int, bytes, tuple[str, ...]]]:
-        """(uid, the correspondence header fields, attachment file names) of each message."""
+    def headers(self, uids: list[int], *, calendars: bool = False) -> Iterator[Head]:
+        """The correspondence header fields and attachment file names of each message;
+        with `calendars`, also its calendar part (text/calendar, else application/ics) if
+        it has one of at most MAX_CALENDAR_BYTES: that part alone is read, never the
+        rest of the body."""
 
     def folder_names(self) -> set[str]:
         """Every folder there is."""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import imaplib
 import io
 import logging
+import quopri
 import re
 import socket
 import ssl
@@ -14,6 +17,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, NoReturn, ParamSpec, TypeVar
 
@@ -29,10 +33,14 @@ from mailbot import secrets
 from mailbot.config import ImapSettings
 from mailbot.errors import ConnectError, MailboxError
 from mailbot.mailboxes.base import (
+    CALENDAR_TYPES,
     HISTORY_FIELDS,
     KEY_HEADER,
+    MAX_CALENDAR_BYTES,
     FolderState,
+    Head,
     Wanted,
+    decode_calendar,
     pick_folder,
     shown,
     token_in,
@@ -61,6 +69,7 @@ _CONTENT_TYPE = re.compile(rb"^content-type[ \t]*:[ \t]*([^\r\n]*)", re.IGNORECA
 _FOLD = re.compile(rb"\r?\n[ \t]+")
 HEADER_BATCH = 500
 _KEY_FIELD = f"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID {KEY_HEADER.upper()})]"
+CALENDAR_BATCH = 50  # calendar parts per FETCH: at most 50 x 256 KiB in one answer
 _APPENDUID = re.compile(rb"\[APPENDUID \d+ (\d+)\]", re.IGNORECASE)
 _COMMON_SENT = (
     "Sent",
@@ -446,21 +455,66 @@ class ImapMailbox:
                 if isinstance(raw, bytes):
                     yield uid, raw
 
-    def headers(self, uids: list[int]) -> Iterator[tuple[int, bytes, tuple[str, ...]]]:
+    def headers(self, uids: list[int], *, calendars: bool = False) -> Iterator[Head]:
         """The header fields of each message, and the file names of its attachments. The
         BODYSTRUCTURE (a long answer to parse) is asked only of messages whose type can
-        carry an attachment: most mail is plain text or text/HTML alternatives."""
+        carry an attachment: most mail is plain text or text/HTML alternatives. With
+        `calendars`, a message with a calendar part (found in that BODYSTRUCTURE; a bare
+        text/calendar message asks for its own) has that one part fetched, by its section
+        number, if it is small enough: never the rest of the body."""
         for start in range(0, len(uids), HEADER_BATCH):
             batch = uids[start : start + HEADER_BATCH]
             response = self._call(self._client.fetch, batch, [_HEADERS])
             heads = {uid: raw for uid in batch if (raw := _header_bytes(response.get(uid, {})))}
-            structured = [uid for uid, raw in heads.items() if _may_attach(raw)]
+            structured = [
+                uid
+                for uid, raw in heads.items()
+                if _may_attach(raw) or (calendars and _is_calendar(raw))
+            ]
             structures = (
                 self._call(self._client.fetch, structured, ["BODYSTRUCTURE"]) if structured else {}
             )
+            found: dict[int, _Part] = {}
+            if calendars:
+                for uid in structured:
+                    part = _calendar_part(structures.get(uid, {}).get(b"BODYSTRUCTURE"))
+                    if part is not None:
+                        found[uid] = part
+            texts = self._calendars(found) if found else {}
             for uid, raw in heads.items():
                 structure = structures.get(uid, {}).get(b"BODYSTRUCTURE")
-                yield uid, raw, tuple(_file_names(structure))
+                yield Head(uid, raw, tuple(_file_names(structure)), texts.get(uid))
+
+    def _calendars(self, parts: dict[int, _Part]) -> dict[int, str]:
+        """The calendar part of each message, fetched by section (one FETCH per section
+        number, in small batches) and decoded; a part larger than MAX_CALENDAR_BYTES is
+        not fetched (the server's size is trusted only to skip: the partial FETCH never
+        asks for more than the cap either)."""
+        by_section: dict[str, list[int]] = {}
+        for uid, part in parts.items():
+            if part.size > MAX_CALENDAR_BYTES:
+                log.info(
+                    "UID %d: its calendar part has %d bytes, too many: not read", uid, part.size
+                )
+                continue
+            by_section.setdefault(part.section, []).append(uid)
+        texts: dict[int, str] = {}
+        for section, section_uids in by_section.items():
+            item = f"BODY.PEEK[{section}]<0.{MAX_CALENDAR_BYTES}>"
+            key = f"BODY[{section}]".encode()
+            for start in range(0, len(section_uids), CALENDAR_BATCH):
+                batch = section_uids[start : start + CALENDAR_BATCH]
+                response = self._call(self._client.fetch, batch, [item])
+                for uid in batch:
+                    data = response.get(uid, {})
+                    raw = next((v for k, v in data.items() if k.startswith(key)), None)
+                    if isinstance(raw, bytes) and (
+                        text := decode_calendar(
+                            _undo_transfer(raw, parts[uid].encoding), parts[uid].charset
+                        )
+                    ):
+                        texts[uid] = text
+        return texts
 
     def folder_names(self) -> set[str]:
         return {name for _, name in self._folders()}
@@ -827,6 +881,70 @@ def _may_attach(head: bytes) -> bool:
     with a file name. Not a message without a Content-Type (plain text) or a bare text."""
     types = [m.group(1).lower() for m in _CONTENT_TYPE.finditer(_FOLD.sub(b" ", head))]
     return any(not t.startswith(b"text/") or b"name=" in t for t in types)
+
+
+def _is_calendar(head: bytes) -> bool:
+    """A message that is itself a calendar part (Content-Type: text/calendar)."""
+    types = [m.group(1).lower() for m in _CONTENT_TYPE.finditer(_FOLD.sub(b" ", head))]
+    return any(t.startswith((b"text/calendar", b"application/ics")) for t in types)
+
+
+@dataclass(frozen=True)
+class _Part:
+    section: str  # as FETCH BODY[...] names it: "1", "2", "1.2"
+    encoding: str  # Content-Transfer-Encoding, lower case
+    charset: str | None
+    size: int  # as the server reports it (encoded)
+
+
+def _calendar_part(structure: object) -> _Part | None:
+    """The calendar part of a BODYSTRUCTURE (text/calendar first, else application/ics),
+    never one inside an attached message (a forwarded invitation is not the owner's)."""
+    found: dict[tuple[str, str], _Part] = {}
+    _walk_parts(structure, (), found, 0)
+    return next((found[t] for t in CALENDAR_TYPES if t in found), None)
+
+
+def _walk_parts(
+    structure: object, path: tuple[int, ...], found: dict[tuple[str, str], _Part], depth: int
+) -> None:
+    if not isinstance(structure, (tuple, list)) or not structure or depth > 20:
+        return
+    if isinstance(structure[0], list):  # multipart: (children, subtype, ...)
+        for number, child in enumerate(structure[0][:100], 1):
+            _walk_parts(child, (*path, number), found, depth + 1)
+        return
+    if len(structure) < 7:
+        return
+    kind = (_atom(structure[0]), _atom(structure[1]))
+    if kind not in CALENDAR_TYPES or kind in found:
+        return
+    params = structure[2] if isinstance(structure[2], (tuple, list)) else ()
+    names = [_atom(v) for v in params[0::2]]
+    charset = next(
+        (_atom(v) for n, v in zip(names, params[1::2], strict=False) if n == "charset"), None
+    )
+    size = structure[6] if isinstance(structure[6], int) else MAX_CALENDAR_BYTES + 1
+    section = ".".join(str(n) for n in path) or "1"
+    found[kind] = _Part(section, _atom(structure[5]) or "7bit", charset or None, size)
+
+
+def _atom(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode("ascii", "replace").lower()
+    return value.lower() if isinstance(value, str) else ""
+
+
+def _undo_transfer(raw: bytes, encoding: str) -> bytes:
+    """A part's bytes as sent (base64, quoted-printable or plain) -> its content."""
+    if encoding == "base64":
+        try:
+            return base64.b64decode(b"".join(raw.split()), validate=False)
+        except (binascii.Error, ValueError):
+            return b""
+    if encoding == "quoted-printable":
+        return quopri.decodestring(raw)
+    return raw
 
 
 def _file_names(structure: object) -> Iterator[str]:

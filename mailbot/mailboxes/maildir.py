@@ -14,7 +14,9 @@ Losing the state renumbers everything, which the pipeline treats as a UIDVALIDIT
 from __future__ import annotations
 
 import email
+import email.message
 import email.policy
+import logging
 import mailbox
 import os
 import re
@@ -25,14 +27,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mailbot.errors import MailboxError
-from mailbot.mailboxes.base import HISTORY_FIELDS, FolderState, Wanted, pick_folder, token_in
+from mailbot.mailboxes.base import (
+    CALENDAR_TYPES,
+    HISTORY_FIELDS,
+    FolderState,
+    Head,
+    Wanted,
+    decode_calendar,
+    pick_folder,
+    token_in,
+)
 
 if TYPE_CHECKING:
     from mailbot.store import Store
 
+log = logging.getLogger(__name__)
+
 MAX_MESSAGE_BYTES = 1024 * 1024
 MAX_HEADER_BYTES = 64 * 1024
 INBOX = "INBOX"
+_CALENDAR_MARK = re.compile(rb"(?:text/calendar|application/ics)", re.I)
 _ATTACHMENT = re.compile(rb'(?:file)?name\*?=(?:"([^"\r\n]{1,200})"|([^;\s]{1,200}))', re.I)
 _COMMON_SENT = ("Sent", "Sent Items", "Sent Messages", "INBOX.Sent", "Gesendet", "Envoyés")
 _COMMON_DRAFTS = ("Drafts", "INBOX.Drafts", "Draft", "Entwürfe", "Brouillons")
@@ -79,7 +93,7 @@ class MaildirMailbox:
             if raw:
                 yield uid, raw
 
-    def headers(self, uids: list[int]) -> Iterator[tuple[int, bytes, tuple[str, ...]]]:
+    def headers(self, uids: list[int], *, calendars: bool = False) -> Iterator[Head]:
         entries = _entries(self._dir(self._folder()))
         for uid, key in self._uid_keys(uids):
             if key not in entries:
@@ -95,7 +109,8 @@ class MaildirMailbox:
                 for line in _unfold(head)
                 if line.split(b":", 1)[0].decode("ascii", "replace").strip().lower() in _FIELDS
             ]
-            yield uid, b"\r\n".join(wanted) + b"\r\n\r\n", names
+            calendar = _calendar(entries[key]) if calendars and _CALENDAR_MARK.search(raw) else None
+            yield Head(uid, b"\r\n".join(wanted) + b"\r\n\r\n", names, calendar)
 
     # -- folders -------------------------------------------------------------------------
 
@@ -295,6 +310,44 @@ def _read(path: Path, limit: int) -> bytes:
             return handle.read(limit).replace(b"\r\n", b"\n")
     except OSError:
         return b""
+
+
+def _calendar(path: Path) -> str | None:
+    """The message's calendar part (text/calendar, else application/ics), decoded; never
+    one inside an attached message. Read only for a message that names such a type in its
+    first 256 kB, and only its first MiB. A message that cannot be read is no meeting."""
+    try:
+        return _calendar_of(path)
+    except Exception as exc:  # the stdlib parser on hostile MIME: never stop the index
+        log.info("%s: calendar part not readable (%s)", path.name, exc)
+        return None
+
+
+def _calendar_of(path: Path) -> str | None:
+    msg = email.message_from_bytes(_read(path, MAX_MESSAGE_BYTES), policy=email.policy.compat32)
+    found: dict[tuple[str, str], email.message.Message] = {}
+    stack: list[email.message.Message] = [msg]
+    seen = 0
+    while stack and seen < 200:  # parts looked at, however the message nests them
+        part = stack.pop(0)
+        seen += 1
+        if part.get_content_maintype() == "message":
+            continue  # an attached or forwarded message: not the owner's invitation
+        if part.is_multipart():
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                stack.extend(p for p in payload if isinstance(p, email.message.Message))
+            continue
+        kind = (part.get_content_maintype(), part.get_content_subtype())
+        if kind in CALENDAR_TYPES:
+            found.setdefault(kind, part)
+    chosen = [found[t] for t in CALENDAR_TYPES if t in found]
+    if not chosen:
+        return None
+    payload = chosen[0].get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return None
+    return decode_calendar(payload, chosen[0].get_content_charset())
 
 
 def _matches(raw: bytes, wanted: Wanted) -> bool:

@@ -41,8 +41,8 @@ def find_applicant(mailbox: Mailbox, requester: Requester) -> str | None:
         try:  # one odd folder or message must not hide the others, nor stop the cycle
             state = mailbox.select(folder)
             uids = mailbox.search(1, state.uidnext - 1, None, Wanted(senders=(probe,)))
-            for _, head, attachments in mailbox.headers(uids[-20:]):
-                if found := _from_them(head, attachments, key, address):
+            for head in mailbox.headers(uids[-20:]):
+                if found := _from_them(head.header, head.attachments, key, address):
                     return f"{requester.name} applied, it seems: {found} in {shown(folder)}"
         except MailboxError as exc:
             log.info("cannot look for %s in %s: %s", requester.name, shown(folder), exc)

@@ -1,6 +1,7 @@
 """Correspondence from message headers: who the owner wrote to, who wrote to the owner.
 
-Pure: header bytes (and attachment file names) in, entries out. Mail from networks,
+Pure: header bytes (and attachment file names, and a calendar part if the message has
+one: people.meetings) in, entries out. Mail from networks,
 robots, lists and the owner's own addresses is not correspondence. A received message
 that is clearly a job application (a CV attached, or "application for" in the subject)
 is marked, because the owner counts applicants as people they know.
@@ -12,6 +13,7 @@ import contextlib
 import email
 import email.errors
 import email.header
+import email.message
 import email.policy
 import re
 from collections.abc import Iterable
@@ -23,6 +25,7 @@ from mailbot.mailboxes.base import KEY_HEADER
 from mailbot.notifications import linkedin, xing
 from mailbot.notifications.fields import is_machine_address
 from mailbot.notifications.message import one_line
+from mailbot.people.meetings import meetings
 
 SENT, RECEIVED = "sent", "received"
 
@@ -45,9 +48,10 @@ _BULK = re.compile(r"^\s*(?:bulk|list|junk)\s*$", re.IGNORECASE)
 class Entry:
     address: str
     name: str
-    direction: str  # SENT (the owner wrote to them) or RECEIVED (they wrote to the owner)
-    date: str | None  # ISO date
-    subject: str
+    direction: str  # SENT (the owner wrote to them), RECEIVED (they wrote to the owner),
+    # people.meetings.MEETING (a meeting with the owner) or INVITED (they invited the owner)
+    date: str | None  # ISO date (a meeting's: its start)
+    subject: str  # a meeting's: its summary
     application: bool
 
 
@@ -55,15 +59,33 @@ def entries(
     raw_headers: bytes,
     attachments: Iterable[str],
     owner: frozenset[str],
+    calendar: str | None = None,
+    *,
     ours: frozenset[str] = frozenset(),
 ) -> list[Entry]:
-    """The correspondence one message adds to the index (often none). `ours`: the
-    Message-IDs of mailbot's drafts: a draft of ours the owner sent, and the answers to
-    it, are mailbot's conversation, not evidence that the owner knows someone."""
+    """The correspondence one message adds to the index (often none), and the meetings
+    its calendar part shows (people.meetings), if it has one. `ours`: the Message-IDs of
+    mailbot's drafts: a draft of ours the owner sent, and the answers to it, are
+    mailbot's conversation, not evidence that the owner knows someone."""
     msg = email.message_from_bytes(raw_headers, policy=email.policy.compat32)
     senders = _people(msg.get_all("From", []))
     if _is_bulk(msg) or not senders or _is_ours(msg, ours):
         return []
+    found = _correspondence(msg, senders, attachments, owner)
+    if calendar:  # icalendar is imported only for mail with a calendar part
+        found += [
+            Entry(addr, name, direction, when, summary, False)
+            for addr, name, direction, when, summary in meetings(calendar, owner, _is_person)
+        ]
+    return found
+
+
+def _correspondence(
+    msg: email.message.Message,
+    senders: list[tuple[str, str]],
+    attachments: Iterable[str],
+    owner: frozenset[str],
+) -> list[Entry]:
     subject = _subject(msg.get("Subject", ""))
     date = _date(msg.get("Date"))
     if senders[0][1] in owner:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from mailbot.identity import loose, near_match, normalise_email, normalise_name
-from mailbot.mailboxes.base import FolderState, Mailbox, Wanted, shown
+from mailbot.mailboxes.base import FolderState, Head, Mailbox, Wanted, shown
 from mailbot.people.history import Entry, entries
 from mailbot.records import Cursor
 from mailbot.store import Store
@@ -37,9 +37,12 @@ class Correspondent:
     sent: int  # messages the owner sent them
     received: int  # messages they sent the owner
     applications: int  # of those, job applications
-    first: str | None
+    first: str | None  # of the mail (meetings have their own dates)
     last: str | None
     subjects: tuple[str, ...]
+    meetings: int = 0  # calendar invitations and replies showing a meeting with the owner
+    invited: int = 0  # invitations from them to a meeting the owner never accepted
+    meeting: tuple[str, str | None] | None = None  # the latest: (summary, date)
 
     def evidence(self) -> str:
         parts = []
@@ -57,7 +60,21 @@ class Correspondent:
             text += f", last {self.last}"
         if self.subjects:
             text += ": " + "; ".join(f"'{s}'" for s in self.subjects)
+        if meeting := self._meeting():
+            text = f"{text}; {meeting}" if text else f"{self.address}: {meeting}"
         return text
+
+    def _meeting(self) -> str:
+        """ "a meeting 'Quarterly review' on 2025-03-04" (the latest, with a count if more)."""
+        if self.meeting is None:
+            return ""
+        summary, when = self.meeting
+        what = f"'{summary}'" if summary else "(no title)"
+        on = f" on {when}" if when else ""
+        if self.meetings:
+            more = f" ({self.meetings} meetings)" if self.meetings > 1 else ""
+            return f"a meeting {what}{on}{more}"
+        return f"invited you to a meeting {what}{on}, which you did not accept"
 
 
 class CorrespondenceIndex:
@@ -140,7 +157,7 @@ class CorrespondenceIndex:
             rows = [
                 (
                     folder,
-                    uid,
+                    head.uid,
                     e.address,
                     e.name,
                     key,
@@ -150,8 +167,8 @@ class CorrespondenceIndex:
                     e.subject,
                     int(e.application),
                 )
-                for uid, headers, attachments in mailbox.headers(batch)
-                for e in _entries(folder, uid, headers, attachments, owner, ours)
+                for head in mailbox.headers(batch, calendars=True)
+                for e in _entries(folder, head, owner, ours)
                 for key in (normalise_name(e.name),)
             ]
             self._store.add_history(folder, Cursor(uidvalidity, batch[-1]), rows)
@@ -192,26 +209,25 @@ class CorrespondenceIndex:
                 first=r[4],
                 last=r[5],
                 subjects=self._store.history_subjects(r[0]),
+                meetings=r[6],
+                invited=r[7],
+                meeting=self._store.history_meeting(r[0]) if r[6] or r[7] else None,
             )
             for r in rows
         ]
 
 
-def _entries(
-    folder: str,
-    uid: int,
-    headers: bytes,
-    attachments: tuple[str, ...],
-    owner: frozenset[str],
-    ours: frozenset[str],
-) -> list[Entry]:
+def _entries(folder: str, head: Head, owner: frozenset[str], ours: frozenset[str]) -> list[Entry]:
     """One message's entries. A message mailbot cannot read is logged, never a reason to
     stop indexing the rest (that would leave every later request undecided)."""
     try:
-        return entries(headers, attachments, owner, ours)
+        return entries(head.header, head.attachments, owner, head.calendar, ours=ours)
     except Exception as exc:
         log.warning(
-            "%s UID %d: headers not readable (%s), left out of the index", shown(folder), uid, exc
+            "%s UID %d: headers not readable (%s), left out of the index",
+            shown(folder),
+            head.uid,
+            exc,
         )
         return []
 

@@ -56,14 +56,13 @@ class KnownPeople:
             return Verdict(known=reason)
         if match := self._contact(requester, key):
             contact, how = match
-            return Verdict(
-                known=f"{requester.name} is in your contacts ({contact.source}, matched by {how})"
-            )
+            return Verdict(known=contact.reason(requester.name, how))
         history = self._history(requester, key)
         if history.known:
             return history
-        near = (*history.near, *self._near_contacts(key))
-        return Verdict(near=near, evidence=history.evidence)
+        near = (*self._namesake(requester, key), *history.near, *self._near_contacts(key))
+        weak = tuple(self.contacts.weak(requester.name, requester.profile_url)[:3])
+        return Verdict(near=near, evidence=(*history.evidence, *weak))
 
     def _owner_lists(self, requester: Requester, key: str) -> str | None:
         email = normalise_email(requester.email) if requester.email else None
@@ -84,8 +83,18 @@ class KnownPeople:
         if requester.email and (hit := c.by_email.get(normalise_email(requester.email))):
             return hit, "email address"
         if key and (hit := c.by_name.get(key)):
+            if _other_profile(hit.profile_url, requester.profile_url):
+                return None  # the same name on another profile: for the owner (_namesake)
             return hit, "full name"
         return None
+
+    def _namesake(self, requester: Requester, key: str) -> list[str]:
+        """A contact of the same name whose profile link is another one: maybe a namesake,
+        maybe a changed link. The owner's to judge (review), never known, never a stranger."""
+        hit = self.contacts.by_name.get(key) if key else None
+        if hit is None or not _other_profile(hit.profile_url, requester.profile_url):
+            return []
+        return [f"{hit.name} in {hit.source}, with another profile link ({hit.profile_url})"]
 
     def _history(self, requester: Requester, key: str) -> Verdict:
         if self.index is None:
@@ -113,7 +122,7 @@ class KnownPeople:
         return Verdict(near=near[:3], evidence=weak[:3])
 
     def _enough(self, person: Correspondent) -> bool:
-        return person.sent >= self.min_sent or person.applications > 0
+        return person.sent >= self.min_sent or person.applications > 0 or person.meetings > 0
 
     def _near_contacts(self, key: str) -> list[str]:
         return [
@@ -121,3 +130,16 @@ class KnownPeople:
             for other, contact in self.contacts.by_name.items()
             if (why := near_match(key, other))
         ][:3]
+
+
+def _other_profile(known: str | None, asking: str | None) -> bool:
+    """Two vanity profile links (linkedin.com/in/..., xing.com/profile/...) that differ.
+    Member-id links and links cut short by a notification prove nothing either way."""
+    if not known or not asking:
+        return False
+    a, b = profile_key(known), profile_key(asking)
+    return _vanity(a) and _vanity(b) and a != b
+
+
+def _vanity(key: str) -> bool:
+    return key.startswith(("linkedin:", "xing:")) and not key.startswith("linkedin:id:")

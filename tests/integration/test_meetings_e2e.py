@@ -1,0 +1,127 @@
+"""Meetings in the mailbox, end to end on Dovecot through the real `mailbot` command:
+calendar invitations and replies make people known, and only the calendar part of a
+message is ever fetched."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from builders import invitation, mail
+from dovecot import Account
+from support import mailbot, seed_raw, write_env
+
+from mailbot.config import load_settings
+from mailbot.mailboxes import open_mailbox
+from mailbot.mailboxes.base import MAX_CALENDAR_BYTES
+from mailbot.people.index import CorrespondenceIndex
+from mailbot.store import Store
+
+pytestmark = pytest.mark.dovecot
+CALENDAR = Path(__file__).parents[1] / "fixtures" / "calendar"
+OWNER = "Robin Owner <robin@owner.example>"
+
+
+def who(tmp_path: Path, env: dict[str, str], name: str) -> dict[str, Any]:
+    result = mailbot(tmp_path, env, "who", name, "--json")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def outcome(report: dict[str, list[dict[str, Any]]]) -> dict[str, tuple[str, str]]:
+    return {p["requester"]: (p["decision"], p["reasons"][0]) for p in report["processed"]}
+
+
+def _huge_invitation() -> bytes:
+    """An accepted invitation whose calendar part is far over the cap: not read at all."""
+    raw = (CALENDAR / "google-update-accepted.eml").read_bytes()
+    raw = raw.replace(b"Lena Fischer", b"Hugo Huge").replace(b"lena@", b"hugo@")
+    raw = raw.replace(b"Kofi Mensah", b"Kim Partner").replace(b"kofi@partner", b"kim@partner")
+    filler = b"X-FILLER:" + b"x" * 70 + b"\r\n"
+    return raw.replace(b"SUMMARY:", filler * (MAX_CALENDAR_BYTES // 70) + b"SUMMARY:", 1)
+
+
+def seed_meetings(account: Account) -> None:
+    inbox = [
+        "google-update-accepted.eml",
+        "reply-accepted.eml",
+        "request-unanswered.eml",
+        "no-attendees.eml",
+        "garbage-calendar.eml",
+        "forwarded-invitation.eml",
+    ]
+    seed_raw(account, *((CALENDAR / n).read_bytes() for n in inbox), _huge_invitation())
+    sent = ["outlook-organised-by-owner.eml", "broken-dates.eml"]
+    seed_raw(account, *((CALENDAR / n).read_bytes() for n in sent), folder="Sent")
+
+
+def test_meetings_in_the_mailbox_make_people_known(account: Account, tmp_path: Path) -> None:
+    seed_meetings(account)
+    seed_raw(
+        account,
+        invitation("Kofi Mensah"),  # only ever in a meeting Robin accepted
+        invitation("Sven Berg"),  # Robin organised his interview
+        invitation("Vic Vendor"),  # sent an invitation Robin never accepted
+        invitation("Otto Other"),  # organised a meeting that was only forwarded to Robin
+        invitation("Kim Partner"),  # on a meeting whose calendar part is too big to read
+    )
+    env = write_env(tmp_path, account)
+    result = mailbot(tmp_path, env, "--run-once", "--json")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    found = outcome(json.loads(result.stdout))
+    assert found["Kofi Mensah"] == (
+        "known",
+        "Kofi Mensah: kofi@partner.example: a meeting 'Quarterly review' on 2025-03-04",
+    )
+    assert found["Sven Berg"][0] == "known"
+    assert "a meeting 'Interview: Senior Engineer' on 2025-04-10" in found["Sven Berg"][1]
+    assert found["Vic Vendor"][0] == "ask"
+    assert found["Otto Other"][0] == "ask"
+    assert found["Kim Partner"][0] == "ask"
+
+    vic = who(tmp_path, env, "Vic Vendor")
+    assert vic["decision"] == "ask"
+    assert (
+        "invited you to a meeting 'Quick demo of VendorTool' on 2025-05-05, which you did not accept"
+        in vic["evidence"][0]
+    )
+    bea = who(tmp_path, env, "Bea Broken")  # a broken DTSTART: known, without a date
+    assert bea["decision"] == "known" and "a meeting 'Coffee chat'" in bea["known"]
+    assert "Coffee chat' on" not in bea["known"]
+    lena = who(tmp_path, env, "Lena Fischer")
+    assert lena["known"].endswith("; a meeting 'Quarterly review' on 2025-03-04")
+
+
+def test_only_the_calendar_part_is_fetched_never_a_body(account: Account, tmp_path: Path) -> None:
+    """What the index asks the server for: header fields, BODYSTRUCTURE, and BODY.PEEK of
+    the calendar part's section, capped; never BODY[] or BODY[TEXT]."""
+    seed_meetings(account)
+    seed_raw(account, mail("Ann Plain <ann@mail.example>", OWNER, "Hi"))
+    settings = load_settings(None, write_env(tmp_path, account))
+    asked: list[str] = []
+    with Store(settings.state_path) as state, open_mailbox(settings, state) as mailbox:
+        client = mailbox._client  # type: ignore[attr-defined]
+        fetch = client.fetch
+
+        def spy(uids: list[int], items: list[str], *args: Any, **kwargs: Any) -> Any:
+            asked.extend(str(i) for i in items)
+            return fetch(uids, items, *args, **kwargs)
+
+        client.fetch = spy
+        index = CorrespondenceIndex(state)
+        index.refresh(mailbox, ["Sent", "INBOX"], settings.owner.addresses, lambda *_: None)
+        kofi = index.by_address("kofi@partner.example")
+        assert kofi is not None and kofi.meetings == 1
+    bodies = sorted({i for i in asked if i.startswith("BODY.PEEK[") and "HEADER" not in i})
+    # Google: multipart/mixed > multipart/alternative > text/calendar is part 1.3; Outlook's
+    # (base64) and the others' are part 2 or 3; Apple's bare text/calendar reply is part 1
+    assert bodies == [
+        f"BODY.PEEK[1.3]<0.{MAX_CALENDAR_BYTES}>",
+        f"BODY.PEEK[1]<0.{MAX_CALENDAR_BYTES}>",
+        f"BODY.PEEK[2]<0.{MAX_CALENDAR_BYTES}>",
+        f"BODY.PEEK[3]<0.{MAX_CALENDAR_BYTES}>",
+    ], asked
+    assert not any(i in ("BODY[]", "BODY.PEEK[]", "RFC822") for i in asked)
