@@ -1,6 +1,6 @@
 """Act: carry out a plan exactly once. The only code that writes drafts and state.
 
-Exactly once, whatever is killed when: every draft carries a token (X-Mailbot-Key) made
+Exactly once, whatever is killed when: every draft carries a token (in its Message-ID) made
 from (person, conversation step, what it answers). Before appending, the state and then
 the Drafts folder itself are asked whether that token is already there (the Drafts
 folder is the truth: another mailbot, or a lost state file, may have stored it); the
@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email import message_from_bytes
 
 from mailbot.config import Settings
 from mailbot.mailboxes.base import Mailbox, shown
 from mailbot.plan import DraftOrder, Plan
 from mailbot.records import (
-    DISCARDED,
     GONE,
     KEPT,
+    MISSING,
     SENT,
     STALE,
     STORED,
@@ -35,6 +36,8 @@ from mailbot.store import Store
 log = logging.getLogger(__name__)
 
 STORED_NOW, FOUND, NONE = "stored", "found", ""  # what became of a plan's draft
+# A draft gone from Drafts and not in Sent this long was deleted, not being edited.
+MISSING_GRACE = timedelta(hours=24)
 
 
 @dataclass
@@ -61,6 +64,8 @@ class Executor:
         with self.store.transaction():
             if record is not None:
                 self.store.record_draft(record)
+            for token, state in plan.fates:
+                self.store.set_draft_state(token, state)
             if plan.invitation is not None and plan.person:
                 self.store.link_invitation(plan.invitation, plan.person)
             if plan.save is not None:
@@ -70,7 +75,13 @@ class Executor:
     def _render(self, order: DraftOrder) -> Draft:
         return render(self.renderer, self.settings, order)
 
-    def _store_draft(self, order: DraftOrder, draft: Draft, person: str) -> tuple[str, DraftRecord]:
+    def _store_draft(
+        self, order: DraftOrder, draft: Draft, person: str
+    ) -> tuple[str, DraftRecord | None]:
+        known = self.store.draft(order.token)
+        if known is not None and known.state == SENT:  # e.g. the owner asked for it again
+            log.info("draft %s was sent already: not adding another", order.token)
+            return FOUND, None
         folder = self._drafts()
         raw = draft.as_bytes()
         existing = self.mailbox.find_drafts(folder, order.token, before_append=True)
@@ -103,14 +114,17 @@ class Executor:
         )
         return STORED_NOW, record
 
-    def follow_drafts(self, sent_folder: str | None) -> list[DraftRecord]:
-        """What became of our drafts still in Drafts at the last look: a draft gone from
-        Drafts was sent when a copy is in the Sent folder (found by its Message-ID or its
-        token), discarded when it had a recipient and no copy was sent, and gone (pasted
-        into the network, or deleted: mailbot cannot tell) when it had none. A draft a
-        mail client re-saved under a new UID keeps its Message-ID: still there. Returns
-        the drafts found discarded just now."""
-        waiting = self.store.drafts_in(STORED)
+    def follow_drafts(self, sent_folder: str | None, now: datetime) -> list[DraftRecord]:
+        """What became of our drafts still in Drafts at the last look. A draft in Drafts
+        (also re-saved by a mail client under a new UID: the same Message-ID) is waiting;
+        one with a copy in Sent (its Message-ID or token) was sent. One in neither may be
+        open in a mail client (mutt removes a draft from Drafts while it is being edited,
+        and puts it in Sent only when sent): missing, looked for again at every cycle.
+        Missing for MISSING_GRACE, it was deleted: an email draft (one with a recipient)
+        is returned as discarded (its state is written with the conversation's closing,
+        in one transaction: pipeline.follow_drafts); a draft to paste into the network
+        is gone (pasted, or deleted: mailbot cannot tell)."""
+        waiting = self.store.drafts_in(STORED, MISSING)
         present: dict[str, set[str]] = {}
         discarded = []
         folders = self.mailbox.folder_names() if waiting else set()
@@ -124,17 +138,25 @@ class Executor:
             if record.token in present[record.folder] or self.mailbox.holds(
                 record.folder, record.message_id, record.token
             ):
+                if record.state == MISSING:
+                    log.info("our %s draft %s is back in Drafts", record.step, record.token)
+                    self.store.set_draft_state(record.token, STORED)
                 continue
             if sent_folder and self.mailbox.holds(sent_folder, record.message_id, record.token):
-                state = SENT
-            elif record.recipient and sent_folder:
-                state = DISCARDED
-                discarded.append(record)
-            else:
-                state = GONE
-            log.info("our %s draft %s is %s", record.step, record.token, state)
-            self.store.set_draft_state(record.token, state)
+                log.info("our %s draft %s was sent", record.step, record.token)
+                self.store.set_draft_state(record.token, SENT)
+            elif record.state == STORED or not record.missing_since:
+                self.store.set_draft_state(record.token, MISSING, now.isoformat(timespec="seconds"))
+            elif _missing_for(record, now) >= MISSING_GRACE:
+                if record.recipient and sent_folder:
+                    discarded.append(record)
+                else:
+                    log.info("our %s draft %s is gone", record.step, record.token)
+                    self.store.set_draft_state(record.token, GONE)
         return discarded
+
+    def remember_fate(self, token: str, state: str) -> None:
+        self.store.set_draft_state(token, state)
 
     def _withdraw(self, record: DraftRecord) -> str:
         """Remove an earlier draft of ours that the owner has not edited; what became of it."""
@@ -201,6 +223,14 @@ def _processed(plan: Plan, outcome: str, withdrawn: tuple[str, ...] = ()) -> Pro
         found=outcome == FOUND,
         withdrawn=withdrawn,
     )
+
+
+def _missing_for(record: DraftRecord, now: datetime) -> timedelta:
+    try:
+        since = datetime.fromisoformat(record.missing_since)
+    except ValueError:
+        return timedelta(0)
+    return now - since
 
 
 def _header(raw: bytes, name: str) -> str:

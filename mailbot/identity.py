@@ -154,7 +154,7 @@ def key_token(key: str) -> str:
 # every draft of one owner (answers to our drafts are searched on the server by it) and
 # names nothing; the token is how a draft is found again, whatever a mail client did to
 # its other headers when it re-saved or sent it.
-_DRAFT_ID = re.compile(r"<\d{14}\.([0-9a-f]{32})\.[0-9a-f]{6}@[^<>\s]+>")
+_DRAFT_ID = re.compile(r"<\d{14}\.([0-9a-f]{32})\.([0-9a-f]{6})@[^<>\s]+>")
 
 
 def draft_mark(owner_email: str) -> str:
@@ -165,6 +165,12 @@ def draft_message_id(token: str, owner_email: str, stamp: str) -> str:
     """`stamp`: the time as YYYYmmddHHMMSS (a re-made draft gets another Message-ID)."""
     domain = owner_email.rpartition("@")[2] or "localhost"
     return f"<{stamp}.{token}.{draft_mark(owner_email)}@{domain}>"
+
+
+def mark_of(message_id: str) -> str | None:
+    """The owner mark in one of our Message-IDs, else None."""
+    match = _DRAFT_ID.search(message_id)
+    return match.group(2) if match else None
 
 
 def token_of(message_id: str) -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sys
 from pathlib import Path
 from types import TracebackType
 
@@ -36,7 +37,7 @@ class InstanceLock:
                 "MAILBOT_STATE", f"cannot use {self.path.parent} ({exc.strerror or exc})"
             ) from None
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
+            self._take(fd)
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "another process"
             os.close(fd)
@@ -48,6 +49,9 @@ class InstanceLock:
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         self._fd = fd
         return self
+
+    def _take(self, fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
 
     def __exit__(
         self,
@@ -62,9 +66,19 @@ class InstanceLock:
 
 
 class CycleLock(InstanceLock):
-    """Held while a cycle or one decision of the owner's is carried out; always waits."""
+    """Held while a cycle or one decision of the owner's is carried out; always waits,
+    saying so first on stderr when given a `notice` (a command the owner typed)."""
 
     SUFFIX = ".cycle.lock"
 
-    def __init__(self, state_path: Path) -> None:
+    def __init__(self, state_path: Path, *, notice: str | None = None) -> None:
         super().__init__(state_path, wait=True)
+        self.notice = notice
+
+    def _take(self, fd: int) -> None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if self.notice:
+                print(self.notice, file=sys.stderr, flush=True)
+            fcntl.flock(fd, fcntl.LOCK_EX)

@@ -38,6 +38,8 @@ def find_person(conversations: Sequence[Conversation], who: str) -> list[Convers
     text = who.strip()
     if not text:
         return []
+    if same := [c for c in conversations if text in (c.person, c.link)]:
+        return same  # as `status` or an ambiguity message showed it
     if "/in/" in text or "/profile/" in text or text.lower().startswith(("http", "www.")):
         key = profile_key(text)
         return [
@@ -81,7 +83,8 @@ def settle_one(settings: Settings, state: Store, person: str, verdict: str) -> P
     from mailbot.replies import Renderer
 
     today = date.today().isoformat()
-    with CycleLock(settings.state_path), open_mailbox(settings, state) as mailbox:
+    notice = "mailbot: waiting for the running cycle to finish..."
+    with CycleLock(settings.state_path, notice=notice), open_mailbox(settings, state) as mailbox:
         executor = Executor(
             mailbox, state, settings, Renderer(settings.templates, settings.language)
         )
@@ -96,6 +99,10 @@ def decide(settings: Settings, who: str, verdict: str, *, as_json: bool) -> int:
     """`mailbot decide WHO --as VERDICT`."""
     if verdict not in VERDICTS:
         raise UsageError(f"--as takes one of {', '.join(VERDICTS)}, not {verdict!r}")
+    if not settings.state_path.exists():
+        raise UsageError(
+            f"no conversation with {who!r}: mailbot has not run yet ({settings.state_path})"
+        )
     with Store(settings.state_path) as state:
         person = one_person(state.everyone(), who)
         done = settle_one(settings, state, person.person, verdict)
@@ -156,7 +163,11 @@ def review(settings: Settings) -> int:
         return 0
     print(f"{len(waiting)} waiting for you.")
     with Store(settings.state_path) as state, _keys() as read_key:
-        for number, c in enumerate(waiting, 1):
+        for number, listed in enumerate(waiting, 1):
+            c = state.conversation(listed.person) or listed
+            if c.status != REVIEW:  # a cycle (or another `decide`) settled it meanwhile
+                print(f"\n[{number}/{len(waiting)}] {c.name}: no longer waiting ({c.status})")
+                continue
             print()
             print(card(c, number, len(waiting)))
             key = _ask(read_key)
@@ -183,8 +194,8 @@ def _ask(read_key: Callable[[], str]) -> str:
 
 @contextmanager
 def _keys() -> Iterator[Callable[[], str]]:
-    """Single key presses from the terminal (no Enter needed); end of input or Ctrl-C
-    quits."""
+    """Single key presses from the terminal (no Enter needed), each read after the prompt
+    (type-ahead is dropped); end of input quits."""
     import termios
     import tty
 
@@ -192,9 +203,10 @@ def _keys() -> Iterator[Callable[[], str]]:
     saved = termios.tcgetattr(fd)
 
     def read_key() -> str:
+        termios.tcflush(fd, termios.TCIFLUSH)  # keys typed before the card: not for it
         data = os.read(fd, 8)
         text = data.decode("utf-8", "replace")[:1]
-        if not text or text in ("\x03", "\x04"):  # EOF, Ctrl-C, Ctrl-D
+        if not text or text == "\x04":  # end of input, Ctrl-D (Ctrl-C: KeyboardInterrupt)
             return "q"
         print(text)
         return text

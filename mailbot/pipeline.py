@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from mailbot import phrases
 from mailbot.act import DryRun, Executor
@@ -29,7 +29,7 @@ from mailbot.notifications import BODY_HINTS, SENDER_HINTS, Notification, parse
 from mailbot.people.applicants import WithApplicants, find_applicant
 from mailbot.people.index import CorrespondenceIndex
 from mailbot.plan import Options, Plan, discarded, plan
-from mailbot.records import STORED, Cursor
+from mailbot.records import DISCARDED, MISSING, STORED, Cursor
 from mailbot.replies import OLD_MESSAGE_ID_MARK, Renderer
 from mailbot.report import CycleReport, Processed
 from mailbot.rules import IGNORE, SKIP, Context
@@ -38,12 +38,14 @@ from mailbot.store import StorageError, Store
 log = logging.getLogger(__name__)
 
 
-def wanted(settings: Settings) -> Wanted:
+def wanted(settings: Settings, store: Store) -> Wanted:
     """What the server is asked for: mail from the networks (and look-alikes naming them),
-    and answers to our drafts (their Message-IDs' mark, identity.draft_mark, and that of
-    earlier releases' drafts)."""
-    marks = (f".{draft_mark(settings.owner.email)}@", OLD_MESSAGE_ID_MARK)
-    return Wanted(senders=SENDER_HINTS, bodies=BODY_HINTS, reply_marks=marks)
+    and answers to our drafts: their Message-IDs' mark (identity.draft_mark: today's, and
+    every other one our drafts carry, e.g. from before MAILBOT_OWNER_EMAIL changed), and
+    that of earlier releases' drafts."""
+    marks = {f".{draft_mark(settings.owner.email)}@", OLD_MESSAGE_ID_MARK}
+    marks |= {f".{mark}@" for mark in store.draft_marks()}
+    return Wanted(senders=SENDER_HINTS, bodies=BODY_HINTS, reply_marks=tuple(sorted(marks)))
 
 
 def run_cycle(
@@ -128,13 +130,16 @@ def follow_drafts(
 ) -> None:
     """What the owner did with our drafts since the last look (act.Executor.follow_drafts):
     an email draft deleted unsent closes its conversation (plan.discarded)."""
-    if not store.drafts_in(STORED):
+    if not store.drafts_in(STORED, MISSING):
         return
     sent = mailbox.sent_folder(settings.sent, inbox=settings.inbox)
-    for record in executor.follow_drafts(sent):
+    for record in executor.follow_drafts(sent, datetime.now(UTC)):
         current = store.conversation(record.person)
-        if current is not None and (closing := discarded(record, current, store, today)):
+        closing = discarded(record, current, store, today) if current is not None else None
+        if closing is not None:  # the draft's state is written with the closing
             executor.carry_out(closing)
+        else:  # the conversation moved on since that draft
+            executor.remember_fate(record.token, DISCARDED)
 
 
 def _with_applicants(
@@ -161,7 +166,7 @@ def _new_uids(
 ) -> list[int]:
     cursor = store.cursor(settings.inbox)
     if cursor is not None and cursor.uidvalidity == uidvalidity:
-        return mailbox.search(cursor.last_uid + 1, last_uid, None, wanted(settings))
+        return mailbox.search(cursor.last_uid + 1, last_uid, None, wanted(settings, store))
     if cursor is not None:
         log.warning(
             "UIDVALIDITY of %s changed: reading the last %d days again "
@@ -170,7 +175,7 @@ def _new_uids(
             settings.lookback_days,
         )
     since = date.today() - timedelta(days=settings.lookback_days)
-    return mailbox.search(1, last_uid, since, wanted(settings))
+    return mailbox.search(1, last_uid, since, wanted(settings, store))
 
 
 def _plan(n: Notification, store: Store, context: Context, options: Options) -> Plan:

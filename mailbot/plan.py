@@ -27,7 +27,7 @@ from mailbot.identity import (
     same_profile,
 )
 from mailbot.notifications.model import OWNER, Notification, Requester
-from mailbot.records import Conversation, DraftRecord, Parent
+from mailbot.records import DISCARDED, GONE, MISSING, Conversation, DraftRecord, Parent
 from mailbot.rules import ANSWER, CONNECTED, IGNORE, REVIEW, SKIP, Context, Decision, decide
 
 
@@ -80,6 +80,7 @@ class Plan:
     withdraw: tuple[DraftRecord, ...] = ()  # our drafts to this person that are stale now
     save: Conversation | None = None  # the conversation after this message
     invitation: str | None = None  # an invitation id to tie to `person` (re-sends too)
+    fates: tuple[tuple[str, str], ...] = ()  # (token, state) of our drafts, remembered with it
 
 
 def plan(n: Notification, view: StateView, context: Context, options: Options) -> Plan:
@@ -105,6 +106,9 @@ def plan(n: Notification, view: StateView, context: Context, options: Options) -
     if current is not None and _afresh(n, current, view, options.today):
         current, trigger = None, n.key or ""  # a new request: new drafts, new tokens
     step = conversation.on_invitation(decision, current, welcome_known=options.welcome_known)
+    if step.decision == IGNORE and current is not None:  # closed: its re-sends join it, so
+        invitation = n.key if _real_invitation(n.key) else None  # their reminders do too
+        return replace(_ignore(n, step.reason), person=current.person, invitation=invitation)
     if step.decision == IGNORE:
         return _ignore(n, step.reason)
     # The reply in the requester's language: their note's, else the notification's.
@@ -157,7 +161,8 @@ def discarded(
     n = Notification(kind=OWNER, network=current.network)
     requester = Requester(current.name, current.headline, current.profile_url, current.email)
     found = _apply(n, step, current, requester, view, trigger="")
-    return replace(found, message_id=None)
+    saved = replace(found.save, decided=today) if found.save is not None else None
+    return replace(found, message_id=None, save=saved, fates=((draft.token, DISCARDED),))
 
 
 def _afresh(n: Notification, current: Conversation, view: StateView, today: str) -> bool:
@@ -240,6 +245,15 @@ def _answer(n: Notification, view: StateView, current: Conversation, options: Op
     if view.handled(n.message_id):  # read again after an interrupted cycle
         return _ignore(n, f"already handled: the answer from {current.name}", current.name)
     text = (n.note if n.kind == "message" else n.text) or ""
+    ours = view.draft_answered_by(n.references) if n.kind == "other" else None
+    if (
+        current.status == IGNORED
+        and ours is not None
+        and ours.state in (DISCARDED, GONE, MISSING)
+        and ours.step in conversation.STATUS_OF
+    ):
+        # closed because our draft seemed deleted, yet here is an answer to it: it was sent
+        current = replace(current, status=conversation.STATUS_OF[ours.step])
     step = conversation.on_answer(text, current, thanks=options.thanks_drafts)
     requester = Requester(
         name=current.name,

@@ -12,8 +12,9 @@ KEPT = "kept"  # stale, but the owner edited it: theirs now, never touched
 STALE = "stale"  # stale and unedited, but the server cannot remove one message (no UIDPLUS)
 GONE = "gone"  # no longer in Drafts, and mailbot cannot tell why (pasted into the network?)
 SENT = "sent"  # no longer in Drafts, and a copy is in the Sent folder
+MISSING = "missing"  # not in Drafts nor Sent at the last look: maybe open in a mail client
 DISCARDED = "discarded"  # an email draft deleted from Drafts without being sent
-DRAFT_STATES = (STORED, WITHDRAWN, KEPT, STALE, GONE, SENT, DISCARDED)
+DRAFT_STATES = (STORED, WITHDRAWN, KEPT, STALE, GONE, SENT, MISSING, DISCARDED)
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Conversation:
 
 @dataclass(frozen=True)
 class DraftRecord:
-    token: str  # the X-Mailbot-Key header of the draft
+    token: str  # in the draft's Message-ID (identity.draft_message_id)
     person: str
     step: str  # ask | explain | welcome | thanks
     message_id: str  # our Message-ID: answers thread to it
@@ -55,6 +56,7 @@ class DraftRecord:
     digest: str  # of what we appended: an edited draft differs
     state: str = STORED
     recipient: str = ""  # its To address; "" for a draft to paste into the network
+    missing_since: str = ""  # when it was first found neither in Drafts nor in Sent
 
 
 @dataclass(frozen=True)

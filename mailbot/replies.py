@@ -205,7 +205,11 @@ def _reply_subject(parent_subject: str, name: str) -> str:
     subject = one_line(parent_subject, 200) or "your invitation to connect"
     subject = subject if subject.lower().startswith("re:") else f"Re: {subject}"
     first = name.split()[0] if name and not name.startswith("(") else ""
-    if first and first.casefold() not in subject.casefold():
+    # A whole word in scripts that space their words ("Ed" is not named by "LinkedIn");
+    # "山田" is named by "山田さんからの招待".
+    latin = "A-Za-z\u00c0-\u024f"
+    named = re.search(rf"(?<![{latin}]){re.escape(first)}(?![{latin}])", subject, re.IGNORECASE)
+    if first and not named:
         subject = f"{subject} \u2013 {name}"
     return subject
 
@@ -269,8 +273,13 @@ def _flowed(text: str) -> str:
         if line == "-- ":
             out.append(line)
             continue
+        pieces: list[str] = []
         for piece in _wrap(line.rstrip(" ")):
-            out.append(" " + piece if piece.startswith((" ", ">", "From ")) else piece)
+            if pieces and pieces[-1] == "-- ":  # a cut after " -- " would make a signature
+                pieces[-1] += piece  # line in mid-text (RFC 3676, 4.3): keep them together
+            else:
+                pieces.append(piece)
+        out.extend(" " + p if p.startswith((" ", ">", "From ")) else p for p in pieces)
     return "\n".join(out)
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from mailbot.errors import ConfigError, MailbotError
-from mailbot.identity import INVITATION_KEYS, loose, normalise_name, person_key
+from mailbot.identity import INVITATION_KEYS, loose, mark_of, normalise_name, person_key
 from mailbot.mailboxes.base import FolderState
 from mailbot.records import STORED, Conversation, Cursor, DraftRecord, Skipped
 
@@ -83,7 +83,8 @@ CREATE TABLE IF NOT EXISTS drafts (
     digest      TEXT NOT NULL,
     state       TEXT NOT NULL,
     created     TEXT NOT NULL,
-    recipient   TEXT NOT NULL DEFAULT ''
+    recipient   TEXT NOT NULL DEFAULT '',
+    missing_since TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS events (
     person      TEXT NOT NULL,
@@ -245,6 +246,7 @@ def _from_3(db: sqlite3.Connection) -> None:
     _add_column(db, "conversations", "parent_refs", "TEXT NOT NULL DEFAULT ''")
     _add_column(db, "conversations", "decided", "TEXT")
     _add_column(db, "drafts", "recipient", "TEXT NOT NULL DEFAULT ''")
+    _add_column(db, "drafts", "missing_since", "TEXT NOT NULL DEFAULT ''")
     # The index counted our drafts the owner sent, and the answers to them, as
     # correspondence: built again from scratch on the next run.
     db.execute("DELETE FROM history")
@@ -528,17 +530,31 @@ class Store:
         )
         return DraftRecord(*row) if row else None
 
+    def draft_marks(self) -> set[str]:
+        """The marks in our drafts' Message-IDs (identity.draft_mark of each owner address
+        they were made under)."""
+        return {
+            mark
+            for (message_id,) in self._all("SELECT DISTINCT message_id FROM drafts")
+            if (mark := mark_of(message_id))
+        }
+
     def our_message_ids(self) -> frozenset[str]:
         """The Message-IDs of every draft mailbot stored (whatever became of it)."""
         return frozenset(row[0] for row in self._all("SELECT message_id FROM drafts"))
 
     def record_draft(self, d: DraftRecord) -> None:
+        """Remember a draft we stored (a token stored again, e.g. asked for again by the
+        owner after deleting it, replaces what was remembered of it)."""
         row = (*astuple(d), _now())
         marks = ", ".join("?" * len(row))
-        self._run(f"INSERT OR IGNORE INTO drafts ({_DRAFT}, created) VALUES ({marks})", row)
+        self._run(f"INSERT OR REPLACE INTO drafts ({_DRAFT}, created) VALUES ({marks})", row)
 
-    def set_draft_state(self, token: str, state: str) -> None:
-        self._run("UPDATE drafts SET state = ? WHERE token = ?", (state, token))
+    def set_draft_state(self, token: str, state: str, missing_since: str = "") -> None:
+        self._run(
+            "UPDATE drafts SET state = ?, missing_since = ? WHERE token = ?",
+            (state, missing_since, token),
+        )
 
     # -- messages that could not be understood --------------------------------------------
 

@@ -44,8 +44,8 @@ def test_a_conversation_comes_back_with_every_field(tmp_path: Path) -> None:
 
 def test_drafts_and_cursors_come_back(tmp_path: Path) -> None:
     with Store(tmp_path / "s.sqlite3") as store:
-        store.record_draft(DRAFT)
-        store.record_draft(replace(DRAFT, step="other"))  # the same token: the first stays
+        store.record_draft(replace(DRAFT, state="discarded", message_id="<old@x>"))
+        store.record_draft(DRAFT)  # the same token stored anew: what is remembered now
         assert store.draft("t1") == DRAFT
         assert store.draft_answered_by(("<x>", "<a.mailbot@owner.example>")) == DRAFT
         assert store.stored_drafts(JANE.person) == [DRAFT]

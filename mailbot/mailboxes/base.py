@@ -176,15 +176,15 @@ class Mailbox(Protocol):
     def find_drafts(
         self, folder: str, token: str, *, before_append: bool = False
     ) -> list[tuple[int, bytes]]:
-        """(uid, raw) of every message in `folder` carrying this X-Mailbot-Key token.
+        """(uid, raw) of every message in `folder` carrying this draft token (base.token_in).
         `before_append`: the caller appends next if none is found, and `append_draft`
         checks afterwards, so a backend may skip a check it would otherwise make here."""
 
     def draft_tokens(self, folder: str) -> set[str]:
-        """Every X-Mailbot-Key token in `folder` now."""
+        """Every draft token in `folder` now (base.token_in)."""
 
     def holds(self, folder: str, message_id: str, token: str) -> bool:
-        """Whether `folder` has a message with this Message-ID or this X-Mailbot-Key token."""
+        """Whether `folder` has a message with this Message-ID or carrying this token."""
 
     def delete_draft(self, folder: str, uid: int) -> bool:
         """Remove one of our drafts (that message only); False if the server cannot."""

@@ -640,7 +640,7 @@ class ImapMailbox:
         return found
 
     def draft_tokens(self, folder: str) -> set[str]:
-        """Every X-Mailbot-Key token in `folder` now (the cached list, while the folder's
+        """Every draft token in `folder` now (the cached list, while the folder's
         STATUS shows nothing changed)."""
         if folder in self._tokens_cache:
             stamp = self._tokens_stamp.get(folder)

@@ -59,7 +59,7 @@ class MaildirMailbox:
         self.root = root
         self._store = store
         self._selected: str | None = None
-        self._token_cache: dict[str, dict[str, list[str]]] = {}  # folder -> X-Mailbot-Key -> keys
+        self._token_cache: dict[str, dict[str, list[str]]] = {}  # folder -> draft token -> keys
         self._token_seen: dict[str, set[str]] = {}  # folder -> every key the cache has read
 
     # -- reading -----------------------------------------------------------------------
@@ -198,6 +198,7 @@ class MaildirMailbox:
             head = _read(path, MAX_HEADER_BYTES).replace(b"\r\n", b"\n").partition(b"\n\n")[0]
             if token_in(head) == token:
                 return True
+            head = re.sub(rb"\n[ \t]+", b" ", head)  # a folded Message-ID too
             found = re.search(rb"^message-id:[ \t]*(\S+)", head, re.IGNORECASE | re.MULTILINE)
             if wanted and found and found.group(1) == wanted:
                 return True

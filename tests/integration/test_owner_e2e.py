@@ -6,7 +6,9 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import sqlite3
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -176,13 +178,37 @@ def test_an_email_draft_deleted_unsent_closes_the_conversation(
     assert "marta.nowak@post.example" in ask["To"]
     delete(account, "Drafts", ask["Message-ID"])
 
+    # Gone from Drafts, not in Sent: maybe open in a mail client (mutt removes a draft
+    # while it is edited). Missing, not yet deleted: the conversation stays open.
     seed_raw(account, _on_behalf("<reminder@ela4-app0133.prod>"))
+    assert decisions(run_json(tmp_path, env)) == [("Marta Nowak", "ask", False)]
+    [marta] = status(tmp_path, env)["open"]
+    assert marta["draft"] == {"step": "ask", "state": "missing"}
+
+    a_day_passes(tmp_path)  # still in neither folder a day later: deleted
+    seed_raw(account, _on_behalf("<reminder-2@ela4-app0133.prod>"))
     assert decisions(run_json(tmp_path, env)) == [("Marta Nowak", "ignore", False)]
     assert drafts(account) == []
     closed = status(tmp_path, env)
     [marta] = closed["ignored"]
     assert "without sending it" in str(marta["reason"])
     assert marta["draft"] == {"step": "ask", "state": "discarded"}
+
+    # Yet an answer to it arrives (sent from another device after all): it is followed.
+    answer = reply(
+        "Marta Nowak <marta.nowak@post.example>", ask["Message-ID"], "No, we have not met."
+    )
+    seed_raw(account, answer)
+    assert decisions(run_json(tmp_path, env)) == [("Marta Nowak", "explain", True)]
+
+
+def a_day_passes(tmp_path: Path) -> None:
+    """Our drafts found missing were found missing a day and a half ago."""
+    with sqlite3.connect(tmp_path / "state.sqlite3") as db:
+        db.execute(
+            "UPDATE drafts SET missing_since = ? WHERE state = 'missing'",
+            ((datetime.now(UTC) - timedelta(hours=36)).isoformat(timespec="seconds"),),
+        )
 
 
 def test_a_sent_draft_carries_the_conversation_on(account: Account, tmp_path: Path) -> None:
