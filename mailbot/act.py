@@ -11,7 +11,8 @@ cycle is handled (pipeline.py). A crash means "read again", never "lost" and nev
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from email import message_from_bytes
 
 from mailbot.config import Settings
@@ -35,6 +36,14 @@ from mailbot.store import Store
 log = logging.getLogger(__name__)
 
 STORED_NOW, FOUND, NONE = "stored", "found", ""  # what became of a plan's draft
+
+
+@dataclass(frozen=True)
+class Followed:
+    """What Executor.follow_drafts found the owner did with our drafts."""
+
+    discarded: list[DraftRecord]  # email drafts gone from Drafts unsent, just now
+    back: list[DraftRecord]  # drafts missing before that turned up again (their new state)
 
 
 @dataclass
@@ -103,16 +112,24 @@ class Executor:
         )
         return STORED_NOW, record
 
-    def follow_drafts(self, sent_folder: str | None) -> list[DraftRecord]:
+    def follow_drafts(
+        self, sent_folder: str | None, missing: Sequence[DraftRecord] = ()
+    ) -> Followed:
         """What became of our drafts still in Drafts at the last look: a draft gone from
         Drafts was sent when a copy is in the Sent folder (found by its Message-ID or its
         token), discarded when it had a recipient and no copy was sent, and gone (pasted
         into the network, or deleted: mailbot cannot tell) when it had none. A draft a
-        mail client re-saved under a new UID keeps its Message-ID: still there. Returns
-        the drafts found discarded just now."""
+        mail client re-saved under a new UID keeps its Message-ID: still there.
+
+        `missing`: drafts found gone or discarded at an earlier look, looked for again. A
+        draft missing from Drafts may only be open in a mail client: mutt and neomutt take
+        a recalled draft out of Drafts at once and store it again when it is postponed, or
+        send it (a copy in Sent). One back in Drafts is waiting again; a discarded one
+        with a copy in Sent was sent (a gone one is looked for in Drafts only: they pile
+        up, and one SEARCH each of the Sent folder would too)."""
         waiting = self.store.drafts_in(STORED)
         present: dict[str, set[str]] = {}
-        discarded = []
+        discarded, back = [], []
         for record in waiting:
             if record.folder not in present:
                 present[record.folder] = self.mailbox.draft_tokens(record.folder)
@@ -129,7 +146,23 @@ class Executor:
                 state = GONE
             log.info("our %s draft %s is %s", record.step, record.token, state)
             self.store.set_draft_state(record.token, state)
-        return discarded
+        for record in missing:
+            if record.folder not in present:
+                present[record.folder] = self.mailbox.draft_tokens(record.folder)
+            if record.token in present[record.folder]:
+                state = STORED
+            elif (
+                record.state == DISCARDED
+                and sent_folder
+                and self.mailbox.holds(sent_folder, record.message_id, record.token)
+            ):
+                state = SENT
+            else:
+                continue
+            log.info("our %s draft %s is %s again", record.step, record.token, state)
+            self.store.set_draft_state(record.token, state)
+            back.append(replace(record, state=state))
+        return Followed(discarded, back)
 
     def _withdraw(self, record: DraftRecord) -> str:
         """Remove an earlier draft of ours that the owner has not edited; what became of it."""

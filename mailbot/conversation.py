@@ -7,6 +7,7 @@
     any   --"you are now connected"-------------> known
     any   --the owner decides (`mailbot decide`)-> known | asked | explained | ignored
     asked | explained --our email draft deleted unsent--> ignored
+    ignored --that draft turns up again (sent after all, or back in Drafts)--> asked | explained
     ignored --a new invitation AFRESH_AFTER_DAYS later--> (new)
 
 Each function is pure: the current conversation (or None) and an event in, a Step out.
@@ -139,10 +140,37 @@ def on_discarded(current: Conversation, step: str, today: str) -> Step | None:
         return None
     return Step(
         IGNORE,
-        f"you deleted our {step} draft for {current.name} without sending it ({today}): "
+        f"{_DISCARDED.format(step=step, name=current.name)} without sending it ({today}): "
         "closed, reminders add nothing",
         status=IGNORED,
         withdraw=True,
+    )
+
+
+_DISCARDED = "you deleted our {step} draft for {name}"  # how on_discarded's reason begins
+
+
+def closed_by_discard(current: Conversation, step: str) -> bool:
+    """Whether the conversation is closed because our `step` draft left Drafts unsent
+    (on_discarded), and nothing has moved it since (the owner's own word would have)."""
+    return current.status == IGNORED and current.reason.startswith(
+        _DISCARDED.format(step=step, name=current.name)
+    )
+
+
+def on_draft_back(current: Conversation, step: str, sent: bool, today: str) -> Step | None:
+    """Our `step` draft, taken for deleted unsent, turned up again: sent after all (a copy
+    in Sent) or back in Drafts. It was open in a mail client (mutt and neomutt take a
+    recalled draft out of Drafts while it is edited, and store it again when it is
+    postponed): the conversation reopens at that draft's step."""
+    if not closed_by_discard(current, step) or step not in STATUS_OF:
+        return None
+    what = "you sent it after all" if sent else "it is back in Drafts"
+    return Step(
+        step,
+        f"our {step} draft for {current.name} was open in your mail client, not deleted: "
+        f"{what} ({today}); the conversation goes on",
+        status=STATUS_OF[step],
     )
 
 

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from mailbot import phrases
 from mailbot.act import DryRun, Executor
 from mailbot.config import Settings
+from mailbot.conversation import closed_by_discard
 from mailbot.errors import ConfigError, MailboxError, TemplateProblem
 from mailbot.identity import draft_mark, normalise_name
 from mailbot.mailboxes.base import (
@@ -28,14 +29,18 @@ from mailbot.mailboxes.base import (
 from mailbot.notifications import BODY_HINTS, SENDER_HINTS, Notification, parse
 from mailbot.people.applicants import WithApplicants, find_applicant
 from mailbot.people.index import CorrespondenceIndex
-from mailbot.plan import Options, Plan, discarded, plan
-from mailbot.records import STORED, Cursor
+from mailbot.plan import Options, Plan, discarded, draft_back, plan
+from mailbot.records import DISCARDED, GONE, SENT, STORED, Cursor, DraftRecord
 from mailbot.replies import OLD_MESSAGE_ID_MARK, Renderer
 from mailbot.report import CycleReport, Processed
 from mailbot.rules import IGNORE, SKIP, Context
 from mailbot.store import StorageError, Store
 
 log = logging.getLogger(__name__)
+
+# A draft a mail client has open is missing from Drafts (mutt and neomutt take it out while
+# it is edited): one taken for deleted unsent is looked for again this long.
+DRAFT_OPEN_DAYS = 7
 
 
 def wanted(settings: Settings) -> Wanted:
@@ -127,14 +132,42 @@ def follow_drafts(
     executor: Executor, mailbox: Mailbox, store: Store, settings: Settings, today: str
 ) -> None:
     """What the owner did with our drafts since the last look (act.Executor.follow_drafts):
-    an email draft deleted unsent closes its conversation (plan.discarded)."""
-    if not store.drafts_in(STORED):
+    an email draft deleted unsent closes its conversation (plan.discarded); one that was
+    only open in a mail client and turns up again reopens it (plan.draft_back)."""
+    missing = store.drafts_in(GONE) + [
+        d for d in store.drafts_in(DISCARDED) if _may_come_back(d, store, today)
+    ]
+    if not store.drafts_in(STORED) and not missing:
         return
     sent = mailbox.sent_folder(settings.sent, inbox=settings.inbox)
-    for record in executor.follow_drafts(sent):
+    followed = executor.follow_drafts(sent, missing)
+    for record in followed.discarded:
         current = store.conversation(record.person)
         if current is not None and (closing := discarded(record, current, store, today)):
             executor.carry_out(closing)
+    for record in followed.back:
+        current = store.conversation(record.person)
+        if current is not None and (
+            reopening := draft_back(record, current, store, today, sent=record.state == SENT)
+        ):
+            executor.carry_out(reopening)
+
+
+def _may_come_back(draft: DraftRecord, store: Store, today: str) -> bool:
+    """Whether a draft taken for deleted unsent is still worth looking for: it closed its
+    conversation, nothing has moved that since, and not longer ago than a draft stays
+    open in a mail client (DRAFT_OPEN_DAYS)."""
+    current = store.conversation(draft.person)
+    latest = store.latest_draft(draft.person)
+    if current is None or latest is None or latest.token != draft.token:
+        return False
+    if not closed_by_discard(current, draft.step):
+        return False
+    try:
+        days = (date.fromisoformat(today) - date.fromisoformat(current.updated[:10])).days
+    except ValueError:
+        return False
+    return days <= DRAFT_OPEN_DAYS
 
 
 def _with_applicants(

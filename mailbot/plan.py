@@ -160,6 +160,21 @@ def discarded(
     return replace(found, message_id=None)
 
 
+def draft_back(
+    draft: DraftRecord, current: Conversation, view: StateView, today: str, *, sent: bool
+) -> Plan | None:
+    """Our draft, taken for deleted unsent, turned up again (sent, or back in Drafts): the
+    conversation it closed reopens (see conversation.on_draft_back); None when something
+    else has moved it since."""
+    step = conversation.on_draft_back(current, draft.step, sent, today)
+    if step is None:
+        return None
+    n = Notification(kind=OWNER, network=current.network)
+    requester = Requester(current.name, current.headline, current.profile_url, current.email)
+    found = _apply(n, step, current, requester, view, trigger="")
+    return replace(found, message_id=None)
+
+
 def _afresh(n: Notification, current: Conversation, view: StateView, today: str) -> bool:
     """An invitation to a conversation the owner closed (ignored) long ago, that is not a
     reminder of the invitations it had: a new request, judged from scratch."""
@@ -319,7 +334,9 @@ def _after(
     details = "\n".join(decision.evidence) if decision is not None else ""
     from_them = n.kind != OWNER and n.message_id is not None
     if previous is not None:
-        moved = status != previous.status or status == REVIEW  # review shows the latest
+        # review shows the latest; the owner's own word is always the reason (an ignore on a
+        # conversation a deleted draft closed is theirs now: conversation.closed_by_discard)
+        moved = status != previous.status or status == REVIEW or n.kind == OWNER
         return replace(
             previous,
             status=status,

@@ -15,7 +15,7 @@ import pytest
 
 from mailbot.identity import key_token, normalise_name
 from mailbot.notifications.model import Notification, Requester
-from mailbot.plan import Options, Plan, discarded, plan, settle
+from mailbot.plan import Options, Plan, discarded, draft_back, plan, settle
 from mailbot.records import Conversation, DraftRecord, Verdict
 from mailbot.rules import ASK, EXPLAIN, IGNORE, KNOWN, REVIEW, SKIP, Context
 
@@ -669,6 +669,38 @@ def test_an_email_draft_deleted_unsent_closes_its_conversation(
     assert p is not None and p.decision == IGNORE and p.message_id is None
     assert p.save is not None and p.save.status == "ignored"
     assert "without sending it" in p.reason
+
+
+@pytest.mark.parametrize(("status", "step"), [("asked", "ask"), ("explained", "explain")])
+@pytest.mark.parametrize("sent", [True, False])
+def test_a_draft_taken_for_deleted_that_turns_up_again_reopens_its_conversation(
+    status: str, step: str, sent: bool
+) -> None:
+    """mutt and neomutt take a recalled draft out of Drafts while it is edited: the cycle
+    then sees an email draft gone and not sent, and closes the conversation. When the
+    draft turns up again (sent, or postponed back into Drafts), it reopens where it was."""
+    draft = replace(ask_draft(state="discarded"), step=step, recipient="jane@mail.example")
+    closing = discarded(draft, conversation(status=status), MemoryView(), "2026-12-06")
+    assert closing is not None and closing.save is not None
+    back = replace(draft, state="sent" if sent else "stored")
+    p = draft_back(back, closing.save, MemoryView(), "2026-12-06", sent=sent)
+    assert p is not None and p.message_id is None and p.draft is None and p.withdraw == ()
+    assert p.decision == step and p.save is not None and p.save.status == status
+    assert "open in your mail client" in p.reason
+    assert ("sent it after all" in p.reason) == sent
+
+
+def test_a_draft_that_turns_up_after_the_owner_closed_it_changes_nothing() -> None:
+    draft = replace(ask_draft(state="discarded"), recipient="jane@mail.example")
+    closing = discarded(draft, conversation(), MemoryView(), "2026-12-06")
+    assert closing is not None and closing.save is not None
+    view = MemoryView(conversations=[closing.save])
+    owner = settle("ignore", closing.save, view, "2026-12-07")  # their own word since
+    assert owner.save is not None
+    assert draft_back(draft, owner.save, view, "2026-12-08", sent=True) is None
+    # never closed by a discard: nothing to reopen
+    assert draft_back(draft, conversation(status="ignored"), view, "2026-12-08", sent=True) is None
+    assert draft_back(draft, conversation(status="asked"), view, "2026-12-08", sent=True) is None
 
 
 def test_a_conversation_keeps_headline_common_connections_evidence_and_latest_message() -> None:

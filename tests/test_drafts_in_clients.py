@@ -1,0 +1,207 @@
+"""What mail clients do to our drafts, on a local Maildir (no server): the shapes are
+those neomutt 20220429 (Debian 12) really gives them (tests/integration/test_neomutt_e2e.py
+drives it against Dovecot).
+
+- Recalling a postponed draft takes it out of Drafts at once (flagged \\Deleted and
+  expunged when the client leaves the folder), long before it is sent or postponed again.
+- Postponing stores it again under a new UID with the same Message-ID, flagged \\Draft
+  only, the headers rewritten (a new Date, the subject's encoded word for the en dash only,
+  `X-Mutt-Fcc`, `Content-Disposition: inline`) and the body re-encoded (quoted-printable
+  UTF-8 -> 7bit us-ascii, format=flowed kept).
+- Sending keeps the Message-ID, In-Reply-To and References (the copy in Sent).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import mailbox
+import shutil
+import sqlite3
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from builders import invitation, mail, reply
+from conftest import fixture_bytes
+from support import mailbot
+
+
+def on_behalf(name: str, address: str, message_id: str, invitation_id: int) -> bytes:
+    """A 2013 invitation sent on the inviter's own behalf: their address is known, so the
+    draft is an email with a recipient."""
+    raw = fixture_bytes("li-2013-on-behalf.eml")
+    raw = raw.replace(b"Marta Nowak", name.encode()).replace(
+        b"marta.nowak@post.example", address.encode()
+    )
+    raw = raw.replace(
+        b"<1794125671.9023141.1368522721544.JavaMail.app@ela4-app0133.prod>", message_id.encode()
+    )
+    return raw.replace(b"invitationID=5742011987", f"invitationID={invitation_id}".encode())
+
+
+def neomutt_resave(raw: bytes, *, body: str | None = None) -> bytes:
+    """A draft as neomutt postpones (or sends) it again: same Message-ID and threading,
+    everything else written anew; `body` replaces the text (an edit)."""
+    old = email.message_from_bytes(raw, policy=email.policy.default)
+    text = body if body is not None else old.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    subject = str(old["Subject"]).replace("\u2013", "=?utf-8?B?4oCT?=")
+    heads = [
+        ("Date", "Sun, 6 Dec 2026 03:18:22 +0000"),
+        ("From", old["From"]),
+        ("To", old["To"]),
+        ("Subject", subject),
+        ("Message-ID", old["Message-ID"]),
+        ("References", old["References"]),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "text/plain; charset=us-ascii; delsp=no; format=flowed"),
+        ("Content-Disposition", "inline"),
+        ("In-Reply-To", old["In-Reply-To"]),
+        ("X-Mutt-Fcc", "+Sent"),
+    ]
+    lines = [f"{name}: {value}" for name, value in heads if value is not None]
+    lines += ["", text.replace("\r\n", "\n")]
+    return "\n".join(lines).encode("ascii")
+
+
+class Mailboxes:
+    """The owner's Maildir: INBOX, Drafts and Sent, and mailbot run on it."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp = tmp_path
+        self.root = tmp_path / "Maildir"
+        self.box = mailbox.Maildir(str(self.root), create=True)
+        self.box.add_folder("Drafts")
+        self.box.add_folder("Sent")
+        self.env = {
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "MAILBOT_MAILDIR": str(self.root),
+            "MAILBOT_STATE": str(tmp_path / "state.sqlite3"),
+            "MAILBOT_OWNER_NAME": "Robin Owner",
+            "MAILBOT_OWNER_EMAIL": "robin@owner.example",
+        }
+
+    def deliver(self, raw: bytes) -> None:
+        self.box.add(mailbox.MaildirMessage(raw))
+
+    def run(self) -> list[tuple[str, str, bool]]:
+        result = mailbot(self.tmp, self.env, "--run-once", "--json")
+        assert result.returncode == 0, result.stderr
+        report = json.loads(result.stdout)
+        return [(p["requester"], p["decision"], p["draft"]) for p in report["processed"]]
+
+    def status(self) -> dict[str, list[dict[str, object]]]:
+        result = mailbot(self.tmp, self.env, "status", "--json")
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+    def drafts(self) -> list[Path]:
+        return sorted((self.root / ".Drafts" / "cur").iterdir())
+
+    def put(self, folder: str, raw: bytes, flags: str) -> None:
+        message = mailbox.MaildirMessage(raw)
+        message.set_subdir("cur")
+        message.set_flags(flags)
+        self.box.get_folder(folder).add(message)
+
+
+def draft_of(raw: bytes) -> EmailMessage:
+    return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("then", ["postponed", "sent"])
+def test_a_draft_open_in_a_mail_client_is_not_taken_for_deleted(tmp_path: Path, then: str) -> None:
+    """A cycle that runs while the owner has our email draft open in neomutt finds it gone
+    from Drafts and not sent: "deleted unsent", the conversation closes. When the client
+    postpones it again or sends it, the next cycle reopens the conversation."""
+    owner = Mailboxes(tmp_path)
+    owner.deliver(on_behalf("Marta Nowak", "marta.nowak@post.example", "<i1@prod>", 5742011981))
+    assert owner.run() == [("Marta Nowak", "ask", True)]
+    [path] = owner.drafts()
+    raw = path.read_bytes()
+    shutil.move(path, tmp_path / "open-in-neomutt")  # recalled: out of Drafts at once
+
+    owner.deliver(mail("Ann Other <ann@other.example>", "robin@owner.example", "lunch?"))
+    assert owner.run() == []  # new mail: the drafts are looked at
+    [closed] = owner.status()["ignored"]
+    assert closed["draft"] == {"step": "ask", "state": "discarded"}
+
+    edited = neomutt_resave(raw, body="Hi Marta,\n\nhave we met? I can't place you.\n")
+    if then == "postponed":
+        owner.put("Drafts", edited, "D")
+    else:
+        owner.put("Sent", edited, "S")
+    owner.deliver(on_behalf("Marta Nowak", "marta.nowak@post.example", "<r1@prod>", 5742011981))
+    assert owner.run() == [("Marta Nowak", "ask", False)]  # a reminder: already asked
+    after = owner.status()
+    assert after["ignored"] == []
+    [marta] = after["open"]
+    assert marta["status"] == "asked"
+    assert marta["draft"] == {"step": "ask", "state": "stored" if then == "postponed" else "sent"}
+    assert "open in your mail client" in str(marta["reason"])
+    if then == "sent":  # the conversation goes on: her answer is followed
+        owner.deliver(
+            reply(
+                "Marta Nowak <marta.nowak@post.example>",
+                draft_of(raw)["Message-ID"],
+                "No, we have never met.",
+            )
+        )
+        assert owner.run() == [("Marta Nowak", "explain", True)]
+
+
+def test_a_draft_deleted_in_the_client_stays_deleted(tmp_path: Path) -> None:
+    """The other side: deleted for good, nothing turns up, the conversation stays closed."""
+    owner = Mailboxes(tmp_path)
+    owner.deliver(on_behalf("Lena Fischer", "lena.fischer@post.example", "<i3@prod>", 5742011983))
+    owner.run()
+    [path] = owner.drafts()
+    path.unlink()
+    for n in range(2):
+        owner.deliver(
+            on_behalf("Lena Fischer", "lena.fischer@post.example", f"<r{n}@p>", 5742011983)
+        )
+        assert owner.run() == [("Lena Fischer", "ignore", False)]
+    [lena] = owner.status()["ignored"]
+    assert lena["draft"] == {"step": "ask", "state": "discarded"}
+
+
+def test_a_draft_back_after_a_week_reopens_nothing(tmp_path: Path) -> None:
+    """A draft taken for deleted is looked for again only while a client may still have it
+    open (pipeline.DRAFT_OPEN_DAYS): not every discarded draft ever, at every cycle."""
+    owner = Mailboxes(tmp_path)
+    owner.deliver(on_behalf("Marta Nowak", "marta.nowak@post.example", "<i1@prod>", 5742011981))
+    owner.run()
+    [path] = owner.drafts()
+    raw = path.read_bytes()
+    path.unlink()
+    owner.deliver(mail("Ann Other <ann@other.example>", "robin@owner.example", "lunch?"))
+    owner.run()
+    with sqlite3.connect(tmp_path / "state.sqlite3") as db:
+        db.execute("UPDATE conversations SET updated = '2020-01-01T00:00:00+00:00'")
+    owner.put("Sent", neomutt_resave(raw), "S")
+    owner.deliver(mail("Ann Other <ann@other.example>", "robin@owner.example", "again"))
+    owner.run()
+    [marta] = owner.status()["ignored"]
+    assert marta["draft"] == {"step": "ask", "state": "discarded"}
+
+
+def test_a_paste_draft_back_in_drafts_is_waiting_again(tmp_path: Path) -> None:
+    """A draft without a recipient (to paste into LinkedIn) gone from Drafts may have been
+    pasted: "gone", nothing closes. Postponed back by the client, it is waiting again."""
+    owner = Mailboxes(tmp_path)
+    owner.deliver(invitation("Priya Raman"))
+    assert owner.run() == [("Priya Raman", "ask", True)]
+    [path] = owner.drafts()
+    raw = path.read_bytes()
+    path.unlink()
+    owner.deliver(mail("Ann Other <ann@other.example>", "robin@owner.example", "lunch?"))
+    owner.run()
+    assert owner.status()["open"][0]["draft"] == {"step": "ask", "state": "gone"}
+    owner.put("Drafts", neomutt_resave(raw), "D")
+    owner.deliver(mail("Ann Other <ann@other.example>", "robin@owner.example", "again"))
+    owner.run()
+    [priya] = owner.status()["open"]
+    assert priya["draft"] == {"step": "ask", "state": "stored"}
