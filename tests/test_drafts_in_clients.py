@@ -13,6 +13,7 @@ drives it against Dovecot).
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import json
@@ -23,9 +24,12 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from builders import invitation, mail, reply
+from builders import invitation, mail, network_message, reply
 from conftest import fixture_bytes
 from support import mailbot
+
+from mailbot.notifications import Requester
+from mailbot.replies import _encoded_digest, digest, unchanged
 
 
 def on_behalf(name: str, address: str, message_id: str, invitation_id: int) -> bytes:
@@ -43,26 +47,50 @@ def on_behalf(name: str, address: str, message_id: str, invitation_id: int) -> b
 
 def neomutt_resave(raw: bytes, *, body: str | None = None) -> bytes:
     """A draft as neomutt postpones (or sends) it again: same Message-ID and threading,
-    everything else written anew; `body` replaces the text (an edit)."""
+    everything else written anew, as it does: the text in the first charset of
+    us-ascii:iso-8859-1:utf-8 that fits, 8bit; encoded words only where needed. `body`
+    replaces the text (an edit)."""
     old = email.message_from_bytes(raw, policy=email.policy.default)
     text = body if body is not None else old.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    subject = str(old["Subject"]).replace("\u2013", "=?utf-8?B?4oCT?=")
+    text = text.replace("\r\n", "\n")
+    charset = next(c for c in ("us-ascii", "iso-8859-1", "utf-8") if _fits(text, c))
     heads = [
         ("Date", "Sun, 6 Dec 2026 03:18:22 +0000"),
         ("From", old["From"]),
         ("To", old["To"]),
-        ("Subject", subject),
+        ("Subject", old["Subject"]),
         ("Message-ID", old["Message-ID"]),
         ("References", old["References"]),
         ("MIME-Version", "1.0"),
-        ("Content-Type", "text/plain; charset=us-ascii; delsp=no; format=flowed"),
+        ("Content-Type", f"text/plain; charset={charset}; delsp=no; format=flowed"),
         ("Content-Disposition", "inline"),
+        ("Content-Transfer-Encoding", "8bit" if charset != "us-ascii" else None),
         ("In-Reply-To", old["In-Reply-To"]),
         ("X-Mutt-Fcc", "+Sent"),
     ]
-    lines = [f"{name}: {value}" for name, value in heads if value is not None]
-    lines += ["", text.replace("\r\n", "\n")]
-    return "\n".join(lines).encode("ascii")
+    lines = [f"{name}: {_words(str(value))}" for name, value in heads if value is not None]
+    return "\n".join(lines).encode("ascii") + b"\n\n" + text.encode(charset)
+
+
+def _fits(text: str, charset: str) -> bool:
+    try:
+        text.encode(charset)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _words(value: str) -> str:
+    """The words from the first that is not ASCII to the last as one encoded word, as
+    neomutt writes "Re: Invitation to connect on LinkedIn =?utf-8?B?...?=" (what a reader
+    sees is the same)."""
+    words = value.split(" ")
+    wide = [i for i, w in enumerate(words) if not w.isascii()]
+    if not wide:
+        return value
+    span = " ".join(words[wide[0] : wide[-1] + 1]).encode()
+    encoded = f"=?utf-8?B?{base64.b64encode(span).decode()}?="
+    return " ".join([*words[: wide[0]], encoded, *words[wide[-1] + 1 :]])
 
 
 class Mailboxes:
@@ -205,3 +233,60 @@ def test_a_paste_draft_back_in_drafts_is_waiting_again(tmp_path: Path) -> None:
     owner.run()
     [priya] = owner.status()["open"]
     assert priya["draft"] == {"step": "ask", "state": "stored"}
+
+
+def rendered_email_draft(name: str = "Jürgen Müller") -> bytes:
+    """An email draft as mailbot writes it (quoted-printable UTF-8, an encoded subject)."""
+    from mailbot.config import Owner
+    from mailbot.records import Parent
+    from mailbot.replies import Renderer
+
+    owner = Owner(name="Robin Owner", email="robin@owner.example", phone=None, twitter=None)
+    requester = Requester(name=name, email="jm@post.example")
+    parent = Parent("<i1@prod>", "Invitation to connect on LinkedIn")
+    return Renderer().draft("ask", requester, "linkedin", parent, owner, token="0" * 32).as_bytes()
+
+
+def test_a_draft_stored_again_unchanged_by_a_client_is_not_edited() -> None:
+    """neomutt re-encodes a draft it postpones again: another Date, subject encoding,
+    charset and transfer encoding, the same text. Not an edit: still ours to withdraw
+    when the conversation moves on. Any change the owner makes is an edit."""
+    raw = rendered_email_draft()
+    baseline = digest(raw)
+    again = neomutt_resave(raw.replace(b"\r\n", b"\n"))
+    assert b"quoted-printable" in raw and b"quoted-printable" not in again
+    assert unchanged(again, baseline) and unchanged(raw, baseline)
+    text = draft_of(raw).get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert not unchanged(neomutt_resave(raw, body=text.replace("Hi", "Hello")), baseline)
+    assert not unchanged(neomutt_resave(raw, body=text + "\nP.S. see you\n"), baseline)
+    other = raw.replace(b"jm@post.example", b"someone@else.example")
+    assert not unchanged(other, baseline)
+    resubject = draft_of(raw)
+    resubject.replace_header("Subject", "Hello Jürgen")
+    assert not unchanged(resubject.as_bytes(), baseline)
+
+
+def test_a_digest_stored_by_an_earlier_release_still_recognises_its_draft() -> None:
+    raw = rendered_email_draft()
+    assert unchanged(raw, _encoded_digest(raw))
+    assert not unchanged(raw.replace(b"Hi ", b"Hello "), _encoded_digest(raw))
+
+
+@pytest.mark.parametrize("edited", [False, True])
+def test_a_draft_postponed_again_is_withdrawn_only_if_edited(tmp_path: Path, edited: bool) -> None:
+    """The owner recalls our ask draft and postpones it again (edited or not); then the
+    person answers on LinkedIn and the explanation is drafted: the ask draft is stale.
+    Unchanged, it is withdrawn; edited, it is the owner's and stays."""
+    owner = Mailboxes(tmp_path)
+    owner.deliver(on_behalf("Marta Nowak", "marta.nowak@post.example", "<i1@prod>", 5742011981))
+    owner.run()
+    [path] = owner.drafts()
+    raw = path.read_bytes()
+    path.unlink()
+    text = draft_of(raw).get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    owner.put("Drafts", neomutt_resave(raw, body=text + "PS\n" if edited else None), "D")
+    owner.deliver(network_message("Marta Nowak", "No, we have never met. Just networking."))
+    assert owner.run() == [("Marta Nowak", "explain", True)]
+    ids = [draft_of(p.read_bytes())["Message-ID"] for p in owner.drafts()]
+    assert len(ids) == (2 if edited else 1)
+    assert (draft_of(raw)["Message-ID"] in ids) == edited
