@@ -24,25 +24,11 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from builders import invitation, mail, network_message, reply
-from conftest import fixture_bytes
+from builders import invitation, mail, network_message, on_behalf, reply
 from support import mailbot
 
 from mailbot.notifications import Requester
 from mailbot.replies import _encoded_digest, digest, unchanged
-
-
-def on_behalf(name: str, address: str, message_id: str, invitation_id: int) -> bytes:
-    """A 2013 invitation sent on the inviter's own behalf: their address is known, so the
-    draft is an email with a recipient."""
-    raw = fixture_bytes("li-2013-on-behalf.eml")
-    raw = raw.replace(b"Marta Nowak", name.encode()).replace(
-        b"marta.nowak@post.example", address.encode()
-    )
-    raw = raw.replace(
-        b"<1794125671.9023141.1368522721544.JavaMail.app@ela4-app0133.prod>", message_id.encode()
-    )
-    return raw.replace(b"invitationID=5742011987", f"invitationID={invitation_id}".encode())
 
 
 def neomutt_resave(raw: bytes, *, body: str | None = None) -> bytes:
