@@ -134,13 +134,13 @@ def follow_drafts(
     """What the owner did with our drafts since the last look (act.Executor.follow_drafts):
     an email draft deleted unsent closes its conversation (plan.discarded); one that was
     only open in a mail client and turns up again reopens it (plan.draft_back)."""
-    missing = store.drafts_in(GONE) + [
-        d for d in store.drafts_in(DISCARDED) if _may_come_back(d, store, today)
-    ]
-    if not store.drafts_in(STORED) and not missing:
+    waiting, gone = store.drafts_in(STORED), store.drafts_in(GONE)
+    lately = [d for d in store.drafts_in(DISCARDED) if _may_come_back(d, store, today)]
+    if not (waiting or gone or lately):
         return
-    sent = mailbox.sent_folder(settings.sent, inbox=settings.inbox)
-    followed = executor.follow_drafts(sent, missing)
+    # Sent is asked about drafts that left Drafts and discarded ones; gone ones only in Drafts
+    sent = mailbox.sent_folder(settings.sent, inbox=settings.inbox) if waiting or lately else None
+    followed = executor.follow_drafts(sent, gone + lately)
     for record in followed.discarded:
         current = store.conversation(record.person)
         if current is not None and (closing := discarded(record, current, store, today)):
