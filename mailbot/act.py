@@ -28,7 +28,7 @@ from mailbot.records import (
     WITHDRAWN,
     DraftRecord,
 )
-from mailbot.replies import Draft, Renderer, digest
+from mailbot.replies import Draft, Renderer, digest, unchanged
 from mailbot.report import Processed
 from mailbot.rules import SKIP
 from mailbot.store import Store
@@ -163,7 +163,7 @@ class Executor:
         found = self.mailbox.find_drafts(record.folder, record.token)
         if not found:
             state = GONE  # sent, or deleted by the owner (follow_drafts tells them apart)
-        elif any(digest(raw) != record.digest for _, raw in found):
+        elif not all(unchanged(raw, record.digest) for _, raw in found):
             state = KEPT  # edited: the owner's now
         elif all(self.mailbox.delete_draft(record.folder, uid) for uid, _ in found):
             log.info(

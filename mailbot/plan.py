@@ -333,7 +333,9 @@ def _after(
     details = "\n".join(decision.evidence) if decision is not None else ""
     from_them = n.kind != OWNER and n.message_id is not None
     if previous is not None:
-        moved = status != previous.status or status == REVIEW  # review shows the latest
+        # review shows the latest; the owner's own word is always the reason (an ignore on
+        # a conversation a deleted draft closed is theirs now)
+        moved = status != previous.status or status == REVIEW or n.kind == OWNER
         return replace(
             previous,
             status=status,

@@ -9,8 +9,13 @@ run template code.
 
 from __future__ import annotations
 
+import contextlib
 import email
+import email.errors
+import email.header
+import email.message
 import email.policy
+import email.utils
 import hashlib
 import quopri
 import re
@@ -58,13 +63,63 @@ def bundled_templates() -> Path:
 
 
 def digest(raw: bytes) -> str:
-    """What the owner would change by editing a draft: recipients, subject and the whole
-    body (attachments included), line endings folded. Headers only are parsed."""
+    """What the owner would change by editing a draft: its recipients, subject and the text
+    of every part as a reader sees them (encoded words, transfer encodings and charsets
+    decoded, addresses parsed, line endings and trailing newlines folded; other parts by
+    type, name and content). A client that stores the draft again unchanged writes it in
+    its own way (neomutt: the subject re-encoded, quoted-printable UTF-8 as 7bit us-ascii):
+    the same digest, so an unedited draft stays ours to withdraw."""
+    msg = email.message_from_bytes(raw, policy=compat32)
+    seen = [_addresses(msg, name) for name in ("To", "Cc", "Bcc")]
+    seen.append(_decoded(str(msg.get("Subject", ""))))
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        kind = part.get_content_type()
+        if part.get_content_maintype() == "text":
+            text = _decoded_text(data, part.get_content_charset() or "us-ascii")
+            seen.append(kind + "\n" + text.replace("\r\n", "\n").rstrip("\n"))
+        else:
+            name = _decoded(str(part.get_filename("")))
+            seen.append(f"{kind}\n{name}\n{hashlib.sha256(data).hexdigest()}")
+    return hashlib.sha256("\n\n".join(seen).encode("utf-8", "replace")).hexdigest()
+
+
+def unchanged(raw: bytes, baseline: str) -> bool:
+    """Whether this draft is the one whose digest mailbot stored (`baseline`): the owner has
+    not edited it. Digests of earlier releases (of the encoded message) count too."""
+    return baseline in (digest(raw), _encoded_digest(raw))
+
+
+def _encoded_digest(raw: bytes) -> str:
+    """The digest earlier releases stored: recipients, subject and body as encoded."""
     head, _, body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
     msg = BytesHeaderParser(policy=compat32).parsebytes(head + b"\n\n")
     heads = [" ".join(str(msg.get(name, "")).split()) for name in ("To", "Cc", "Bcc", "Subject")]
     seen = "\n".join(heads).encode("utf-8", "replace") + b"\n\n" + body.rstrip(b"\n")
     return hashlib.sha256(seen).hexdigest()
+
+
+def _decoded(value: str) -> str:
+    """A header's text, encoded words decoded, whitespace folded (as it stands when it
+    cannot be decoded)."""
+    with contextlib.suppress(LookupError, UnicodeError, ValueError, email.errors.HeaderParseError):
+        value = str(email.header.make_header(email.header.decode_header(value)))
+    return " ".join(value.split())
+
+
+def _addresses(msg: email.message.Message, name: str) -> str:
+    values = [_decoded(str(v)) for v in msg.get_all(name, [])]
+    return ", ".join(f"{n} <{a}>" for n, a in email.utils.getaddresses(values))
+
+
+def _decoded_text(data: bytes, charset: str) -> str:
+    try:
+        return data.decode(charset, "replace")
+    except LookupError:  # a charset Python does not know
+        return data.decode("utf-8", "replace")
 
 
 @dataclass(frozen=True)

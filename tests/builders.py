@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from pathlib import Path
 
 _ids = itertools.count(7400000000000000001)
 
@@ -100,3 +101,17 @@ def reply(
     msg["References"] = to_message_id
     msg.set_content(f"{text}\n\nOn Mon, 2 Nov 2026, Robin Owner wrote:\n> Hi, have we met?\n")
     return msg.as_bytes()
+
+
+def on_behalf(name: str, address: str, message_id: str, invitation_id: int) -> bytes:
+    """The 2013 invitation LinkedIn sent on the inviter's own behalf (fixture
+    li-2013-on-behalf.eml) for another person: their address is known, so mailbot's draft
+    is an email with a recipient. A reminder is the same with another Message-ID."""
+    raw = (Path(__file__).parent / "fixtures" / "li-2013-on-behalf.eml").read_bytes()
+    raw = raw.replace(b"Marta Nowak", name.encode()).replace(
+        b"marta.nowak@post.example", address.encode()
+    )
+    raw = raw.replace(
+        b"<1794125671.9023141.1368522721544.JavaMail.app@ela4-app0133.prod>", message_id.encode()
+    )
+    return raw.replace(b"invitationID=5742011987", f"invitationID={invitation_id}".encode())

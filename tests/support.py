@@ -7,10 +7,12 @@ import email.policy
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from conftest import fixture_bytes
@@ -130,3 +132,12 @@ def body(msg: email.message.EmailMessage) -> str:
         else:
             lines.append(line)
     return "\n".join(lines)
+
+
+def a_day_passes(tmp_path: Path) -> None:
+    """Our drafts found missing were found missing a day and a half ago."""
+    with sqlite3.connect(tmp_path / "state.sqlite3") as db:
+        db.execute(
+            "UPDATE drafts SET missing_since = ? WHERE state = 'missing'",
+            ((datetime.now(UTC) - timedelta(hours=36)).isoformat(timespec="seconds"),),
+        )

@@ -6,16 +6,14 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import sqlite3
 import sys
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from builders import invitation, network_message, reply
 from conftest import fixture_bytes
 from dovecot import Account
-from support import body, drafts, mailbot, run_json, seed_raw, write_env
+from support import a_day_passes, body, drafts, mailbot, run_json, seed_raw, write_env
 
 pytestmark = pytest.mark.dovecot
 
@@ -200,15 +198,6 @@ def test_an_email_draft_deleted_unsent_closes_the_conversation(
     )
     seed_raw(account, answer)
     assert decisions(run_json(tmp_path, env)) == [("Marta Nowak", "explain", True)]
-
-
-def a_day_passes(tmp_path: Path) -> None:
-    """Our drafts found missing were found missing a day and a half ago."""
-    with sqlite3.connect(tmp_path / "state.sqlite3") as db:
-        db.execute(
-            "UPDATE drafts SET missing_since = ? WHERE state = 'missing'",
-            ((datetime.now(UTC) - timedelta(hours=36)).isoformat(timespec="seconds"),),
-        )
 
 
 def test_a_sent_draft_carries_the_conversation_on(account: Account, tmp_path: Path) -> None:

@@ -21,8 +21,7 @@ import pytest
 from builders import invitation, reply
 from conftest import fixture_bytes
 from dovecot import Account
-from support import drafts, mailbot, run_json, seed_raw, write_env
-from test_owner_e2e import a_day_passes
+from support import a_day_passes, drafts, mailbot, run_json, seed_raw, write_env
 
 pytestmark = pytest.mark.dovecot
 
