@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from email import message_from_bytes
 
 from mailbot.config import Settings
-from mailbot.mailboxes.base import Mailbox, shown
+from mailbot.mailboxes.base import Mailbox, Wanted, message_id_in, shown, token_in
 from mailbot.plan import DraftOrder, Plan
 from mailbot.records import (
     GONE,
@@ -26,6 +26,7 @@ from mailbot.records import (
     STALE,
     STORED,
     WITHDRAWN,
+    Cursor,
     DraftRecord,
 )
 from mailbot.replies import Draft, Renderer, digest, unchanged
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 STORED_NOW, FOUND, NONE = "stored", "found", ""  # what became of a plan's draft
 # A draft gone from Drafts and not in Sent this long was deleted, not being edited.
 MISSING_GRACE = timedelta(hours=24)
+SENT_LOOKBACK = 2_000  # messages of Sent read at the first look
 
 
 @dataclass
@@ -117,32 +119,35 @@ class Executor:
     def follow_drafts(self, sent_folder: str | None, now: datetime) -> list[DraftRecord]:
         """What became of our drafts still in Drafts at the last look. A draft in Drafts
         (also re-saved by a mail client under a new UID: the same Message-ID) is waiting;
-        one with a copy in Sent (its Message-ID or token) was sent. One in neither may be
-        open in a mail client (mutt removes a draft from Drafts while it is being edited,
-        and puts it in Sent only when sent): missing, looked for again at every cycle.
+        one whose copy arrived in Sent since the last look (its Message-ID or token) was
+        sent. One in neither may be open in a mail client (mutt removes a draft from
+        Drafts while it is being edited, and puts it in Sent only when sent): missing.
         Missing for MISSING_GRACE, it was deleted: an email draft (one with a recipient)
         is returned as discarded (its state is written with the conversation's closing,
         in one transaction: pipeline.follow_drafts); a draft to paste into the network
-        is gone (pasted, or deleted: mailbot cannot tell)."""
+        is gone (pasted, or deleted: mailbot cannot tell). Costs one listing of Drafts
+        (cached while unchanged) and one header fetch of what is new in Sent, whatever
+        the number of drafts."""
         waiting = self.store.drafts_in(STORED, MISSING)
+        if not waiting:
+            return []
+        folders = self.mailbox.folder_names()
+        sent = self._newly_sent(sent_folder) if sent_folder in folders else set()
         present: dict[str, set[str]] = {}
         discarded = []
-        folders = self.mailbox.folder_names() if waiting else set()
         for record in waiting:
             if record.folder not in folders:  # the folder was renamed or removed
                 log.info("our %s draft %s: its folder is gone", record.step, record.token)
                 self.store.set_draft_state(record.token, GONE)
                 continue
             if record.folder not in present:
-                present[record.folder] = self.mailbox.draft_tokens(record.folder)
-            if record.token in present[record.folder] or self.mailbox.holds(
-                record.folder, record.message_id, record.token
-            ):
+                present[record.folder] = self.mailbox.draft_identities(record.folder)
+            if {record.token, record.message_id} & present[record.folder]:
                 if record.state == MISSING:
                     log.info("our %s draft %s is back in Drafts", record.step, record.token)
                     self.store.set_draft_state(record.token, STORED)
                 continue
-            if sent_folder and self.mailbox.holds(sent_folder, record.message_id, record.token):
+            if {record.token, record.message_id} & sent:
                 log.info("our %s draft %s was sent", record.step, record.token)
                 self.store.set_draft_state(record.token, SENT)
             elif record.state == STORED or not record.missing_since:
@@ -154,6 +159,25 @@ class Executor:
                     log.info("our %s draft %s is gone", record.step, record.token)
                     self.store.set_draft_state(record.token, GONE)
         return discarded
+
+    def _newly_sent(self, folder: str) -> set[str]:
+        """The draft tokens and Message-IDs of the messages that arrived in `folder` (Sent)
+        since the last look (at first, or after a UIDVALIDITY change, its latest
+        SENT_LOOKBACK messages: a draft waiting in Drafts at the last look can only have
+        been sent since)."""
+        state = self.mailbox.select(folder)
+        last = state.uidnext - 1
+        cursor = self.store.followed_cursor(folder)
+        if cursor is not None and cursor.uidvalidity == state.uidvalidity:
+            first = cursor.last_uid + 1
+        else:
+            first = max(1, last - SENT_LOOKBACK + 1)
+        found: set[str] = set()
+        uids = self.mailbox.search(first, last, None, Wanted()) if last >= first else []
+        for head in self.mailbox.headers(uids):
+            found |= {i for i in (token_in(head.header), message_id_in(head.header)) if i}
+        self.store.set_followed_cursor(folder, Cursor(state.uidvalidity, last))
+        return found
 
     def remember_fate(self, token: str, state: str) -> None:
         self.store.set_draft_state(token, state)

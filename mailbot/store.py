@@ -146,6 +146,7 @@ HISTORY_LOOKUPS = {  # dropped during a bulk build of the index (see history_bul
     "history_first": "history (first_word)",
     "history_last": "history (last_word)",
 }
+_FOLLOWED = "\x00followed:"  # cursors of folders read for our sent drafts, not watched
 # Column lists come from the record types, so a field added to one cannot be forgotten
 # in a query (the migration adds the column).
 _CONVERSATION = ", ".join(f.name for f in fields(Conversation))
@@ -413,6 +414,13 @@ class Store:
     def cursor(self, folder: str) -> Cursor | None:
         row = self._one("SELECT uidvalidity, last_uid FROM cursors WHERE folder = ?", (folder,))
         return Cursor(int(row[0]), int(row[1])) if row else None
+
+    def followed_cursor(self, folder: str) -> Cursor | None:
+        """How far the Sent folder was read for copies of our drafts (act.follow_drafts)."""
+        return self.cursor(_FOLLOWED + folder)
+
+    def set_followed_cursor(self, folder: str, cursor: Cursor) -> None:
+        self.set_cursor(_FOLLOWED + folder, cursor)
 
     def is_current(self, folder: str, status: FolderState) -> bool:
         """Whether everything up to the folder's UIDNEXT was read (under this UIDVALIDITY)."""

@@ -115,3 +115,9 @@ def on_behalf(name: str, address: str, message_id: str, invitation_id: int) -> b
         b"<1794125671.9023141.1368522721544.JavaMail.app@ela4-app0133.prod>", message_id.encode()
     )
     return raw.replace(b"invitationID=5742011987", f"invitationID={invitation_id}".encode())
+
+
+def marta_invitation(message_id: str) -> bytes:
+    """Marta Nowak's on-behalf invitation (an email draft), under this Message-ID: the
+    first one, or a reminder of it."""
+    return on_behalf("Marta Nowak", "marta.nowak@post.example", message_id, 5742011987)

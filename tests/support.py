@@ -141,3 +141,30 @@ def a_day_passes(tmp_path: Path) -> None:
             "UPDATE drafts SET missing_since = ? WHERE state = 'missing'",
             ((datetime.now(UTC) - timedelta(hours=36)).isoformat(timespec="seconds"),),
         )
+
+
+def decisions(report: dict[str, list[dict[str, object]]]) -> list[tuple[object, object, object]]:
+    """(requester, decision, draft stored) of each message a --run-once --json handled."""
+    return [(p["requester"], p["decision"], p["draft"]) for p in report["processed"]]
+
+
+def status_json(tmp_path: Path, env: dict[str, str]) -> dict[str, list[dict[str, object]]]:
+    result = mailbot(tmp_path, env, "status", "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def decide_json(tmp_path: Path, env: dict[str, str], who: str, verdict: str) -> dict[str, object]:
+    result = mailbot(tmp_path, env, "decide", who, "--as", verdict, "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def delete_message(account: Account, folder: str, message_id: str) -> None:
+    """What a mail client does when the owner deletes a message."""
+    with account.client() as client:
+        client.select_folder(folder)
+        uids = client.search(["HEADER", "Message-ID", message_id])
+        assert uids
+        client.delete_messages(uids)
+        client.expunge()

@@ -75,6 +75,13 @@ def watched_status(mailbox: Mailbox, folder: str) -> FolderState:
         raise
 
 
+def message_id_in(raw: bytes) -> str | None:
+    """The Message-ID in a message's header (unfolded), if any."""
+    head = raw.replace(b"\r\n", b"\n").partition(b"\n\n")[0]
+    found = _MESSAGE_ID.search(re.sub(rb"\n[ \t]+", b" ", head))
+    return found.group(1).decode("ascii", "replace") if found else None
+
+
 def token_in(raw: bytes) -> str | None:
     """The token of one of our drafts: in its Message-ID (identity.draft_message_id), or
     in the X-Mailbot-Key header drafts of earlier releases carry; None for other mail."""
@@ -180,11 +187,9 @@ class Mailbox(Protocol):
         `before_append`: the caller appends next if none is found, and `append_draft`
         checks afterwards, so a backend may skip a check it would otherwise make here."""
 
-    def draft_tokens(self, folder: str) -> set[str]:
-        """Every draft token in `folder` now (base.token_in)."""
-
-    def holds(self, folder: str, message_id: str, token: str) -> bool:
-        """Whether `folder` has a message with this Message-ID or carrying this token."""
+    def draft_identities(self, folder: str) -> set[str]:
+        """The draft tokens (base.token_in) and the Message-IDs of every message in
+        `folder` now: a draft a mail client saved again is found by either."""
 
     def delete_draft(self, folder: str, uid: int) -> bool:
         """Remove one of our drafts (that message only); False if the server cannot."""

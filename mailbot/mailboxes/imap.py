@@ -41,6 +41,7 @@ from mailbot.mailboxes.base import (
     Head,
     Wanted,
     decode_calendar,
+    message_id_in,
     pick_folder,
     shown,
     token_in,
@@ -365,6 +366,7 @@ class ImapMailbox:
         self._client = client
         self._settings = settings
         self._tokens_cache: dict[str, dict[str, list[int]]] = {}  # folder -> token -> UIDs
+        self._ids_cache: dict[str, set[str]] = {}  # folder -> Message-IDs (as last listed)
         # folder -> (UIDVALIDITY, UIDNEXT, MESSAGES) the tokens are true of: any other
         # process's APPEND or EXPUNGE changes it (messages are immutable), so a lookup
         # trusts the tokens only while one STATUS still answers the same.
@@ -639,27 +641,14 @@ class ImapMailbox:
                 self._tokens_cache.pop(folder, None)
         return found
 
-    def draft_tokens(self, folder: str) -> set[str]:
-        """Every draft token in `folder` now (the cached list, while the folder's
-        STATUS shows nothing changed)."""
+    def draft_identities(self, folder: str) -> set[str]:
+        """The folder's draft tokens and Message-IDs (the cached listing, while the
+        folder's STATUS shows nothing changed)."""
         if folder in self._tokens_cache:
             stamp = self._tokens_stamp.get(folder)
             if stamp is None or self._drafts_stamp(folder) != stamp:
                 del self._tokens_cache[folder]
-        return set(self._tokens(folder))
-
-    def holds(self, folder: str, message_id: str, token: str) -> bool:
-        """Whether `folder` has a message with this Message-ID or carrying this token (a
-        draft re-saved by a mail client, or sent: one SEARCH)."""
-        self._select(folder)
-        self._selected = True
-        alternatives: list[list[object]] = [
-            ["HEADER", "Message-ID", token],
-            ["HEADER", KEY_HEADER, token],
-        ]
-        if message_id:
-            alternatives.append(["HEADER", "Message-ID", message_id])
-        return bool(self._call(self._client.search, _any_of(alternatives)))
+        return set(self._tokens(folder)) | self._ids_cache.get(folder, set())
 
     def _find(self, folder: str, token: str) -> tuple[list[tuple[int, bytes]], bool]:
         """(the drafts found, whether every UID the cache named still carries the token)"""
@@ -707,14 +696,19 @@ class ImapMailbox:
             # header of earlier releases' drafts: a Drafts folder is small.
             uids = self._call(self._client.search, ["ALL"])
             found: dict[str, list[int]] = {}
+            ids: set[str] = set()
             for start in range(0, len(uids), HEADER_BATCH):
                 batch = uids[start : start + HEADER_BATCH]
                 response = self._call(self._client.fetch, batch, [_KEY_FIELD])
                 for uid, data in response.items():
                     raw = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
-                    if token := token_in(raw if isinstance(raw, bytes) else b""):
+                    raw = raw if isinstance(raw, bytes) else b""
+                    if token := token_in(raw):
                         found.setdefault(token, []).append(uid)
+                    if message_id := message_id_in(raw):
+                        ids.add(message_id)
             self._tokens_cache[folder] = found
+            self._ids_cache[folder] = ids
         return self._tokens_cache[folder]
 
     def delete_draft(self, folder: str, uid: int) -> bool:

@@ -34,6 +34,7 @@ from mailbot.mailboxes.base import (
     Head,
     Wanted,
     decode_calendar,
+    message_id_in,
     pick_folder,
     token_in,
 )
@@ -61,6 +62,7 @@ class MaildirMailbox:
         self._selected: str | None = None
         self._token_cache: dict[str, dict[str, list[str]]] = {}  # folder -> draft token -> keys
         self._token_seen: dict[str, set[str]] = {}  # folder -> every key the cache has read
+        self._ids_seen: dict[str, dict[str, str]] = {}  # folder -> key -> its Message-ID
 
     # -- reading -----------------------------------------------------------------------
 
@@ -185,24 +187,15 @@ class MaildirMailbox:
             seen.add(key)
             if token := token_in(raw):
                 tokens.setdefault(token, []).append(key)
+            if message_id := message_id_in(raw):
+                self._ids_seen.setdefault(folder, {})[key] = message_id
         return tokens
 
-    def draft_tokens(self, folder: str) -> set[str]:
-        return set(self._tokens(folder, _entries(self._dir(folder))))
-
-    def holds(self, folder: str, message_id: str, token: str) -> bool:
-        """Whether `folder` has a message with this Message-ID or carrying this token
-        (reads the head of each file: rare, once per draft that left Drafts)."""
-        wanted = message_id.strip().encode("ascii", "replace")
-        for path in _entries(self._dir(folder)).values():
-            head = _read(path, MAX_HEADER_BYTES).replace(b"\r\n", b"\n").partition(b"\n\n")[0]
-            if token_in(head) == token:
-                return True
-            head = re.sub(rb"\n[ \t]+", b" ", head)  # a folded Message-ID too
-            found = re.search(rb"^message-id:[ \t]*(\S+)", head, re.IGNORECASE | re.MULTILINE)
-            if wanted and found and found.group(1) == wanted:
-                return True
-        return False
+    def draft_identities(self, folder: str) -> set[str]:
+        entries = _entries(self._dir(folder))
+        tokens = self._tokens(folder, entries)
+        ids = self._ids_seen.get(folder, {})
+        return set(tokens) | {ids[key] for key in entries.keys() & ids.keys()}
 
     def delete_draft(self, folder: str, uid: int) -> bool:
         key = self._store.maildir_key(folder, uid)

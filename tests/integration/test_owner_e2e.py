@@ -5,45 +5,29 @@ from __future__ import annotations
 
 import email
 import email.policy
-import json
 import sys
 from pathlib import Path
 
 import pytest
-from builders import invitation, network_message, reply
-from conftest import fixture_bytes
+from builders import invitation, marta_invitation, network_message, reply
 from dovecot import Account
-from support import a_day_passes, body, drafts, mailbot, run_json, seed_raw, write_env
+from support import (
+    a_day_passes,
+    body,
+    decide_json,
+    decisions,
+    delete_message,
+    drafts,
+    mailbot,
+    run_json,
+    seed_raw,
+    status_json,
+    write_env,
+)
 
 pytestmark = pytest.mark.dovecot
 
 TIE = "Hi Robin, we met at PyCon Lisbon last year, great to see you again"
-
-
-def decisions(report: dict[str, list[dict[str, object]]]) -> list[tuple[object, object, object]]:
-    return [(p["requester"], p["decision"], p["draft"]) for p in report["processed"]]
-
-
-def status(tmp_path: Path, env: dict[str, str]) -> dict[str, list[dict[str, object]]]:
-    result = mailbot(tmp_path, env, "status", "--json")
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
-
-
-def decide(tmp_path: Path, env: dict[str, str], who: str, verdict: str) -> dict[str, object]:
-    result = mailbot(tmp_path, env, "decide", who, "--as", verdict, "--json")
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
-
-
-def delete(account: Account, folder: str, message_id: str) -> None:
-    """What a mail client does when the owner deletes a message."""
-    with account.client() as client:
-        client.select_folder(folder)
-        uids = client.search(["HEADER", "Message-ID", message_id])
-        assert uids
-        client.delete_messages(uids)
-        client.expunge()
 
 
 def test_known_is_remembered_for_reminders_and_new_invitations(
@@ -52,14 +36,14 @@ def test_known_is_remembered_for_reminders_and_new_invitations(
     env = write_env(tmp_path, account)
     seed_raw(account, invitation("Priya Raman", note=TIE, invitation_id=7400000000000000777))
     assert decisions(run_json(tmp_path, env)) == [("Priya Raman", "review", False)]
-    [waiting] = status(tmp_path, env)["review"]
+    [waiting] = status_json(tmp_path, env)["review"]
     assert waiting["headline"] == "Engineer at Example Co"
     assert waiting["profile"] == "https://www.linkedin.com/in/priya-raman"
 
-    done = decide(tmp_path, env, "Priya Raman", "known")
+    done = decide_json(tmp_path, env, "Priya Raman", "known")
     assert done["decision"] == "known" and not done["draft"]
     assert "you said you know Priya Raman" in done["reasons"][0]  # type: ignore[index]
-    assert status(tmp_path, env)["review"] == []
+    assert status_json(tmp_path, env)["review"] == []
 
     seed_raw(
         account,
@@ -80,15 +64,15 @@ def test_ask_threads_to_the_invitation_once_and_the_answer_is_followed(
     seed_raw(account, raw)
     assert decisions(run_json(tmp_path, env)) == [("Omar Haddad", "review", False)]
 
-    first = decide(tmp_path, env, "omar", "ask")  # a first name is enough when it is unique
+    first = decide_json(tmp_path, env, "omar", "ask")  # a first name is enough when it is unique
     assert first["decision"] == "ask" and first["draft"]
-    again = decide(tmp_path, env, "https://www.linkedin.com/in/omar-haddad/", "ask")
+    again = decide_json(tmp_path, env, "https://www.linkedin.com/in/omar-haddad/", "ask")
     assert not again["draft"] and again["draft_found"]
     [ask] = drafts(account)
     parent = email.message_from_bytes(raw, policy=email.policy.default)
     assert ask["In-Reply-To"].strip() == parent["Message-ID"].strip()
     assert "my memory may be failing me" in body(ask).lower()  # type: ignore[union-attr]
-    assert [c["name"] for c in status(tmp_path, env)["open"]] == ["Omar Haddad"]
+    assert [c["name"] for c in status_json(tmp_path, env)["open"]] == ["Omar Haddad"]
 
     seed_raw(
         account, network_message("Omar Haddad", "No, we have never met. Just growing my network.")
@@ -102,7 +86,7 @@ def test_explain_withdraws_our_ask_draft(account: Account, tmp_path: Path) -> No
     env = write_env(tmp_path, account)
     seed_raw(account, invitation("Zed Stranger"))
     assert decisions(run_json(tmp_path, env)) == [("Zed Stranger", "ask", True)]
-    done = decide(tmp_path, env, "Zed Stranger", "explain")
+    done = decide_json(tmp_path, env, "Zed Stranger", "explain")
     assert done["draft"] and done["withdrawn"] == ["ask"]
     [explain] = drafts(account)
     assert "I only accept invitations from people I know" in body(explain)  # type: ignore[union-attr]
@@ -115,10 +99,10 @@ def test_ignore_closes_withdraws_and_reminders_add_nothing(
     seed_raw(account, invitation("Kai Berg", invitation_id=7400000000000000555))
     run_json(tmp_path, env)
     assert len(drafts(account)) == 1
-    done = decide(tmp_path, env, "Kai Berg", "ignore")
+    done = decide_json(tmp_path, env, "Kai Berg", "ignore")
     assert done["decision"] == "ignore" and done["withdrawn"] == ["ask"]
     assert drafts(account) == []
-    closed = status(tmp_path, env)
+    closed = status_json(tmp_path, env)
     assert closed["open"] == [] and [c["name"] for c in closed["ignored"]] == ["Kai Berg"]
 
     seed_raw(account, invitation("Kai Berg", invitation_id=7400000000000000555))
@@ -142,7 +126,7 @@ def test_decide_errors_name_the_problem(account: Account, tmp_path: Path) -> Non
     assert unknown.returncode == 2 and "no conversation with 'Nobody Here'" in unknown.stderr
     wrong = mailbot(tmp_path, env, "decide", "Jane Doe", "--as", "friend")
     assert wrong.returncode == 2 and "invalid choice" in wrong.stderr
-    assert len(status(tmp_path, env)["review"]) == 2  # nothing changed
+    assert len(status_json(tmp_path, env)["review"]) == 2  # nothing changed
 
 
 def test_review_without_a_terminal_lists_and_points_to_decide(
@@ -158,36 +142,28 @@ def test_review_without_a_terminal_lists_and_points_to_decide(
     assert "mailbot decide WHO --as known|ask|explain|ignore" in result.stdout
 
 
-def _on_behalf(message_id: str) -> bytes:
-    """The 2013 invitation sent on Marta's behalf (her address is known: an email draft),
-    under another Message-ID (a reminder of it)."""
-    raw = fixture_bytes("li-2013-on-behalf.eml")
-    old = b"<1794125671.9023141.1368522721544.JavaMail.app@ela4-app0133.prod>"
-    return raw.replace(old, message_id.encode())
-
-
 def test_an_email_draft_deleted_unsent_closes_the_conversation(
     account: Account, tmp_path: Path
 ) -> None:
     env = write_env(tmp_path, account)
-    seed_raw(account, _on_behalf("<first@ela4-app0133.prod>"))
+    seed_raw(account, marta_invitation("<first@ela4-app0133.prod>"))
     assert decisions(run_json(tmp_path, env)) == [("Marta Nowak", "ask", True)]
     [ask] = drafts(account)
     assert "marta.nowak@post.example" in ask["To"]
-    delete(account, "Drafts", ask["Message-ID"])
+    delete_message(account, "Drafts", ask["Message-ID"])
 
     # Gone from Drafts, not in Sent: maybe open in a mail client (mutt removes a draft
     # while it is edited). Missing, not yet deleted: the conversation stays open.
-    seed_raw(account, _on_behalf("<reminder@ela4-app0133.prod>"))
+    seed_raw(account, marta_invitation("<reminder@ela4-app0133.prod>"))
     assert decisions(run_json(tmp_path, env)) == [("Marta Nowak", "ask", False)]
-    [marta] = status(tmp_path, env)["open"]
+    [marta] = status_json(tmp_path, env)["open"]
     assert marta["draft"] == {"step": "ask", "state": "missing"}
 
     a_day_passes(tmp_path)  # still in neither folder a day later: deleted
-    seed_raw(account, _on_behalf("<reminder-2@ela4-app0133.prod>"))
+    seed_raw(account, marta_invitation("<reminder-2@ela4-app0133.prod>"))
     assert decisions(run_json(tmp_path, env)) == [("Marta Nowak", "ignore", False)]
     assert drafts(account) == []
-    closed = status(tmp_path, env)
+    closed = status_json(tmp_path, env)
     [marta] = closed["ignored"]
     assert "without sending it" in str(marta["reason"])
     assert marta["draft"] == {"step": "ask", "state": "discarded"}
@@ -202,15 +178,15 @@ def test_an_email_draft_deleted_unsent_closes_the_conversation(
 
 def test_a_sent_draft_carries_the_conversation_on(account: Account, tmp_path: Path) -> None:
     env = write_env(tmp_path, account)
-    seed_raw(account, _on_behalf("<first@ela4-app0133.prod>"))
+    seed_raw(account, marta_invitation("<first@ela4-app0133.prod>"))
     run_json(tmp_path, env)
     [ask] = drafts(account)
     seed_raw(account, ask.as_bytes(), folder="Sent")  # the client sends it: a copy in Sent
-    delete(account, "Drafts", ask["Message-ID"])
+    delete_message(account, "Drafts", ask["Message-ID"])
 
-    seed_raw(account, _on_behalf("<reminder@ela4-app0133.prod>"))
+    seed_raw(account, marta_invitation("<reminder@ela4-app0133.prod>"))
     assert decisions(run_json(tmp_path, env)) == [("Marta Nowak", "ask", False)]
-    [marta] = status(tmp_path, env)["open"]
+    [marta] = status_json(tmp_path, env)["open"]
     assert marta["draft"] == {"step": "ask", "state": "sent"}
 
     answer = reply(
@@ -256,7 +232,7 @@ def test_review_in_a_terminal_one_key_each(account: Account, tmp_path: Path) -> 
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    after = status(tmp_path, env)
+    after = status_json(tmp_path, env)
     assert after["review"] == [] and [c["name"] for c in after["open"]] == [second]
     assert first != second and {first, second} == {"Priya Raman", "Omar Haddad"}
     [ask] = drafts(account)
@@ -280,7 +256,7 @@ def test_review_quits_on_q_and_changes_nothing_else(account: Account, tmp_path: 
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    assert len(status(tmp_path, env)["review"]) == 2 and drafts(account) == []
+    assert len(status_json(tmp_path, env)["review"]) == 2 and drafts(account) == []
 
 
 def test_a_draft_a_client_saved_again_is_still_ours_edited(
@@ -290,21 +266,21 @@ def test_a_draft_a_client_saved_again_is_still_ours_edited(
     \\Draft): the same draft, edited. It is waiting, never taken for deleted, and kept
     when the conversation moves on."""
     env = write_env(tmp_path, account)
-    seed_raw(account, _on_behalf("<first@ela4-app0133.prod>"))
+    seed_raw(account, marta_invitation("<first@ela4-app0133.prod>"))
     run_json(tmp_path, env)
     [ask] = drafts(account)
     edited = ask.as_bytes().replace(b"Hi Marta,", b"Dear Marta,")
     assert edited != ask.as_bytes()
-    delete(account, "Drafts", ask["Message-ID"])
+    delete_message(account, "Drafts", ask["Message-ID"])
     with account.client() as client:
         client.append("Drafts", edited, flags=[b"\\Draft"])
     with account.client() as client:  # the client's copy is the only one left
         client.select_folder("Drafts")
         assert len(client.search(["ALL"])) == 1
 
-    seed_raw(account, _on_behalf("<reminder@ela4-app0133.prod>"))
+    seed_raw(account, marta_invitation("<reminder@ela4-app0133.prod>"))
     assert decisions(run_json(tmp_path, env)) == [("Marta Nowak", "ask", False)]
-    [marta] = status(tmp_path, env)["open"]
+    [marta] = status_json(tmp_path, env)["open"]
     assert marta["draft"] == {"step": "ask", "state": "stored"}  # waiting, not discarded
 
     answer = reply(
@@ -330,5 +306,5 @@ def test_drafts_in_a_folder_that_is_gone_do_not_stall_the_inbox(
     env["MAILBOT_DRAFTS"] = "Drafts"
     seed_raw(account, invitation("Kai Berg"))
     assert decisions(run_json(tmp_path, env)) == [("Kai Berg", "ask", True)]
-    [zed] = [c for c in status(tmp_path, env)["open"] if c["name"] == "Zed Stranger"]
+    [zed] = [c for c in status_json(tmp_path, env)["open"] if c["name"] == "Zed Stranger"]
     assert zed["draft"] == {"step": "ask", "state": "gone"}

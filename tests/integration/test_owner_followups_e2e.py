@@ -8,7 +8,6 @@ from __future__ import annotations
 import email
 import email.policy
 import fcntl
-import json
 import os
 import shutil
 import sqlite3
@@ -18,52 +17,29 @@ import time
 from pathlib import Path
 
 import pytest
-from builders import invitation, reply
-from conftest import fixture_bytes
+from builders import invitation, marta_invitation, reply
 from dovecot import Account
-from support import a_day_passes, drafts, mailbot, run_json, seed_raw, write_env
+from support import (
+    a_day_passes,
+    decide_json,
+    decisions,
+    delete_message,
+    drafts,
+    run_json,
+    seed_raw,
+    status_json,
+    write_env,
+)
 
 pytestmark = pytest.mark.dovecot
 
 TIE = "Hi Robin, we met at PyCon Lisbon last year, great to see you again"
 
 
-def _on_behalf(message_id: str) -> bytes:
-    """The 2013 invitation sent on Marta's behalf: her address is known, so an email draft."""
-    raw = fixture_bytes("li-2013-on-behalf.eml")
-    old = b"<1794125671.9023141.1368522721544.JavaMail.app@ela4-app0133.prod>"
-    return raw.replace(old, message_id.encode())
-
-
-def _decisions(report: dict[str, list[dict[str, object]]]) -> list[tuple[object, ...]]:
-    return [(p["requester"], p["decision"], p["draft"]) for p in report["processed"]]
-
-
-def _status(tmp_path: Path, env: dict[str, str]) -> dict[str, list[dict[str, object]]]:
-    result = mailbot(tmp_path, env, "status", "--json")
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
-
-
-def _decide(tmp_path: Path, env: dict[str, str], who: str, verdict: str) -> dict[str, object]:
-    result = mailbot(tmp_path, env, "decide", who, "--as", verdict, "--json")
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
-
-
-def _delete(account: Account, folder: str, message_id: str) -> None:
-    with account.client() as client:
-        client.select_folder(folder)
-        uids = client.search(["HEADER", "Message-ID", message_id])
-        assert uids
-        client.delete_messages(uids)
-        client.expunge()
-
-
 def _send(account: Account, draft: email.message.EmailMessage) -> None:
     """What a client does when the owner sends a draft: a copy in Sent, the draft removed."""
     seed_raw(account, draft.as_bytes(), folder="Sent")
-    _delete(account, "Drafts", draft["Message-ID"])
+    delete_message(account, "Drafts", draft["Message-ID"])
 
 
 # -- 1. A draft being edited in mutt/neomutt is taken for "deleted unsent" ------------------
@@ -82,8 +58,8 @@ def test_a_draft_recalled_in_neomutt_and_sent_is_not_taken_for_deleted(
     import pexpect
 
     env = write_env(tmp_path, account)
-    seed_raw(account, _on_behalf("<first@ela4-app0133.prod>"))
-    assert _decisions(run_json(tmp_path, env)) == [("Marta Nowak", "ask", True)]
+    seed_raw(account, marta_invitation("<first@ela4-app0133.prod>"))
+    assert decisions(run_json(tmp_path, env)) == [("Marta Nowak", "ask", True)]
     [ask] = drafts(account)
 
     sendmail = tmp_path / "sendmail.sh"
@@ -110,7 +86,7 @@ def test_a_draft_recalled_in_neomutt_and_sent_is_not_taken_for_deleted(
         assert drafts(account) == []  # neomutt has already removed it from Drafts
 
         # Meanwhile, any new mail makes a cycle run (here: a reminder of the invitation).
-        seed_raw(account, _on_behalf("<reminder@ela4-app0133.prod>"))
+        seed_raw(account, marta_invitation("<reminder@ela4-app0133.prod>"))
         run_json(tmp_path, env)
 
         mutt.send("y")  # the owner sends it
@@ -128,7 +104,7 @@ def test_a_draft_recalled_in_neomutt_and_sent_is_not_taken_for_deleted(
     )
     seed_raw(account, answer)
     report = run_json(tmp_path, env)
-    assert _decisions(report) == [("Marta Nowak", "explain", True)]
+    assert decisions(report) == [("Marta Nowak", "explain", True)]
     with sqlite3.connect(tmp_path / "state.sqlite3") as db:
         states = dict(db.execute("SELECT step, state FROM drafts").fetchall())
     assert states == {"ask": "sent", "explain": "stored"}
@@ -141,18 +117,18 @@ def test_a_draft_being_edited_then_postponed_again_is_not_taken_for_deleted(
     owner postpones it again (back in Drafts, same Message-ID, only \\Draft). The draft is
     waiting in Drafts, yet the conversation stays closed and the draft `discarded`."""
     env = write_env(tmp_path, account)
-    seed_raw(account, _on_behalf("<first@ela4-app0133.prod>"))
+    seed_raw(account, marta_invitation("<first@ela4-app0133.prod>"))
     run_json(tmp_path, env)
     [ask] = drafts(account)
-    _delete(account, "Drafts", ask["Message-ID"])  # recalled into the composer
-    seed_raw(account, _on_behalf("<reminder@ela4-app0133.prod>"))
+    delete_message(account, "Drafts", ask["Message-ID"])  # recalled into the composer
+    seed_raw(account, marta_invitation("<reminder@ela4-app0133.prod>"))
     run_json(tmp_path, env)  # a cycle while the owner edits
     with account.client() as client:  # postponed again
         client.append("Drafts", ask.as_bytes().replace(b"Hi Marta,", b"Dear Marta,"), [b"\\Draft"])
-    seed_raw(account, _on_behalf("<reminder2@ela4-app0133.prod>"))
+    seed_raw(account, marta_invitation("<reminder2@ela4-app0133.prod>"))
     run_json(tmp_path, env)
     assert len(drafts(account)) == 1
-    status = _status(tmp_path, env)
+    status = status_json(tmp_path, env)
     assert [c["name"] for c in status["open"]] == ["Marta Nowak"], status["ignored"]
     assert status["open"][0]["draft"] == {"step": "ask", "state": "stored"}
 
@@ -169,11 +145,11 @@ def test_asking_twice_after_the_first_was_sent_stores_it_once(
     env = write_env(tmp_path, account)
     seed_raw(account, invitation("Omar Haddad", note="Maybe we crossed paths at some point?"))
     run_json(tmp_path, env)
-    first = _decide(tmp_path, env, "Omar Haddad", "ask")
+    first = decide_json(tmp_path, env, "Omar Haddad", "ask")
     assert first["draft"]
     [ask] = drafts(account)
     _send(account, ask)
-    again = _decide(tmp_path, env, "Omar Haddad", "ask")
+    again = decide_json(tmp_path, env, "Omar Haddad", "ask")
     assert not again["draft"], "a second 'have we met?' for the same invitation"
     assert drafts(account) == []
 
@@ -186,16 +162,16 @@ def test_a_draft_asked_for_again_after_deleting_it_is_followed(
     `discarded`): `status` says "deleted without being sent" while it waits in Drafts,
     and it is never followed (sent / deleted) nor withdrawn again."""
     env = write_env(tmp_path, account)
-    seed_raw(account, _on_behalf("<first@ela4-app0133.prod>"))
+    seed_raw(account, marta_invitation("<first@ela4-app0133.prod>"))
     run_json(tmp_path, env)
-    _decide(tmp_path, env, "Marta Nowak", "ignore")  # withdraws the pipeline's ask
-    _decide(tmp_path, env, "Marta Nowak", "ask")
+    decide_json(tmp_path, env, "Marta Nowak", "ignore")  # withdraws the pipeline's ask
+    decide_json(tmp_path, env, "Marta Nowak", "ask")
     [ask] = drafts(account)
-    _delete(account, "Drafts", ask["Message-ID"])
-    done = _decide(tmp_path, env, "Marta Nowak", "ask")
+    delete_message(account, "Drafts", ask["Message-ID"])
+    done = decide_json(tmp_path, env, "Marta Nowak", "ask")
     assert done["draft"]
     assert len(drafts(account)) == 1
-    [marta] = _status(tmp_path, env)["open"]
+    [marta] = status_json(tmp_path, env)["open"]
     assert marta["draft"] == {"step": "ask", "state": "stored"}
 
 
@@ -210,7 +186,7 @@ def test_answers_to_drafts_made_before_the_owner_address_changed_are_still_read(
     (the contact address the templates show), answers to every draft sent before are no
     longer fetched: the cursor moves past them, the request is lost."""
     env = write_env(tmp_path, account)
-    seed_raw(account, _on_behalf("<first@ela4-app0133.prod>"))
+    seed_raw(account, marta_invitation("<first@ela4-app0133.prod>"))
     run_json(tmp_path, env)
     [ask] = drafts(account)
     _send(account, ask)
@@ -224,7 +200,7 @@ def test_answers_to_drafts_made_before_the_owner_address_changed_are_still_read(
     msg["References"] = ask["Message-ID"]
     msg.set_content("No, we have not met.\n")  # a reply that does not quote
     seed_raw(account, msg.as_bytes())
-    assert _decisions(run_json(tmp_path, env)) == [("Marta Nowak", "explain", True)]
+    assert decisions(run_json(tmp_path, env)) == [("Marta Nowak", "explain", True)]
 
 
 # -- 4. `mailbot decide` waits silently for a running cycle ---------------------------------
@@ -293,7 +269,7 @@ def test_review_does_not_take_a_key_typed_before_the_card_was_shown(
         child.send("q")  # the prompt waited for a fresh key: quit
     child.expect(pexpect.EOF)
     child.close()
-    waiting = [c["name"] for c in _status(tmp_path, env)["review"]]
+    waiting = [c["name"] for c in status_json(tmp_path, env)["review"]]
     assert waiting == [second], f"{second} was settled without being shown"
 
 
@@ -314,14 +290,14 @@ def test_a_fault_after_a_draft_is_found_discarded_does_not_lose_the_closing(
     from mailbot.store import StorageError
 
     env = write_env(tmp_path, account)
-    seed_raw(account, _on_behalf("<first@ela4-app0133.prod>"))
+    seed_raw(account, marta_invitation("<first@ela4-app0133.prod>"))
     run_json(tmp_path, env)
     [ask] = drafts(account)
-    _delete(account, "Drafts", ask["Message-ID"])
-    seed_raw(account, _on_behalf("<reminder@ela4-app0133.prod>"))
+    delete_message(account, "Drafts", ask["Message-ID"])
+    seed_raw(account, marta_invitation("<reminder@ela4-app0133.prod>"))
     run_json(tmp_path, env)  # found missing
     a_day_passes(tmp_path)  # and still missing a day later: deleted
-    seed_raw(account, _on_behalf("<reminder-2@ela4-app0133.prod>"))
+    seed_raw(account, marta_invitation("<reminder-2@ela4-app0133.prod>"))
 
     real = pipeline.discarded
     calls = {"n": 0}
@@ -337,5 +313,5 @@ def test_a_fault_after_a_draft_is_found_discarded_does_not_lose_the_closing(
     with pytest.raises(StorageError):
         run_once(settings)  # the cycle ends: nothing is lost, it is read again next time
     run_once(settings)  # the next cycle
-    closed = _status(tmp_path, env)
+    closed = status_json(tmp_path, env)
     assert [c["name"] for c in closed["ignored"]] == ["Marta Nowak"], closed["open"]
