@@ -8,6 +8,7 @@ lost and nothing is done twice (see act.py).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from datetime import UTC, date, datetime, timedelta
@@ -17,6 +18,7 @@ from mailbot.act import DryRun, Executor
 from mailbot.config import Settings
 from mailbot.errors import ConfigError, MailboxError, TemplateProblem
 from mailbot.identity import draft_mark, normalise_name
+from mailbot.lock import CycleLock
 from mailbot.mailboxes.base import (
     FolderState,
     Mailbox,
@@ -67,11 +69,27 @@ def run_cycle(
     once: on Dovecot each look at a large folder that changed a moment ago rescans it
     (0.3-0.5 s at 100,000 messages). If nothing is new after all, that costs one SELECT.
     """
-    report = CycleReport()
     folder = _watched(mailbox, store, settings, news=news)
     if folder is None:
         log.debug("%s: nothing new", shown(settings.inbox))
-        return report  # nothing new: one STATUS, no SELECT, no SEARCH
+        return CycleReport()  # nothing new: one STATUS, no SELECT, no SEARCH, no lock
+    # The owner's `mailbot decide` never runs in the middle of this (lock.CycleLock).
+    with contextlib.nullcontext() if dry_run else CycleLock(settings.state_path):
+        return _on_news(mailbox, store, settings, context, index, folder, dry_run, stop)
+
+
+def _on_news(
+    mailbox: Mailbox,
+    store: Store,
+    settings: Settings,
+    context: Context,
+    index: CorrespondenceIndex | None,
+    folder: FolderState,
+    dry_run: bool,
+    stop: threading.Event | None,
+) -> CycleReport:
+    """The cycle once there is something new in the (selected) inbox."""
+    report = CycleReport()
     notifications = [
         parse(raw)
         for _, raw in mailbox.fetch(

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from mailbot.config import Settings
 from mailbot.errors import ConfigError, MailbotError, MailboxError
-from mailbot.lock import CycleLock
 from mailbot.mailboxes import open_mailbox
 from mailbot.mailboxes.base import Mailbox, pick_folder, watched_status
 from mailbot.report import CycleReport
@@ -78,8 +77,7 @@ def run_once(
 
         index = CorrespondenceIndex(state)
         context = Context(known_people(settings, index), settings.owner.addresses)
-        with contextlib.nullcontext() if dry_run else CycleLock(settings.state_path):
-            return run_cycle(mailbox, state, settings, context, index, dry_run=dry_run, stop=stop)
+        return run_cycle(mailbox, state, settings, context, index, dry_run=dry_run, stop=stop)
 
 
 class Session:
@@ -111,10 +109,9 @@ class Session:
             assert self._context is not None and self._index is not None
             from mailbot.pipeline import run_cycle
 
-            with CycleLock(self.settings.state_path):
-                report = run_cycle(
-                    mailbox, state, self.settings, self._context, self._index, stop=stop, news=news
-                )
+            report = run_cycle(
+                mailbox, state, self.settings, self._context, self._index, stop=stop, news=news
+            )
         except MailboxError:
             self.close()
             if not reused:

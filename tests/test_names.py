@@ -141,12 +141,14 @@ OUR_ASK = "<1749.ask.x7@owner.example>"
         # the owner sent our draft: its Message-ID, or its key header (state lost)
         (f"From: robin@owner.example\r\nTo: zed@x.example\r\nMessage-ID: {OUR_ASK}\r\n", False),
         ("From: robin@owner.example\r\nTo: zed@x.example\r\nX-Mailbot-Key: 0a1b2c\r\n", False),
-        # their answer, and the owner's own reply further down that thread
+        # their answer to it
         (f"From: zed@x.example\r\nTo: robin@owner.example\r\nIn-Reply-To: {OUR_ASK}\r\n", False),
+        # what the owner wrote themselves further down that thread is theirs (and the index
+        # reads In-Reply-To, not the long References: a first build stays within 1.5x)
         (
-            "From: robin@owner.example\r\nTo: zed@x.example\r\n"
-            f"References: <a@x.example>\r\n {OUR_ASK} <b@x.example>\r\n",
-            False,
+            "From: robin@owner.example\r\nTo: zed@x.example\r\nIn-Reply-To: <a@x.example>\r\n"
+            f"References: {OUR_ASK} <a@x.example>\r\n",
+            True,
         ),
         # what the owner wrote without mailbot counts as before
         (

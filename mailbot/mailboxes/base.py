@@ -24,9 +24,8 @@ HISTORY_FIELDS = (
     "Precedence",
     "Auto-Submitted",
     "X-Spam-Flag",
-    "Message-ID",  # these three and the key: our own drafts, sent, and the answers to
+    "Message-ID",  # these two and the key: our own drafts, sent, and the answers to
     "In-Reply-To",  # them are the conversation, not correspondence (people/history.py)
-    "References",
     KEY_HEADER,
 )  # what `headers` returns
 _MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(<[^<>\n]{1,998}>)", re.IGNORECASE | re.MULTILINE)

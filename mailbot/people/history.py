@@ -147,7 +147,7 @@ def _is_ours(msg: email.message.Message, ours: frozenset[str]) -> bool:
     or the key header of earlier releases), or a reply to one."""
     if msg.get(KEY_HEADER) is not None:
         return True
-    ids = " ".join(str(msg.get(name, "")) for name in ("Message-ID", "In-Reply-To", "References"))
+    ids = " ".join(str(msg.get(name, "")) for name in ("Message-ID", "In-Reply-To"))
     return any(found in ours or token_of(found) is not None for found in _MESSAGE_ID.findall(ids))
 
 
