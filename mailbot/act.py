@@ -132,7 +132,10 @@ class Executor:
         if not waiting:
             return []
         folders = self.mailbox.folder_names()
-        sent = self._newly_sent(sent_folder) if sent_folder in folders else set()
+        sent: set[str] = set()
+        read_to: Cursor | None = None
+        if sent_folder is not None and sent_folder in folders:
+            sent, read_to = self._newly_sent(sent_folder)
         present: dict[str, set[str]] = {}
         discarded = []
         for record in waiting:
@@ -158,9 +161,11 @@ class Executor:
                 else:
                     log.info("our %s draft %s is gone", record.step, record.token)
                     self.store.set_draft_state(record.token, GONE)
+        if sent_folder is not None and read_to is not None:  # only once all is recorded:
+            self.store.set_followed_cursor(sent_folder, read_to)  # else read again
         return discarded
 
-    def _newly_sent(self, folder: str) -> set[str]:
+    def _newly_sent(self, folder: str) -> tuple[set[str], Cursor]:
         """The draft tokens and Message-IDs of the messages that arrived in `folder` (Sent)
         since the last look (at first, or after a UIDVALIDITY change, its latest
         SENT_LOOKBACK messages: a draft waiting in Drafts at the last look can only have
@@ -176,8 +181,7 @@ class Executor:
         uids = self.mailbox.search(first, last, None, Wanted()) if last >= first else []
         for head in self.mailbox.headers(uids):
             found |= {i for i in (token_in(head.header), message_id_in(head.header)) if i}
-        self.store.set_followed_cursor(folder, Cursor(state.uidvalidity, last))
-        return found
+        return found, Cursor(state.uidvalidity, last)
 
     def remember_fate(self, token: str, state: str) -> None:
         self.store.set_draft_state(token, state)
