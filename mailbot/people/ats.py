@@ -91,6 +91,23 @@ _MARKERS = frozenset(
         "bullhorn id",
     }
 )
+# Columns an ordinary contacts or CRM export may have too (a job title, a sales stage):
+# they mark a candidate export only in pairs ("Job" is a title even then) or in a file
+# named after the system or its candidates.
+_WEAK_MARKERS = frozenset(
+    {
+        "stage",
+        "current stage",
+        "pipeline stage",
+        "posting",
+        "posting title",
+        "job",
+        "jobs",
+        "job name",
+        "requisition",
+        "milestone",
+    }
+)
 _VENDORS = ("Greenhouse", "Lever", "Workable", "Bullhorn")
 _VENDOR_COLUMNS = {
     "Lever": frozenset({"opportunity id", "posting", "posting title"}),
@@ -113,9 +130,17 @@ def system(columns: set[str], file_name: str) -> str | None:
     cannot tell which), or None when it is not one."""
     has_name = bool(columns & set(NAME)) or bool(columns & set(FIRST) and columns & set(LAST))
     has_contact = bool(columns & set(EMAIL) or columns & set(LINKS))
-    if not (has_name and has_contact and columns & _MARKERS):
-        return None
     lowered = file_name.lower()
+    vendor_named = any(v.lower() in lowered for v in (*_VENDORS, "candidate", "applicant"))
+    weak = columns & _WEAK_MARKERS
+    pipeline = weak - {"job", "jobs"}  # a job title is no sign of a candidate
+    candidate_export = (
+        bool(columns & (_MARKERS - _WEAK_MARKERS))
+        or len(pipeline) >= 2
+        or (vendor_named and bool(weak))
+    )
+    if not (has_name and has_contact and candidate_export):
+        return None
     if named := next((v for v in _VENDORS if v.lower() in lowered), None):
         return named
     return next(

@@ -13,6 +13,7 @@ problems (`mailbot check` shows them; the daemon logs them), the rest is used.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import logging
@@ -149,6 +150,7 @@ def load_contacts(paths: Iterable[Path], owner_name: str | None = None) -> Conta
     owner_names = {normalise_name(owner_name)} if owner_name else set()
     owner_urls: set[str] = set()
     invitations: dict[int, list[exports.Invitation]] = {}
+    unknowns: dict[int, list[str]] = {}  # Direction values mailbot does not know, per table
     for i, table in enumerate(tables):
         if table.kind == "profile":
             for row in _rows(table, contacts):
@@ -156,7 +158,8 @@ def load_contacts(paths: Iterable[Path], owner_name: str | None = None) -> Conta
                 if name := normalise_name(f"{first} {last}"):
                     owner_names.add(name)
         elif table.kind == "invitations":
-            invitations[i], own = exports.read_invitations(_rows(table, contacts))
+            unknown = unknowns.setdefault(i, [])
+            invitations[i], own = exports.read_invitations(_rows(table, contacts), unknown)
             owner_urls |= own
     for i, table in enumerate(tables):
         counts = contacts.counts[str(table.listed)]
@@ -165,6 +168,12 @@ def load_contacts(paths: Iterable[Path], owner_name: str | None = None) -> Conta
             _messages(table, contacts, counts, owner_urls, owner_names)
         elif table.kind == "invitations":
             _invitations(table, invitations[i], contacts, counts)
+            if unknown := unknowns.get(i):
+                values = ", ".join(sorted(set(unknown))[:3])
+                contacts.problems.append(
+                    f"{table.label}: {len(unknown)} invitation{'s' * (len(unknown) != 1)} "
+                    f"with a Direction other than OUTGOING or INCOMING ({values}): left out"
+                )
         elif table.kind == "ats":
             _candidates(table, contacts, counts)
         elif table.kind in ("contacts", "vcard"):
@@ -256,9 +265,20 @@ def _zip(path: Path, contacts: Contacts) -> list[_Table]:
                     f"{path} holds no LinkedIn export (Connections.csv, messages.csv, "
                     "Invitations.csv)",
                 )
+            # One member of each name (the first, the shallowest): a zip holding many
+            # copies would cost MAX_BYTES each and count the same people again.
+            chosen: dict[str, zipfile.ZipInfo] = {}
+            for info in sorted(members, key=lambda i: i.filename.count("/")):
+                name = _export_name(info.filename) or ""
+                if name in chosen:
+                    contacts.problems.append(
+                        f"{info.filename} in {path.name}: another {name}: left out"
+                    )
+                    continue
+                chosen[name] = info
             tables = []
             for info in sorted(
-                members, key=lambda i: EXPORT_FILES.index(_export_name(i.filename) or "")
+                chosen.values(), key=lambda i: EXPORT_FILES.index(_export_name(i.filename) or "")
             ):
                 label = f"{info.filename.rpartition('/')[2]} in {path.name}"
                 data = _member(archive, info, label, contacts)
@@ -298,7 +318,17 @@ def _member(
 
 
 def _text(data: bytes) -> str:
-    return data.decode("utf-8-sig", errors="replace")
+    """A contacts file's text, whatever its exporter wrote: UTF-16 (with its BOM), UTF-8,
+    else Windows-1252 (Outlook and Excel on Windows: "José Müller" must stay that, or a
+    contact becomes a stranger), line endings of every system (old Mac: CR alone)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _table(
@@ -308,9 +338,14 @@ def _table(
     Connections.csv has a "Notes:" preamble). A file listed on its own with no header
     mailbot knows is a ConfigError; such a member of an export is a problem, left out."""
     text = _text(data)
+    csv.field_size_limit(MAX_BYTES)  # a long LinkedIn message is one field
     offset = 0
-    for line in text.splitlines(keepends=True)[:20]:
-        cells = {c.strip().strip('"').casefold() for c in next(csv.reader([line]), [])}
+    for line in text[: 64 * 1024].split("\n")[:20]:
+        line += "\n"
+        try:
+            cells = {c.strip().strip('"').casefold() for c in next(csv.reader([line]), [])}
+        except csv.Error:
+            cells = set()
         if kind := _kind(cells, label):
             return _Table(listed, label, kind[0], text, offset, kind[1])
         offset += len(line)

@@ -243,14 +243,19 @@ class Invitation:
     outgoing: bool  # the owner invited them
 
 
-def read_invitations(rows: Iterable[dict[str, str]]) -> tuple[list[Invitation], set[str]]:
+def read_invitations(
+    rows: Iterable[dict[str, str]], unknown: list[str] | None = None
+) -> tuple[list[Invitation], set[str]]:
     """The invitations, and the owner's own profile keys (the inviter of OUTGOING ones,
-    the invitee of INCOMING ones), when the export has the links."""
+    the invitee of INCOMING ones), when the export has the links. A Direction mailbot
+    does not know is added to `unknown` (never dropped without a word)."""
     found: list[Invitation] = []
     owner: set[str] = set()
     for row in rows:
         direction = row.get("direction", "").strip().upper()
         if direction not in ("OUTGOING", "INCOMING"):
+            if unknown is not None:
+                unknown.append(direction or "(empty)")
             continue
         outgoing = direction == "OUTGOING"
         them = "to" if outgoing else "from"
