@@ -158,8 +158,8 @@ def load_contacts(paths: Iterable[Path], owner_name: str | None = None) -> Conta
                 if name := normalise_name(f"{first} {last}"):
                     owner_names.add(name)
         elif table.kind == "invitations":
-            unknown = unknowns.setdefault(i, [])
-            invitations[i], own = exports.read_invitations(_rows(table, contacts), unknown)
+            unknowns[i] = []
+            invitations[i], own = exports.read_invitations(_rows(table, contacts), unknowns[i])
             owner_urls |= own
     for i, table in enumerate(tables):
         counts = contacts.counts[str(table.listed)]
@@ -168,10 +168,10 @@ def load_contacts(paths: Iterable[Path], owner_name: str | None = None) -> Conta
             _messages(table, contacts, counts, owner_urls, owner_names)
         elif table.kind == "invitations":
             _invitations(table, invitations[i], contacts, counts)
-            if unknown := unknowns.get(i):
-                values = ", ".join(sorted(set(unknown))[:3])
+            if odd := unknowns.get(i):
+                values = ", ".join(sorted(set(odd))[:3])
                 contacts.problems.append(
-                    f"{table.label}: {len(unknown)} invitation{'s' * (len(unknown) != 1)} "
+                    f"{table.label}: {len(odd)} invitation{'s' * (len(odd) != 1)} "
                     f"with a Direction other than OUTGOING or INCOMING ({values}): left out"
                 )
         elif table.kind == "ats":
