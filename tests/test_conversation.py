@@ -570,6 +570,18 @@ def test_a_long_message_is_shown_cut(text: str, shown: str) -> None:
             ),
         ),
         (
+            "Hello! How are you?",
+            ASKED,
+            True,
+            Step(
+                REVIEW,
+                "Zed Stranger answered, unclear: \u201cHello! How are you?\u201d",
+                REVIEW,
+                None,
+                True,
+            ),
+        ),
+        (
             "No, we have never met.",
             ASKED,
             True,

@@ -364,7 +364,7 @@ def test_an_answer_read_twice_is_handled_once() -> None:
     view = MemoryView([conversation()], [ask_draft()], {"<re-1@mail.example>"})
     p = run(email_answer("No, we have never met."), view)
     assert (p.decision, p.draft, p.save) == (IGNORE, None, None)
-    assert "already handled" in p.reason
+    assert "already handled" in p.reason and p.name == "Jane Doe"
 
 
 def test_an_automatic_reply_is_never_an_answer() -> None:
@@ -763,6 +763,7 @@ def test_a_deleted_draft_closes_the_conversation_as_the_owners_own_word() -> Non
     )
     assert p.fates == ((draft.token, "discarded"),) and p.withdraw == (ask_draft(),)
     assert p.save == replace(current, status="ignored", reason=p.reason, decided="2026-12-06")
+    assert "(2026-12-06)" in p.reason
 
 
 def test_an_answer_updates_what_it_shows_and_keeps_the_rest() -> None:
@@ -812,7 +813,9 @@ def test_known_on_a_new_invitation_takes_its_headline_link_and_evidence() -> Non
         invitation(profile=JANE, mid="<again@linkedin.com>", thread=("<a@x>",)),
         requester=Requester("Jane Doe", "CTO at Acme", JANE, None, "12 connections in common"),
     )
-    people = People({"Jane Doe": Verdict(known="Jane Doe is in your contacts")})
+    people = People(
+        {"Jane Doe": Verdict(known="Jane Doe is in your contacts", evidence=("mail from her",))}
+    )
     view = MemoryView([current], invitations={INV: "linkedin:jane-doe-1"})
     p = run(n, view, people)
     assert p.decision == KNOWN
@@ -825,7 +828,7 @@ def test_known_on_a_new_invitation_takes_its_headline_link_and_evidence() -> Non
         invitation=INV,
         headline="CTO at Acme",
         common="12 connections in common",
-        details="mail received from them",  # no new evidence: the old stays
+        details="mail from her",  # the latest evidence
         parent_id="<again@linkedin.com>",
         parent_subject="Jane Doe wants to connect",
         parent_refs="<a@x>",
@@ -834,12 +837,13 @@ def test_known_on_a_new_invitation_takes_its_headline_link_and_evidence() -> Non
 
 
 def test_connected_without_a_message_id_keeps_the_latest_message() -> None:
-    current = remembered("asked")
+    current = remembered("asked", invitation=None)
     n = Notification(
         kind="other",
         network="linkedin",
         topic="accepted",
         requester=Requester("Jane Doe", profile_url=JANE),
+        key="linkedin:invitation:5",  # not an invitation: not remembered as one
     )
     p = run(n, MemoryView([current]))
     assert p.save == replace(current, status="known", reason=p.reason)
@@ -850,7 +854,8 @@ def test_a_first_invitation_is_remembered_whole() -> None:
         invitation(key="linkedin:invitation:77", note="we met at PyCon", thread=("<a@x>", "<b@x>")),
         requester=Requester("Jane Doe", "CTO at Acme", None, "jane@mail.example", "2 in common"),
     )
-    p = run(n, people=People({"Jane Doe": Verdict(evidence=("mail from jane@mail.example",))}))
+    evidence = ("mail from jane@mail.example", "one letter from Jane Doh")
+    p = run(n, people=People({"Jane Doe": Verdict(evidence=evidence)}))
     assert p.save == Conversation(
         person="linkedin:invitation:77",
         name_key="jane doe",
@@ -865,7 +870,7 @@ def test_a_first_invitation_is_remembered_whole() -> None:
         invitation="linkedin:invitation:77",
         headline="CTO at Acme",
         common="2 in common",
-        details="mail from jane@mail.example",
+        details="mail from jane@mail.example\none letter from Jane Doh",
         parent_id="<inv-1@linkedin.com>",
         parent_subject="Jane Doe wants to connect",
         parent_refs="<a@x> <b@x>",
@@ -900,6 +905,7 @@ def test_an_invitation_to_an_ignored_conversation_is_tied_to_it(
         (None, "2026-03-01T10:00:00", "linkedin:invitation:9999", ASK),  # no word: last change
         (None, "2026-11-01T10:00:00", "linkedin:invitation:9999", IGNORE),
         ("not a date", "", "linkedin:invitation:9999", IGNORE),  # unreadable: stays closed
+        ("2026-03-01T10:00:00", "", "linkedin:invitation:9999", ASK),  # the date counts
         ("2026-03-01", "", None, IGNORE),  # no invitation id: a reminder, however late
     ],
 )
@@ -932,3 +938,53 @@ def test_an_answer_to_a_draft_thought_deleted_opens_the_conversation_again(
     p = run(email_answer("No, we have never met, just growing my network"), view)
     assert p.decision == decision
     assert (p.draft.step if p.draft else None) == ("explain" if decision == EXPLAIN else None)
+
+
+def test_a_first_invitation_with_a_profile_links_to_it() -> None:
+    p = run(invitation(profile=JANE))
+    assert p.save is not None and (p.save.profile_url, p.save.link) == (JANE, JANE)
+
+
+def test_the_owners_word_is_the_reason_even_when_the_status_stays() -> None:
+    current = remembered("ignored")  # closed by a deleted draft, now the owner's word
+    p = settle(IGNORE, current, MemoryView(), "2026-12-06")
+    assert p.save is not None and p.save.reason == p.reason != "before"
+
+
+def test_an_answer_drafts_to_the_person_remembered_in_their_language() -> None:
+    current = remembered("asked")
+    p = run(
+        email_answer("No, we have never met, just growing my network"),
+        MemoryView([current], [ask_draft()]),
+    )
+    assert p.name == "Jane Doe" and p.draft is not None
+    assert p.draft.requester == Requester("Jane Doe", None, JANE, "jane@mail.example")
+    assert p.draft.languages == ("en", "fr")  # the answer's, then the conversation's
+    # a network message comes from the network's address: the remembered one stays
+    n = replace(
+        message("Jane Doe", "No, we never met", profile=JANE), sender="noreply@linkedin.com"
+    )
+    answered = run(n, MemoryView([current]))
+    assert answered.draft is not None and answered.draft.requester.email == "old@mail.example"
+
+
+def test_an_empty_answer_is_shown_empty() -> None:
+    p = run(email_answer(""), MemoryView([conversation()], [ask_draft()]))
+    assert p.reason == "Jane Doe answered, unclear: \u201c\u201d"
+
+
+def test_an_open_conversation_never_starts_afresh() -> None:
+    old = replace(conversation(status="asked"), decided="2026-01-01")
+    view = MemoryView([old], invitations={INV: "linkedin:jane-doe-1"})
+    n = invitation(profile=JANE, key="linkedin:invitation:9999", mid="<later@linkedin.com>")
+    p = plan(n, view, Context(People(), OWNER), Options(today="2026-12-06"))
+    assert (p.decision, p.draft) == (ASK, None)
+
+
+def test_the_draft_is_in_the_language_of_the_note_first() -> None:
+    p = run(
+        invitation(
+            profile=JANE, note="Bonjour, je ne vous connais pas, je souhaite élargir mon réseau."
+        )
+    )
+    assert p.draft is not None and p.draft.languages == ("fr", "en")

@@ -319,6 +319,8 @@ def test_other_message_ids_have_no_token_nor_mark(mid: str) -> None:
         (b"message-id:\t<a@b>\n\nbody", "<a@b>", None),  # any case, bare LF
         (b"Subject: x\r\nMessage-ID:\r\n <a@b>\r\n\r\n", "<a@b>", None),  # folded
         (b"Subject: x\r\n\r\nMessage-ID: <a@b>\r\n", None, None),  # in the body only
+        (b"Subject: x\r\n\r\nMessage-ID: <a@b>\r\n\r\nmore", None, None),
+        (b"Subject: x\r\n\r\nX-Mailbot-Key: 00ff\r\n\r\nmore", None, None),
         (b"X-Message-ID: <a@b>\r\n\r\n", None, None),
         (b"Message-ID: <\xe9@b>\r\n\r\n", "<\ufffd@b>", None),
         (
