@@ -10,14 +10,18 @@ from mailbot.conversation import (
     ASKED,
     DECLINED,
     EXPLAINED,
+    IGNORED,
+    Step,
     on_answer,
     on_connected,
+    on_discarded,
     on_invitation,
+    on_owner,
 )
 from mailbot.notifications import Requester
 from mailbot.records import Conversation, Parent
 from mailbot.replies import Renderer
-from mailbot.rules import ASK, IGNORE, KNOWN, Decision
+from mailbot.rules import ASK, EXPLAIN, IGNORE, KNOWN, REVIEW, Decision
 
 
 @pytest.mark.parametrize(
@@ -367,6 +371,245 @@ def test_state_machine() -> None:
     assert (after.status, after.draft) == ("review", None)
     connected = on_connected(conv(ASKED))
     assert (connected.status, connected.withdraw) == (KNOWN, True)
+
+
+TODAY = "2026-12-06"
+
+
+@pytest.mark.parametrize(
+    ("verdict", "status", "step"),
+    [
+        (
+            KNOWN,
+            "review",
+            Step(KNOWN, f"you said you know Zed Stranger ({TODAY})", KNOWN, None, True),
+        ),
+        (
+            IGNORE,
+            "asked",
+            Step(
+                IGNORE,
+                f"you chose to leave Zed Stranger's request unanswered ({TODAY})",
+                IGNORED,
+                None,
+                True,
+            ),
+        ),
+        (
+            ASK,
+            "review",
+            Step(
+                ASK,
+                f"you asked for the 'have we met?' draft for Zed Stranger ({TODAY})",
+                ASKED,
+                ASK,
+                True,
+            ),
+        ),
+        (
+            EXPLAIN,
+            "asked",
+            Step(
+                EXPLAIN,
+                f"you asked for the explanation of your rule for Zed Stranger ({TODAY})",
+                EXPLAINED,
+                EXPLAIN,
+                True,
+            ),
+        ),
+    ],
+)
+def test_the_owners_word_moves_the_conversation(verdict: str, status: str, step: Step) -> None:
+    assert on_owner(verdict, conv(status), TODAY) == step
+
+
+def test_the_owner_cannot_decide_review_or_declined() -> None:
+    for verdict in (REVIEW, DECLINED, ""):
+        with pytest.raises(ValueError, match=f"^{verdict}$"):
+            on_owner(verdict, conv(ASKED), TODAY)
+
+
+@pytest.mark.parametrize(
+    ("status", "step", "closes"),
+    [
+        (ASKED, ASK, True),
+        (EXPLAINED, EXPLAIN, True),
+        (EXPLAINED, ASK, False),  # moved on since that draft
+        (ASKED, EXPLAIN, False),
+        (REVIEW, "thanks", False),  # no status of its own
+        (KNOWN, "welcome", False),
+        (IGNORED, ASK, False),
+    ],
+)
+def test_a_deleted_draft_closes_only_its_own_step(status: str, step: str, closes: bool) -> None:
+    expected = Step(
+        IGNORE,
+        f"you deleted our {step} draft for Zed Stranger without sending it ({TODAY}): "
+        "closed, reminders add nothing",
+        IGNORED,
+        None,
+        True,
+    )
+    assert on_discarded(conv(status), step, TODAY) == (expected if closes else None)
+
+
+@pytest.mark.parametrize(
+    ("decision", "status", "step"),
+    [
+        # ignored from the first message: nothing remembered, the first reason shown
+        (Decision(IGNORE, "rule", ("first", "second")), None, Step(IGNORE, "first")),
+        (Decision(IGNORE, "the-rule", ()), None, Step(IGNORE, "the-rule")),
+        (Decision(IGNORE, "rule", ("spam",)), ASKED, Step(IGNORE, "spam")),
+        (Decision(ASK, "the-rule", ()), None, Step(ASK, "the-rule", ASKED, ASK)),
+        # known now, after an open question: our stale drafts go
+        (
+            Decision(KNOWN, "r", ("in contacts",)),
+            ASKED,
+            Step(KNOWN, "in contacts", KNOWN, None, True),
+        ),
+        (
+            Decision(KNOWN, "r", ("in contacts",)),
+            IGNORED,
+            Step(KNOWN, "in contacts", KNOWN, None, True),
+        ),
+        # a reminder: the conversation's own word, nothing moves
+        (
+            Decision(KNOWN, "r", ("k",)),
+            KNOWN,
+            Step(KNOWN, "already known: a reminder or another invitation from Zed Stranger"),
+        ),
+        (
+            Decision(ASK, "r", ("a",)),
+            IGNORED,
+            Step(IGNORE, "already ignored: a reminder or another invitation from Zed Stranger"),
+        ),
+        (
+            Decision(ASK, "r", ("a",)),
+            DECLINED,
+            Step(DECLINED, "already declined: a reminder or another invitation from Zed Stranger"),
+        ),
+        (
+            Decision(ASK, "r", ("a",)),
+            "odd",
+            Step(REVIEW, "already odd: a reminder or another invitation from Zed Stranger"),
+        ),
+    ],
+)
+def test_invitations_step_by_step(decision: Decision, status: str | None, step: Step) -> None:
+    current = conv(status) if status else None
+    assert on_invitation(decision, current, welcome_known=False) == step
+
+
+@pytest.mark.parametrize(
+    ("status", "decision"),
+    [(IGNORED, IGNORE), (KNOWN, KNOWN), (DECLINED, DECLINED), (REVIEW, REVIEW), ("odd", REVIEW)],
+)
+def test_a_message_to_a_settled_conversation_moves_nothing(status: str, decision: str) -> None:
+    step = on_answer("No, we never met.", conv(status), thanks=True)
+    assert step == Step(
+        decision,
+        f"another message from Zed Stranger ({status}): \u201cNo, we never met.\u201d",
+        status,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("x" * 160, "x" * 160),
+        ("x" * 161, "x" * 157 + "..."),
+        ("y" * 157 + "z" * 10, "y" * 157 + "..."),
+    ],
+)
+def test_a_long_message_is_shown_cut(text: str, shown: str) -> None:
+    step = on_answer(text, conv(KNOWN), thanks=False)
+    assert step.reason == f"another message from Zed Stranger (known): \u201c{shown}\u201d"
+    unclear = on_answer(text, conv(ASKED), thanks=False)
+    assert unclear.reason == f"Zed Stranger answered, unclear: \u201c{shown}\u201d"
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "thanks", "step"),
+    [
+        (
+            "What arrogance.",
+            EXPLAINED,
+            False,
+            Step(
+                DECLINED,
+                "Zed Stranger answered the explanation rudely (\u201cWhat arrogance.\u201d): "
+                "no reply; the conversation is closed",
+                DECLINED,
+                None,
+                True,
+            ),
+        ),
+        (
+            "What arrogance.",
+            ASKED,
+            False,
+            Step(
+                DECLINED,
+                "Zed Stranger answered rudely (\u201cWhat arrogance.\u201d): no reply, there is "
+                "no need to be rude back; the conversation is closed",
+                DECLINED,
+                None,
+                True,
+            ),
+        ),
+        (
+            "Thanks, understood",
+            EXPLAINED,
+            True,
+            Step(
+                REVIEW,
+                "Zed Stranger answered the explanation: \u201cThanks, understood\u201d",
+                REVIEW,
+                None,
+                True,
+            ),
+        ),
+        (
+            "Hello! How are you?",
+            ASKED,
+            True,
+            Step(
+                REVIEW,
+                "Zed Stranger answered, unclear: \u201cHello! How are you?\u201d",
+                REVIEW,
+                None,
+                True,
+            ),
+        ),
+        (
+            "No, we have never met.",
+            ASKED,
+            True,
+            Step(
+                EXPLAIN,
+                "Zed Stranger says you have not met: \u201cNo, we have never met.\u201d",
+                EXPLAINED,
+                EXPLAIN,
+                True,
+            ),
+        ),
+        (
+            "Yes, we met at PyCon.",
+            ASKED,
+            False,
+            Step(
+                REVIEW,
+                "Zed Stranger says you know each other, for you to judge: "
+                "\u201cYes, we met at PyCon.\u201d",
+                REVIEW,
+                None,
+                True,
+            ),
+        ),
+    ],
+)
+def test_answers_step_by_step(text: str, status: str, thanks: bool, step: Step) -> None:
+    assert on_answer(text, conv(status), thanks=thanks) == step
 
 
 OWNER = Owner("Robin Owner", "robin@owner.example", "+44 20 7946 0000", "@robin", coffee="in Leeds")

@@ -93,3 +93,77 @@ def test_the_card_shows_what_the_owner_needs_to_judge() -> None:
         "you wrote to jane@acme.example once",
     ):
         assert part in text
+
+
+ELSEWHERE = [
+    replace(person("Jana Novak"), person="xing:jana_novak", network="xing"),
+    replace(person("Opaque Link"), person="https://lnkd.in/abc", link="https://lnkd.in/abc"),
+    replace(person("Www Link"), person="www.example.org/ww", link="www.example.org/ww"),
+]
+
+
+@pytest.mark.parametrize(
+    ("who", "found"),
+    [
+        ("xing.com/profile/Jana_Novak", ["Jana Novak"]),  # a XING profile, without a scheme
+        ("HTTPS://LNKD.IN/ABC?trk=1", ["Opaque Link"]),  # a link that is no profile
+        ("WWW.example.org/WW#top", ["Www Link"]),
+        ("https://lnkd.in/abc", ["Opaque Link"]),  # as `status` shows it
+    ],
+)
+def test_a_link_names_the_conversation_it_is_the_key_of(who: str, found: list[str]) -> None:
+    assert [c.name for c in find_person(ELSEWHERE, who)] == found
+
+
+def test_several_are_listed_by_link_else_address_else_network_ten_at_most() -> None:
+    people = [
+        replace(person("Sam Lee"), link=None, email="sam@mail.example"),
+        replace(person("Sam Lee"), link=None),
+        *(person("Sam Lee", f"https://www.linkedin.com/in/sam-{i}") for i in range(10)),
+    ]
+    with pytest.raises(UsageError) as several:
+        one_person(people, "Sam")
+    listed = "; ".join(
+        ["Sam Lee (sam@mail.example)", "Sam Lee (linkedin)"]
+        + [f"Sam Lee (https://www.linkedin.com/in/sam-{i})" for i in range(8)]
+    )
+    assert str(several.value) == (
+        f"'Sam' names 12 people: {listed}. Give the profile link or address"
+    )
+    with pytest.raises(UsageError) as none:
+        one_person(people, "Nobody")
+    assert str(none.value) == (
+        "no conversation with 'Nobody': give a name, address or profile link as "
+        "`mailbot status` shows it"
+    )
+
+
+@pytest.mark.parametrize(
+    ("network", "profile", "link", "email", "first", "lines"),
+    [
+        ("xing", None, "xing:request:1", None, "[1/1] Jana Novak - XING", ["  xing:request:1"]),
+        (
+            "mastodon",
+            "https://p.example/@j",
+            "x",
+            None,
+            "[1/1] Jana Novak - mastodon",
+            ["  https://p.example/@j"],
+        ),
+        (None, None, None, "j@mail.example", "[1/1] Jana Novak", ["  j@mail.example"]),
+    ],
+)
+def test_the_card_names_the_network_and_the_best_link(
+    network: str | None,
+    profile: str | None,
+    link: str | None,
+    email: str | None,
+    first: str,
+    lines: list[str],
+) -> None:
+    c = replace(person("Jana Novak"), network=network, profile_url=profile, link=link, email=email)
+    assert card(c, 1, 1).splitlines() == [
+        first,
+        *lines,
+        "  why: their note says you know each other",
+    ]

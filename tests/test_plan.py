@@ -16,7 +16,7 @@ import pytest
 from mailbot.identity import key_token, normalise_name
 from mailbot.notifications.model import Notification, Requester
 from mailbot.plan import Options, Plan, discarded, plan, settle
-from mailbot.records import Conversation, DraftRecord, Verdict
+from mailbot.records import Conversation, DraftRecord, Parent, Verdict
 from mailbot.rules import ASK, EXPLAIN, IGNORE, KNOWN, REVIEW, SKIP, Context
 
 OWNER = frozenset({"robin@owner.example"})
@@ -364,7 +364,7 @@ def test_an_answer_read_twice_is_handled_once() -> None:
     view = MemoryView([conversation()], [ask_draft()], {"<re-1@mail.example>"})
     p = run(email_answer("No, we have never met."), view)
     assert (p.decision, p.draft, p.save) == (IGNORE, None, None)
-    assert "already handled" in p.reason
+    assert "already handled" in p.reason and p.name == "Jane Doe"
 
 
 def test_an_automatic_reply_is_never_an_answer() -> None:
@@ -699,3 +699,292 @@ def test_a_conversation_keeps_headline_common_connections_evidence_and_latest_me
 def test_an_answer_that_mentions_being_away_is_still_an_answer(text: str, decision: str) -> None:
     p = run(email_answer(text), MemoryView([conversation()], [ask_draft()]))
     assert p.decision == decision
+
+
+# -- what a conversation remembers, field by field (found by mutation testing) -------------
+
+
+def remembered(status: str = "asked", **fields: object) -> Conversation:
+    """A conversation with every field set, so that what a step keeps or replaces shows."""
+    full = replace(
+        conversation(status=status),
+        email="old@mail.example",
+        language="fr",
+        reason="before",
+        updated="2026-11-01T10:00:00",
+        headline="Intern at Acme",
+        common="3 connections in common",
+        details="mail received from them",
+        parent_id="<inv-1@linkedin.com>",
+        parent_subject="Jane Doe wants to connect",
+        parent_refs="<r0@linkedin.com>",
+        decided="2026-11-02",
+    )
+    return replace(full, **fields)  # type: ignore[arg-type]
+
+
+def test_the_owners_word_drafts_to_the_person_as_remembered_threaded_to_their_latest() -> None:
+    current = remembered("review", parent_refs="<r0@x> <r1@x>")
+    p = settle(EXPLAIN, current, MemoryView(drafts=[ask_draft()]), "2026-12-06")
+    assert p.draft is not None
+    assert p.draft == replace(
+        p.draft,
+        step="explain",
+        token=key_token("linkedin:jane-doe-1|explain|owner:<inv-1@linkedin.com>"),
+        requester=Requester("Jane Doe", "Intern at Acme", JANE, "old@mail.example"),
+        network="linkedin",
+        parent=Parent("<inv-1@linkedin.com>", "Jane Doe wants to connect", ("<r0@x>", "<r1@x>")),
+        languages=("fr",),
+    )
+    assert (p.message_id, p.name, p.person, p.withdraw) == (
+        None,
+        "Jane Doe",
+        "linkedin:jane-doe-1",
+        (ask_draft(),),
+    )
+    # the owner's word replaces the status, the reason and the date; nothing else
+    assert p.save == replace(current, status="explained", reason=p.reason, decided="2026-12-06")
+    # nothing of theirs to answer yet: the draft is keyed by the person
+    bare = settle(ASK, replace(current, parent_id=None), MemoryView(), "2026-12-06")
+    assert bare.draft is not None
+    assert bare.draft.token == key_token("linkedin:jane-doe-1|ask|owner:linkedin:jane-doe-1")
+
+
+def test_a_deleted_draft_closes_the_conversation_as_the_owners_own_word() -> None:
+    current = remembered("asked")
+    draft = ask_draft(state="discarded")
+    p = discarded(draft, current, MemoryView(drafts=[ask_draft()]), "2026-12-06")
+    assert p is not None
+    assert (p.message_id, p.name, p.person, p.draft) == (
+        None,
+        "Jane Doe",
+        "linkedin:jane-doe-1",
+        None,
+    )
+    assert p.fates == ((draft.token, "discarded"),) and p.withdraw == (ask_draft(),)
+    assert p.save == replace(current, status="ignored", reason=p.reason, decided="2026-12-06")
+    assert "(2026-12-06)" in p.reason
+
+
+def test_an_answer_updates_what_it_shows_and_keeps_the_rest() -> None:
+    current = remembered("asked")
+    n = email_answer("Hello! How are you?", thread=("<t1@x>", "<t2@x>"))
+    p = run(n, MemoryView([current], [ask_draft()]))
+    assert p.decision == REVIEW
+    assert p.save == replace(
+        current,
+        status="review",
+        reason=p.reason,
+        email="jane@mail.example",  # who wrote, not who we remembered
+        parent_id="<re-1@mail.example>",
+        parent_subject="Re: I want to connect",
+        parent_refs="<t1@x> <t2@x>",
+        decided=None,  # they moved it on since the owner's word
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [
+        ("review", "new"),  # review shows the latest message
+        ("known", "before"),  # a settled conversation keeps its reason
+        ("declined", "before"),
+    ],
+)
+def test_a_message_to_a_conversation_that_does_not_move(status: str, reason: str) -> None:
+    current = remembered(status)
+    p = run(
+        message("Jane Doe", "hello again", profile=JANE, mid="<m2@linkedin.com>"),
+        MemoryView([current]),
+    )
+    assert p.save is not None
+    assert p.save.reason == (p.reason if reason == "new" else "before")
+    assert (p.save.status, p.save.decided) == (status, "2026-11-02")  # the owner's word stays
+    assert (p.save.parent_id, p.save.parent_subject, p.save.parent_refs) == (
+        "<m2@linkedin.com>",
+        "Jane Doe sent you a message",
+        "",
+    )
+
+
+def test_known_on_a_new_invitation_takes_its_headline_link_and_evidence() -> None:
+    current = remembered("asked", profile_url=None, language=None, invitation=None)
+    n = replace(
+        invitation(profile=JANE, mid="<again@linkedin.com>", thread=("<a@x>",)),
+        requester=Requester("Jane Doe", "CTO at Acme", JANE, None, "12 connections in common"),
+    )
+    people = People(
+        {"Jane Doe": Verdict(known="Jane Doe is in your contacts", evidence=("mail from her",))}
+    )
+    view = MemoryView([current], invitations={INV: "linkedin:jane-doe-1"})
+    p = run(n, view, people)
+    assert p.decision == KNOWN
+    assert p.save == replace(
+        current,
+        status="known",
+        reason=p.reason,
+        profile_url=JANE,  # the link the first mail lacked
+        language="en",
+        invitation=INV,
+        headline="CTO at Acme",
+        common="12 connections in common",
+        details="mail from her",  # the latest evidence
+        parent_id="<again@linkedin.com>",
+        parent_subject="Jane Doe wants to connect",
+        parent_refs="<a@x>",
+        decided=None,
+    )
+
+
+def test_connected_without_a_message_id_keeps_the_latest_message() -> None:
+    current = remembered("asked", invitation=None)
+    n = Notification(
+        kind="other",
+        network="linkedin",
+        topic="accepted",
+        requester=Requester("Jane Doe", profile_url=JANE),
+        key="linkedin:invitation:5",  # not an invitation: not remembered as one
+    )
+    p = run(n, MemoryView([current]))
+    assert p.save == replace(current, status="known", reason=p.reason)
+
+
+def test_a_first_invitation_is_remembered_whole() -> None:
+    n = replace(
+        invitation(key="linkedin:invitation:77", note="we met at PyCon", thread=("<a@x>", "<b@x>")),
+        requester=Requester("Jane Doe", "CTO at Acme", None, "jane@mail.example", "2 in common"),
+    )
+    evidence = ("mail from jane@mail.example", "one letter from Jane Doh")
+    p = run(n, people=People({"Jane Doe": Verdict(evidence=evidence)}))
+    assert p.save == Conversation(
+        person="linkedin:invitation:77",
+        name_key="jane doe",
+        name="Jane Doe",
+        network="linkedin",
+        profile_url=None,
+        email="jane@mail.example",
+        language="en",
+        status="review",
+        reason=p.reason,
+        link="linkedin:invitation:77",
+        invitation="linkedin:invitation:77",
+        headline="CTO at Acme",
+        common="2 in common",
+        details="mail from jane@mail.example\none letter from Jane Doh",
+        parent_id="<inv-1@linkedin.com>",
+        parent_subject="Jane Doe wants to connect",
+        parent_refs="<a@x> <b@x>",
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "invitation_id"),
+    [
+        ("linkedin:invitation:9999", "linkedin:invitation:9999"),  # its re-sends join it
+        (None, None),  # no invitation id: nothing to tie
+    ],
+)
+def test_an_invitation_to_an_ignored_conversation_is_tied_to_it(
+    key: str | None, invitation_id: str | None
+) -> None:
+    n = invitation(profile=JANE, key=key, mid="<later@linkedin.com>")
+    p = plan(n, ignored("2026-11-01"), Context(People(), OWNER), Options(today="2026-12-06"))
+    assert p == Plan(
+        "<later@linkedin.com>",
+        "Jane Doe",
+        IGNORE,
+        "already ignored: a reminder or another invitation from Jane Doe",
+        person="linkedin:jane-doe-1",
+        invitation=invitation_id,
+    )
+
+
+@pytest.mark.parametrize(
+    ("decided", "updated", "key", "decision"),
+    [
+        (None, "2026-03-01T10:00:00", "linkedin:invitation:9999", ASK),  # no word: last change
+        (None, "2026-11-01T10:00:00", "linkedin:invitation:9999", IGNORE),
+        ("not a date", "", "linkedin:invitation:9999", IGNORE),  # unreadable: stays closed
+        ("2026-03-01T10:00:00", "", "linkedin:invitation:9999", ASK),  # the date counts
+        ("2026-03-01", "", None, IGNORE),  # no invitation id: a reminder, however late
+    ],
+)
+def test_when_an_ignored_request_opens_again(
+    decided: str | None, updated: str, key: str | None, decision: str
+) -> None:
+    view = ignored("2026-03-01")
+    view.conversations = [replace(view.conversations[0], decided=decided, updated=updated)]
+    n = invitation(profile=JANE, key=key, mid="<later@linkedin.com>")
+    p = plan(n, view, Context(People(), OWNER), Options(today="2026-12-06"))
+    assert p.decision == decision
+
+
+@pytest.mark.parametrize(
+    ("state", "step", "decision"),
+    [
+        ("discarded", "ask", EXPLAIN),  # it was sent after all: the conversation goes on
+        ("gone", "ask", EXPLAIN),
+        ("missing", "ask", EXPLAIN),
+        ("stored", "ask", IGNORE),  # closed by the owner, not by a deleted draft
+        ("sent", "ask", IGNORE),
+        ("discarded", "thanks", IGNORE),  # a draft with no status of its own
+    ],
+)
+def test_an_answer_to_a_draft_thought_deleted_opens_the_conversation_again(
+    state: str, step: str, decision: str
+) -> None:
+    draft = replace(ask_draft(state=state), step=step)
+    view = MemoryView([conversation(status="ignored")], [draft])
+    p = run(email_answer("No, we have never met, just growing my network"), view)
+    assert p.decision == decision
+    assert (p.draft.step if p.draft else None) == ("explain" if decision == EXPLAIN else None)
+
+
+def test_a_first_invitation_with_a_profile_links_to_it() -> None:
+    p = run(invitation(profile=JANE))
+    assert p.save is not None and (p.save.profile_url, p.save.link) == (JANE, JANE)
+
+
+def test_the_owners_word_is_the_reason_even_when_the_status_stays() -> None:
+    current = remembered("ignored")  # closed by a deleted draft, now the owner's word
+    p = settle(IGNORE, current, MemoryView(), "2026-12-06")
+    assert p.save is not None and p.save.reason == p.reason != "before"
+
+
+def test_an_answer_drafts_to_the_person_remembered_in_their_language() -> None:
+    current = remembered("asked")
+    p = run(
+        email_answer("No, we have never met, just growing my network"),
+        MemoryView([current], [ask_draft()]),
+    )
+    assert p.name == "Jane Doe" and p.draft is not None
+    assert p.draft.requester == Requester("Jane Doe", None, JANE, "jane@mail.example")
+    assert p.draft.languages == ("en", "fr")  # the answer's, then the conversation's
+    # a network message comes from the network's address: the remembered one stays
+    n = replace(
+        message("Jane Doe", "No, we never met", profile=JANE), sender="noreply@linkedin.com"
+    )
+    answered = run(n, MemoryView([current]))
+    assert answered.draft is not None and answered.draft.requester.email == "old@mail.example"
+
+
+def test_an_empty_answer_is_shown_empty() -> None:
+    p = run(email_answer(""), MemoryView([conversation()], [ask_draft()]))
+    assert p.reason == "Jane Doe answered, unclear: \u201c\u201d"
+
+
+def test_an_open_conversation_never_starts_afresh() -> None:
+    old = replace(conversation(status="asked"), decided="2026-01-01")
+    view = MemoryView([old], invitations={INV: "linkedin:jane-doe-1"})
+    n = invitation(profile=JANE, key="linkedin:invitation:9999", mid="<later@linkedin.com>")
+    p = plan(n, view, Context(People(), OWNER), Options(today="2026-12-06"))
+    assert (p.decision, p.draft) == (ASK, None)
+
+
+def test_the_draft_is_in_the_language_of_the_note_first() -> None:
+    p = run(
+        invitation(
+            profile=JANE, note="Bonjour, je ne vous connais pas, je souhaite élargir mon réseau."
+        )
+    )
+    assert p.draft is not None and p.draft.languages == ("fr", "en")

@@ -11,10 +11,11 @@ from conftest import fixture_bytes
 
 from mailbot.config import Owner
 from mailbot.errors import TemplateProblem
-from mailbot.identity import key_token, token_of
+from mailbot.identity import draft_mark, draft_message_id, key_token, mark_of, token_of
+from mailbot.mailboxes.base import message_id_in, token_in
 from mailbot.notifications import Notification, Requester, parse
 from mailbot.records import Parent
-from mailbot.replies import Renderer
+from mailbot.replies import Renderer, _flowed, _references, _reply_subject, _wrap
 
 OWNER = Owner(
     name="Robin Owner", email="robin@owner.example", phone="+44 20 7946 0000", twitter=None
@@ -274,3 +275,136 @@ def test_an_encoded_word_inside_a_decoded_subject_is_shown_not_decoded_again() -
             .as_bytes()
         )
         assert reparse(raw)["To"].addresses[0].display_name == name
+
+
+# -- the pure helpers, table-tested (found by mutation testing) ----------------------------
+
+TOKEN = "0123456789abcdef" * 2
+
+
+@pytest.mark.parametrize(
+    ("owner", "domain"),
+    [
+        ("robin@owner.example", "owner.example"),
+        ('"robin@home"@owner.example', "owner.example"),  # the domain is after the last @
+        ("robin@", "localhost"),
+        ("", "localhost"),
+    ],
+)
+def test_our_message_ids_carry_the_token_and_the_owners_mark(owner: str, domain: str) -> None:
+    mid = draft_message_id(TOKEN, owner, "20261206120000")
+    assert mid == f"<20261206120000.{TOKEN}.{draft_mark(owner)}@{domain}>"
+    assert (token_of(mid), mark_of(mid)) == (TOKEN, draft_mark(owner))
+    assert draft_mark(owner) == draft_mark(owner.upper()) != draft_mark(owner + "x")
+
+
+@pytest.mark.parametrize(
+    "mid",
+    [
+        "<inv-1@linkedin.com>",
+        f"<2026120612000.{TOKEN}.abcdef@x>",  # a stamp one digit short
+        f"<20261206120000.{TOKEN[:-1]}.abcdef@x>",
+        f"<20261206120000.{TOKEN}.abcdeg@x>",
+        "",
+    ],
+)
+def test_other_message_ids_have_no_token_nor_mark(mid: str) -> None:
+    assert (token_of(mid), mark_of(mid)) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message_id", "token"),
+    [
+        (b"Subject: x\r\nMessage-ID: <a@b>\r\n\r\nbody", "<a@b>", None),
+        (b"message-id:\t<a@b>\n\nbody", "<a@b>", None),  # any case, bare LF
+        (b"Subject: x\r\nMessage-ID:\r\n <a@b>\r\n\r\n", "<a@b>", None),  # folded
+        (b"Subject: x\r\n\r\nMessage-ID: <a@b>\r\n", None, None),  # in the body only
+        (b"Subject: x\r\n\r\nMessage-ID: <a@b>\r\n\r\nmore", None, None),
+        (b"Subject: x\r\n\r\nX-Mailbot-Key: 00ff\r\n\r\nmore", None, None),
+        (b"X-Message-ID: <a@b>\r\n\r\n", None, None),
+        (b"Message-ID: <\xe9@b>\r\n\r\n", "<\ufffd@b>", None),
+        (
+            f"Message-ID: <20261206120000.{TOKEN}.abcdef@owner.example>\r\n\r\n".encode(),
+            f"<20261206120000.{TOKEN}.abcdef@owner.example>",
+            TOKEN,
+        ),
+        (
+            f"Subject: x\r\nMessage-ID:\r\n <20261206120000.{TOKEN}.abcdef@o>\r\n\r\n".encode(),
+            f"<20261206120000.{TOKEN}.abcdef@o>",
+            TOKEN,
+        ),
+        # drafts of earlier releases: the key header, before the Message-ID
+        (b"X-Mailbot-Key: 00ff\r\nMessage-ID: <a@b>\r\n\r\n", "<a@b>", "00ff"),
+        (
+            f"x-mailbot-key:\r\n 00ff\r\nMessage-ID: <20261206120000.{TOKEN}.abcdef@o>\r\n\r\n".encode(),
+            f"<20261206120000.{TOKEN}.abcdef@o>",
+            "00ff",
+        ),
+        (b"Subject: x\r\n\r\nX-Mailbot-Key: 00ff\r\n", None, None),  # in the body only
+        (b"", None, None),
+    ],
+)
+def test_the_message_id_and_token_are_read_from_the_header(
+    raw: bytes, message_id: str | None, token: str | None
+) -> None:
+    assert (message_id_in(raw), token_in(raw)) == (message_id, token)
+
+
+@pytest.mark.parametrize(
+    ("line", "pieces"),
+    [
+        ("x" * 72, ["x" * 72]),
+        ("x" * 70 + " y " + "z" * 10, ["x" * 70 + " y ", "z" * 10]),  # 72 and a space: fits
+        ("x" * 71 + " y " + "z" * 10, ["x" * 71 + " ", "y " + "z" * 10]),  # 73: cut
+        ("x" * 80 + " y", ["x" * 80 + " ", "y"]),  # a long first word stays whole
+        ("a  b " + "c" * 70, ["a  b ", "c" * 70]),  # spaces kept as they are
+    ],
+)
+def test_wrapping_cuts_at_72(line: str, pieces: list[str]) -> None:
+    assert _wrap(line) == pieces
+
+
+@pytest.mark.parametrize(
+    ("text", "flowed"),
+    [
+        ("BOX  \nend", "BOX\nend"),  # trailing spaces only
+        ("tab\t", "tab\t"),
+        # a piece that would be "-- " joins the next, even two pieces in
+        (
+            "a" * 70 + " " + "c" * 70 + " -- " + "b" * 72,
+            "\n".join(["a" * 70 + " ", "c" * 70 + " ", "-- " + "b" * 72]),
+        ),
+    ],
+)
+def test_flowed_text(text: str, flowed: str) -> None:
+    assert _flowed(text) == flowed
+
+
+@pytest.mark.parametrize(
+    ("parent", "references"),
+    [
+        (Parent("<p@x>", "s", ("<a@x>", "<p@x>")), "<a@x>\r\n <p@x>"),  # the parent once
+        (Parent("<p@x>", "s", ("<a@x>", "not an id", "")), "<a@x>\r\n <p@x>"),
+        (
+            Parent("<p@x>", "s", tuple(f"<m{i}@x>" for i in range(9))),
+            "\r\n ".join([*(f"<m{i}@x>" for i in range(9)), "<p@x>"]),
+        ),
+    ],
+)
+def test_references(parent: Parent, references: str) -> None:
+    assert _references(parent, "<p@x>") == references
+
+
+@pytest.mark.parametrize(
+    ("subject", "name", "expected"),
+    [
+        ("", "", "Re: your invitation to connect"),
+        ("Hi", "", "Re: Hi"),
+        ("Hi", "(no name)", "Re: Hi"),  # a placeholder is no name
+        ("Hi", "Ed Miller", "Re: Hi \u2013 Ed Miller"),
+        ("RE: Hi Ed", "Ed Miller", "RE: Hi Ed"),
+        ("x" * 250, "", "Re: " + "x" * 200),
+    ],
+)
+def test_reply_subjects(subject: str, name: str, expected: str) -> None:
+    assert _reply_subject(subject, name) == expected
