@@ -109,8 +109,6 @@ def plan(n: Notification, view: StateView, context: Context, options: Options) -
     if step.decision == IGNORE and current is not None:  # closed: its re-sends join it, so
         invitation = n.key if _real_invitation(n.key) else None  # their reminders do too
         return replace(_ignore(n, step.reason), person=current.person, invitation=invitation)
-    if step.decision == IGNORE:
-        return _ignore(n, step.reason)
     # The reply in the requester's language: their note's, else the notification's.
     languages = (phrases.language(n.note) if n.note else None, n.language)
     return _apply(
