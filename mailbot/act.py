@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from email import message_from_bytes
 
 from mailbot.config import Settings
+from mailbot.errors import MailboxError
 from mailbot.mailboxes.base import Mailbox, Wanted, message_id_in, shown, token_in
 from mailbot.plan import DraftOrder, Plan
 from mailbot.records import (
@@ -131,21 +132,21 @@ class Executor:
         waiting = self.store.drafts_in(STORED, MISSING)
         if not waiting:
             return []
-        folders = self.mailbox.folder_names()
         sent: set[str] = set()
         read_to: Cursor | None = None
-        if sent_folder is not None and sent_folder in folders:
+        if sent_folder is not None:  # found by a listing just now (Mailbox.sent_folder)
             sent, read_to = self._newly_sent(sent_folder)
-        present: dict[str, set[str]] = {}
+        present: dict[str, set[str] | None] = {}
         discarded = []
         for record in waiting:
-            if record.folder not in folders:  # the folder was renamed or removed
+            if record.folder not in present:
+                present[record.folder] = self._identities(record.folder)
+            identities = present[record.folder]
+            if identities is None:  # the folder was renamed or removed
                 log.info("our %s draft %s: its folder is gone", record.step, record.token)
                 self.store.set_draft_state(record.token, GONE)
                 continue
-            if record.folder not in present:
-                present[record.folder] = self.mailbox.draft_identities(record.folder)
-            if {record.token, record.message_id} & present[record.folder]:
+            if {record.token, record.message_id} & identities:
                 if record.state == MISSING:
                     log.info("our %s draft %s is back in Drafts", record.step, record.token)
                     self.store.set_draft_state(record.token, STORED)
@@ -164,6 +165,16 @@ class Executor:
         if sent_folder is not None and read_to is not None:  # only once all is recorded:
             self.store.set_followed_cursor(sent_folder, read_to)  # else read again
         return discarded
+
+    def _identities(self, folder: str) -> set[str] | None:
+        """The folder's draft tokens and Message-IDs; None if the folder is no more (only
+        then is the folder list asked for)."""
+        try:
+            return self.mailbox.draft_identities(folder)
+        except MailboxError:
+            if folder in self.mailbox.folder_names():
+                raise
+            return None
 
     def _newly_sent(self, folder: str) -> tuple[set[str], Cursor]:
         """The draft tokens and Message-IDs of the messages that arrived in `folder` (Sent)

@@ -168,3 +168,16 @@ def delete_message(account: Account, folder: str, message_id: str) -> None:
         assert uids
         client.delete_messages(uids)
         client.expunge()
+
+
+def who_json(tmp_path: Path, env: dict[str, str], name: str) -> dict[str, object]:
+    """`mailbot who NAME --json`, which must succeed without a traceback."""
+    result = mailbot(tmp_path, env, "who", name, "--json")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def outcomes(report: dict[str, list[dict[str, object]]]) -> dict[object, tuple[object, object]]:
+    """requester -> (decision, first reason) of a --run-once --json report."""
+    return {p["requester"]: (p["decision"], p["reasons"][0]) for p in report["processed"]}  # type: ignore[index]

@@ -10,29 +10,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from test_records import verdict
 
 from mailbot.errors import ConfigError
 from mailbot.identity import normalise_name
-from mailbot.notifications import Notification, Requester
 from mailbot.people import contacts as contacts_module
 from mailbot.people.contacts import APPLIED, CONTACT, load_contacts
-from mailbot.people.known import KnownPeople
-from mailbot.rules import KNOWN, Context, decide
-
-OWNER = frozenset({"robin@owner.example"})
-P = "https://www.linkedin.com/in/"
-
-
-def verdict(paths: list[Path], name: str, **requester: str) -> tuple[str, tuple[str, ...]]:
-    people = KnownPeople(contacts=load_contacts(paths, "Robin Owner"))
-    invitation = Notification(
-        kind="invitation",
-        network="linkedin",
-        requester=Requester(name=name, **requester),
-        key="linkedin:invitation:1",
-    )
-    decision = decide(invitation, Context(people, OWNER))
-    return decision.action, decision.reasons
+from mailbot.rules import KNOWN
 
 
 @pytest.fixture(autouse=True)

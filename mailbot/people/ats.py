@@ -59,7 +59,7 @@ LINKS = (
     "websites",
     "website",
 )
-_MARKERS = frozenset(
+_STRONG_MARKERS = frozenset(  # columns only a candidate export has
     {
         "candidate id",
         "candidate name",
@@ -72,23 +72,14 @@ _MARKERS = frozenset(
         "date applied",
         "application date",
         "opportunity id",
-        "current stage",
-        "stage",
-        "pipeline stage",
-        "posting",
-        "posting title",
-        "job",
-        "jobs",
-        "job name",
         "job applied",
-        "requisition",
         "requisition id",
         "disqualified",
         "disqualification reason",
         "rejection reason",
         "rejected reason",
-        "milestone",
         "bullhorn id",
+        "Job",
     }
 )
 # Columns an ordinary contacts or CRM export may have too (a job title, a sales stage):
@@ -135,9 +126,7 @@ def system(columns: set[str], file_name: str) -> str | None:
     weak = columns & _WEAK_MARKERS
     pipeline = weak - {"job", "jobs"}  # a job title is no sign of a candidate
     candidate_export = (
-        bool(columns & (_MARKERS - _WEAK_MARKERS))
-        or len(pipeline) >= 2
-        or (vendor_named and bool(weak))
+        bool(columns & _STRONG_MARKERS) or len(pipeline) >= 2 or (vendor_named and bool(weak))
     )
     if not (has_name and has_contact and candidate_export):
         return None

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from builders import invitation, mail
 from dovecot import Account
-from support import mailbot, seed_raw, write_env
+from support import mailbot, outcomes, seed_raw, who_json, write_env
 
 from mailbot.config import load_settings
 from mailbot.mailboxes import open_mailbox
@@ -22,17 +22,6 @@ from mailbot.store import Store
 pytestmark = pytest.mark.dovecot
 CALENDAR = Path(__file__).parents[1] / "fixtures" / "calendar"
 OWNER = "Robin Owner <robin@owner.example>"
-
-
-def who(tmp_path: Path, env: dict[str, str], name: str) -> dict[str, Any]:
-    result = mailbot(tmp_path, env, "who", name, "--json")
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
-
-
-def outcome(report: dict[str, list[dict[str, Any]]]) -> dict[str, tuple[str, str]]:
-    return {p["requester"]: (p["decision"], p["reasons"][0]) for p in report["processed"]}
 
 
 def _huge_invitation() -> bytes:
@@ -71,7 +60,7 @@ def test_meetings_in_the_mailbox_make_people_known(account: Account, tmp_path: P
     env = write_env(tmp_path, account)
     result = mailbot(tmp_path, env, "--run-once", "--json")
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
-    found = outcome(json.loads(result.stdout))
+    found = outcomes(json.loads(result.stdout))
     assert found["Kofi Mensah"] == (
         "known",
         "Kofi Mensah: kofi@partner.example: a meeting 'Quarterly review' on 2025-03-04",
@@ -82,16 +71,16 @@ def test_meetings_in_the_mailbox_make_people_known(account: Account, tmp_path: P
     assert found["Otto Other"][0] == "ask"
     assert found["Kim Partner"][0] == "ask"
 
-    vic = who(tmp_path, env, "Vic Vendor")
+    vic = who_json(tmp_path, env, "Vic Vendor")
     assert vic["decision"] == "ask"
     assert (
         "invited you to a meeting 'Quick demo of VendorTool' on 2025-05-05, which you did not accept"
         in vic["evidence"][0]
     )
-    bea = who(tmp_path, env, "Bea Broken")  # a broken DTSTART: known, without a date
+    bea = who_json(tmp_path, env, "Bea Broken")  # a broken DTSTART: known, without a date
     assert bea["decision"] == "known" and "a meeting 'Coffee chat'" in bea["known"]
     assert "Coffee chat' on" not in bea["known"]
-    lena = who(tmp_path, env, "Lena Fischer")
+    lena = who_json(tmp_path, env, "Lena Fischer")
     assert lena["known"].endswith("; a meeting 'Quarterly review' on 2025-03-04")
 
 

@@ -7,12 +7,11 @@ import json
 import shutil
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 from builders import invitation
 from dovecot import Account
-from support import mailbot, run_json, seed_raw, write_env
+from support import mailbot, outcomes, run_json, seed_raw, who_json, write_env
 
 pytestmark = pytest.mark.dovecot
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -27,17 +26,6 @@ def export_zip(tmp_path: Path) -> Path:
     return path
 
 
-def who(tmp_path: Path, env: dict[str, str], name: str) -> dict[str, Any]:
-    result = mailbot(tmp_path, env, "who", name, "--json")
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
-
-
-def outcome(report: dict[str, list[dict[str, Any]]]) -> dict[str, tuple[str, str]]:
-    return {p["requester"]: (p["decision"], p["reasons"][0]) for p in report["processed"]}
-
-
 def test_the_linkedin_export_zip_knows_message_partners_and_people_the_owner_invited(
     account: Account, tmp_path: Path
 ) -> None:
@@ -49,7 +37,7 @@ def test_the_linkedin_export_zip_knows_message_partners_and_people_the_owner_inv
         invitation("Omar Farouk", vanity="omar-farouk"),  # invited the owner before: no tie
         invitation("Carl Cold", vanity="carl-cold-sales"),  # InMails never answered
     )
-    found = outcome(run_json(tmp_path, env))
+    found = outcomes(run_json(tmp_path, env))
     zip_name = "Complete_LinkedInDataExport_03-01-2026.zip"
     assert found["Priya Raman"] == (
         "known",
@@ -64,9 +52,9 @@ def test_the_linkedin_export_zip_knows_message_partners_and_people_the_owner_inv
     assert found["Omar Farouk"][0] == "ask"
     assert found["Carl Cold"][0] == "ask"
 
-    priya = who(tmp_path, env, "Priya Raman")
+    priya = who_json(tmp_path, env, "Priya Raman")
     assert priya["decision"] == "known" and "4 LinkedIn messages" in priya["known"]
-    omar = who(tmp_path, env, "Omar Farouk")
+    omar = who_json(tmp_path, env, "Omar Farouk")
     assert omar["decision"] == "ask" and omar["known"] is None
     assert omar["evidence"] == [
         f"an earlier invitation from them on LinkedIn on 2026-03-05, not a tie "
@@ -97,7 +85,7 @@ def test_an_export_folder_and_a_greenhouse_export_together(
         invitation("Grace Hopper", vanity="grace-hopper-1906"),
         invitation("Zed Stranger"),
     )
-    found = outcome(run_json(tmp_path, env))
+    found = outcomes(run_json(tmp_path, env))
     assert found["Wanjiru Kamau"] == (
         "known",
         "Wanjiru Kamau applied: in your Greenhouse export greenhouse-candidates.csv "
@@ -107,7 +95,7 @@ def test_an_export_folder_and_a_greenhouse_export_together(
     assert "1 LinkedIn message, last 2025-01-15" in found["Tomás Ortega"][1]
     assert found["Grace Hopper"][0] == "known"
     assert found["Zed Stranger"][0] == "ask"
-    pedro = who(tmp_path, env, "Pedro Alves")
+    pedro = who_json(tmp_path, env, "Pedro Alves")
     assert pedro["decision"] == "known" and "Greenhouse export" in pedro["known"]
 
     check = mailbot(tmp_path, env, "check").stdout.splitlines()
@@ -146,7 +134,7 @@ def test_broken_records_are_named_by_check_and_the_rest_still_counts(
     result = mailbot(tmp_path, env, "--run-once", "--json")
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     assert "quote left open" in result.stderr  # logged for the owner
-    found = outcome(json.loads(result.stdout))
+    found = outcomes(json.loads(result.stdout))
     assert found["Zoe Quote"][0] == "known" and found["Priya Raman"][0] == "known"
 
 
