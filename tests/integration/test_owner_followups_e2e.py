@@ -9,7 +9,6 @@ import email
 import email.policy
 import fcntl
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from support import (
     status_json,
     write_env,
 )
+from test_neomutt_e2e import neomutt_binary
 
 pytestmark = pytest.mark.dovecot
 
@@ -45,7 +45,6 @@ def _send(account: Account, draft: email.message.EmailMessage) -> None:
 # -- 1. A draft being edited in mutt/neomutt is taken for "deleted unsent" ------------------
 
 
-@pytest.mark.skipif(shutil.which("neomutt") is None, reason="neomutt is not installed")
 def test_a_draft_recalled_in_neomutt_and_sent_is_not_taken_for_deleted(
     account: Account, tmp_path: Path
 ) -> None:
@@ -74,7 +73,7 @@ def test_a_draft_recalled_in_neomutt_and_sent_is_not_taken_for_deleted(
         'set from="robin@owner.example"\nset realname="Robin Owner"\n'
     )
     mutt = pexpect.spawn(
-        "neomutt",
+        neomutt_binary(),
         ["-n", "-F", str(tmp_path / "muttrc"), "-p"],  # -p: recall the postponed draft
         env={**os.environ, "HOME": str(tmp_path), "TERM": "xterm"},
         encoding="utf-8",
