@@ -157,3 +157,57 @@ def test_connections_in_common_in_every_language(line: str, found: bool) -> None
     from mailbot.notifications.fields import common_connections
 
     assert (common_connections(["Jane Doe", "CTO", line]) == line) == found
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Hi – we were both at the Leeds data meetup, you asked the question about dbt, thanks!",
+        "Ciao! Ci siamo visti al Codemotion, allo stand di Bitrock, ricordi?",
+        "Hoi! We hebben samen bij Adyen gewerkt, in het payments team, toch?",
+        "Hello Robin! Great meeting you at the fair, and thanks for the tip.",
+        "Hey Robin we met at the airport lounge, long story, talk soon",
+    ],
+)
+def test_a_greeting_without_a_comma_never_cuts_the_note(note: str) -> None:
+    n = parse(invitation("Nora Quinn", note=note, greeting=False))
+    assert n.note == note
+
+
+@pytest.mark.parametrize(
+    ("note", "kept"),
+    [
+        ("Hi Robin, we met at PyCon.", "we met at PyCon."),
+        ("Dear Dr. Owner, we met at PyCon.", "we met at PyCon."),
+        ("Hallo Herr Dr. Owner, wir kennen uns vom Meetup.", "wir kennen uns vom Meetup."),
+        ("Hi, we met at PyCon.", "we met at PyCon."),
+    ],
+)
+def test_a_greeting_with_a_name_and_comma_is_not_part_of_the_note(note: str, kept: str) -> None:
+    assert parse(invitation("Nora Quinn", note=note, greeting=False)).note == kept
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "I attended your workshop last week and would like to connect with you on LinkedIn",
+        "We met at the Berlin summit and I would like to connect with you on LinkedIn.",
+        "Ich habe Ihren Vortrag gehört und Jonas Weber möchte sich mit Ihnen vernetzen",
+        "Nous avons travaillé ensemble chez Thales et je souhaite me connecter avec vous",
+    ],
+)
+def test_a_note_ending_with_the_default_sentence_is_still_a_note(note: str) -> None:
+    n = parse(invitation("Nora Quinn", note=note))
+    assert n.note == note
+
+
+def test_the_networks_own_sentence_about_a_name_is_still_chrome() -> None:
+    from mailbot.notifications.fields import is_chrome_line
+
+    for line in (
+        "Nora Quinn would like to connect with you on LinkedIn.",
+        "Dr. Nora van der Quinn, PhD would like to connect on LinkedIn",
+        "Jonas Weber möchte sich mit Ihnen vernetzen",
+        "Élodie Martin souhaite se connecter avec vous sur LinkedIn",
+    ):
+        assert is_chrome_line(line), line

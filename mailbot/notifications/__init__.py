@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from mailbot.notifications import linkedin, xing
+from mailbot.notifications import linkedin, reports, xing
 from mailbot.notifications.message import (
     Content,
     address,
@@ -80,6 +80,9 @@ def is_automatic(content: Content) -> bool:
 def parse_content(content: Content) -> Notification:
     spam = content.header("x-spam-flag").strip().upper() == "YES"
     auto_reply = is_automatic(content)
+    report = reports.report_of(content)
+    if report is not None:  # a bounce or receipt quoting an invitation is still a report
+        return _reported(content, report, spam=spam, auto_reply=auto_reply)
     for network in NETWORKS:
         result: Notification | None = network.classify(content)
         if result is not None:
@@ -96,4 +99,28 @@ def parse_content(content: Content) -> Notification:
         text=reply_text(content.body) if content.header("in-reply-to") else None,
         spam=spam,
         auto_reply=auto_reply,
+    )
+
+
+def _reported(
+    content: Content, report: reports.Report, *, spam: bool, auto_reply: bool
+) -> Notification:
+    """A machine's report: never an answer, so no text of its own. It belongs to the
+    conversation of the message it reports on (In-Reply-To, References, else the
+    Message-ID of the message it returns or names)."""
+    _, sender = address(content, "from")
+    what = reports.DESCRIBED.get(report.kind, "an automatic report")
+    return Notification(
+        kind="other",
+        subject=one_line(content.header("subject")),
+        message_id=one_line(content.header("message-id")) or None,
+        reasons=(f"{what}: {report.how}",),
+        sender=sender or None,
+        references=tuple(dict.fromkeys((*message_ids(content), *report.returned))),
+        thread=thread_of(content),
+        text=None,
+        spam=spam,
+        auto_reply=auto_reply,
+        report=report.kind,
+        failed=report.failed,
     )

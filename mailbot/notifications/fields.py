@@ -36,7 +36,9 @@ _GREETINGS: dict[str, str] = {
 }
 _GREETING = re.compile(
     r"^(?P<word>" + "|".join(sorted(_GREETINGS, key=len, reverse=True)) + r")\b"
-    r"[^,\n]{0,60},\s*(?P<rest>.*)$",
+    # then a name at most ("Hi Robin,", "Dear Dr. Owner,", "Hi,"): a greeting without a
+    # comma ("Hi – we were both at X, ...", "Ciao! ...") is part of the note, never cut
+    r"(?:[ \t]+[\w.'’-]+){0,4}[ \t]*,\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
 _BARE_GREETING = re.compile(r"^[^\s,:]{1,40}(?: [^\s,:]{1,40})?,$")  # "Mohan," (2011 template)
@@ -65,21 +67,28 @@ _MACHINE_LOCALPART = re.compile(
     r"|notifications?|mailrobot|invitations|messages|member)(?:$|[._+-])|-request$|^owner-",
     re.IGNORECASE,
 )
+# Who the network's sentence is about: a name (capitalised words, particles, a title or a
+# post-nominal), never a person's own words ("I attended your workshop and would like to
+# connect with you on LinkedIn" is a note that ends with the default sentence).
+_WHO = (
+    r"(?-i:(?!(?:I|Ich|Je|Yo|Io|Eu|Ik|Jag|Ja|We|Wir|Nous|My|Our|Mein|Meine)\s)"
+    r"[^\W\d_a-z][^\s,;:!?]*(?:[ \t]+(?:[^\W\d_a-z][^\s,;:!?]*|van|von|de|da|di|del|der|den"
+    r"|du|le|la|y|zu|dos|das|bin|al|ten|ter|e)){0,5}(?:,[ \t]*[^\s,;:!?]{1,12})?)"
+)
 _CHROME_SENTENCE = re.compile(  # the networks' own sentences around the note, whole lines
-    r"^(?:"
-    r".{1,160}\s(?:is waiting for your response|is awaiting your response)"
-    r"|.{1,160}\swould like to connect(?: with you)? on (?:linkedin|xing)"
+    r"^(?:.{1,160}\s(?:is waiting for your response|is awaiting your response)"
+    r"|" + _WHO + r"\swould like to connect(?: with you)? on (?:linkedin|xing)"
     r"(?:\.? how would you like to respond\?)?"
     r"|how would you like to respond\?"
-    r"|.{1,160}\srequested to add you as a connection on linkedin:?"
+    r"|" + _WHO + r"\srequested to add you as a connection on linkedin:?"
     r"|this is a reminder that\b.{0,200}\bsent you an invitation\b.*"
-    r"|.{1,160}\s(?:wants to connect with you|invited you to connect) on (?:linkedin|xing)"
+    r"|" + _WHO + r"\s(?:wants to connect with you|invited you to connect) on (?:linkedin|xing)"
     r"|.{1,80}さんからlinkedinのつながりリクエストが届いています"
-    r"|.{1,160}\smöchte sich mit (?:ihnen|dir) vernetzen"
+    r"|" + _WHO + r"\smöchte sich mit (?:ihnen|dir) vernetzen"
     r"|.{1,160}\s(?:wartet auf ihre antwort|wartet auf deine antwort)"
-    r"|.{1,160}\s(?:souhaite se connecter avec vous|souhaite rejoindre votre réseau"
-    r"|attend votre réponse)(?: sur linkedin)?"
-    r"|.{1,160}\s(?:está esperando (?:tu|su) respuesta|quiere conectar contigo)"
+    r"|" + _WHO + r"\s(?:souhaite se connecter avec vous|souhaite rejoindre votre réseau)"
+    r"(?: sur linkedin)?|.{1,160}\sattend votre réponse"
+    r"|.{1,160}\s(?:está esperando (?:tu|su) respuesta)|" + _WHO + r"\squiere conectar contigo"
     r"|.{1,160}\s(?:está aguardando (?:sua|a sua) resposta|aguarda (?:sua|a sua) resposta)"
     r"|.{1,160}\sè in attesa della tua risposta"
     r"|.{1,160}\swacht op je (?:reactie|antwoord)"

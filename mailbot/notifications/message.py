@@ -8,12 +8,16 @@ degrades to "less text", never to a crash.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import email
 import email.errors
 import email.header
+import email.parser
 import email.policy
 import functools
+import quopri
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -51,6 +55,15 @@ class Content:
     html_text: str
     links: list[Link] = field(default_factory=list)
     raw_headers: dict[str, list[str]] = field(default_factory=dict)  # as sent, for addresses
+    # The MIME structure, for telling a machine's report from a person's mail (reports.py).
+    # Parts of a message returned inside it (message/rfc822) are not the message's own:
+    # their types and fields are left out, only their Message-ID is kept.
+    parts: tuple[str, ...] = ()  # the content type of every part, the message's own first
+    report_type: str = ""  # the report-type of a multipart/report part ("" if none)
+    report_fields: tuple[tuple[str, dict[str, str]], ...] = ()  # (part type, one block of
+    # its fields, names lower-cased) of every message/delivery-status, feedback-report or
+    # disposition-notification part
+    returned_ids: tuple[str, ...] = ()  # Message-IDs of the messages returned inside it
 
     def header(self, name: str) -> str:
         values = self.headers.get(name.lower())
@@ -85,13 +98,127 @@ def read(raw: bytes) -> Content:
     links = text_links(text) + html_links
     if not plain and not html:
         links = []
+    structure = _structure(msg)
     return Content(
         headers=headers,
         text=clean_text(text),
         html_text=html_text,
         links=links,
         raw_headers=raw_headers,
+        parts=structure.parts,
+        report_type=structure.report_type,
+        report_fields=structure.report_fields,
+        returned_ids=structure.returned_ids,
     )
+
+
+REPORT_PARTS = frozenset(
+    {  # RFC 3464 and 6533, RFC 5965, RFC 8098 and 6533
+        "message/delivery-status",
+        "message/global-delivery-status",
+        "message/feedback-report",
+        "message/disposition-notification",
+        "message/global-disposition-notification",
+    }
+)
+_RETURNED = frozenset(
+    {
+        "message/rfc822",
+        "message/global",
+        "text/rfc822-headers",
+        "message/rfc822-headers",  # not registered, but sent
+        "message/global-headers",
+    }
+)
+MAX_PARTS = 200  # parts of one message worth looking at (a bomb of nested parts stops here)
+
+
+@dataclass(frozen=True)
+class _Structure:
+    parts: tuple[str, ...] = ()
+    report_type: str = ""
+    report_fields: tuple[tuple[str, dict[str, str]], ...] = ()
+    returned_ids: tuple[str, ...] = ()
+
+
+def _structure(msg: Message) -> _Structure:
+    """The message's own parts (not those of a message returned inside it), the fields of
+    its report parts and the Message-IDs of returned messages. Never raises: a broken
+    structure yields what was read before it broke."""
+    parts: list[str] = []
+    report_type = ""
+    fields: list[tuple[str, dict[str, str]]] = []
+    returned: list[str] = []
+    queue: list[Message] = [msg]
+    with contextlib.suppress(Exception):
+        while queue and len(parts) < MAX_PARTS:
+            part = queue.pop(0)
+            ctype = part.get_content_type()
+            parts.append(ctype)
+            if ctype == "multipart/report" and not report_type:
+                report_type = str(part.get_param("report-type") or "").strip().lower()[:60]
+            if ctype in REPORT_PARTS:
+                fields.extend((ctype, block) for block in _field_blocks(part))
+            elif ctype in _RETURNED:
+                returned.extend(_returned_ids(part))
+            elif part.is_multipart():
+                payload = part.get_payload()
+                queue.extend(p for p in payload if isinstance(p, Message))
+    return _Structure(tuple(parts), report_type, tuple(fields[:50]), tuple(returned[:10]))
+
+
+def _field_blocks(part: Message) -> list[dict[str, str]]:
+    """The blocks of fields of a report part (the email package parses each block as a
+    message of headers only; a part it left as text is split into blocks here)."""
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        subparts = [b for b in payload[:50] if isinstance(b, Message)]
+        parsed = [{k.lower(): _decode_header(v) for k, v in b.raw_items()} for b in subparts]
+        if any(parsed):
+            return [b for b in parsed if b]
+        # Encoded (base64, quoted-printable): the email package reads no fields in it.
+        encoded = "\n".join(str(b.get_payload()) for b in subparts).encode("ascii", "replace")
+        text = _decode_bytes(
+            _transfer_decoded(encoded, str(part.get("content-transfer-encoding", ""))), "utf-8"
+        )
+    else:
+        raw = part.get_payload(decode=True)
+        text = _decode_bytes(raw, "utf-8") if isinstance(raw, bytes) else str(payload)
+    blocks: list[dict[str, str]] = []
+    parser = email.parser.HeaderParser(policy=email.policy.compat32)
+    for chunk in re.split(r"\r?\n[ \t]*\r?\n", text[:65536])[:50]:
+        fields = parser.parsestr(chunk.strip("\r\n") + "\n")
+        block = {k.lower(): _decode_header(v) for k, v in fields.raw_items()}
+        if block:
+            blocks.append(block)
+    return blocks
+
+
+def _transfer_decoded(data: bytes, encoding: str) -> bytes:
+    encoding = encoding.strip().lower()
+    try:
+        if encoding == "base64":
+            return base64.b64decode(data, validate=False)
+        if encoding == "quoted-printable":
+            return quopri.decodestring(data)
+    except (ValueError, binascii.Error):
+        return b""
+    return data
+
+
+def _returned_ids(part: Message) -> list[str]:
+    """The Message-ID of a message (or its headers) returned inside a report."""
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        heads = next((p for p in payload if isinstance(p, Message)), None)
+    else:
+        raw = part.get_payload(decode=True)
+        text = _decode_bytes(raw, "utf-8") if isinstance(raw, bytes) else str(payload)
+        parser = email.parser.HeaderParser(policy=email.policy.compat32)
+        heads = parser.parsestr(text[:65536])
+    if heads is None:
+        return []
+    return _MSGID.findall(_decode_header(heads.get("message-id", "")))[:1]
 
 
 def clean_text(text: str) -> str:

@@ -36,6 +36,11 @@ class Notification:
     spam: bool = False  # X-Spam-Flag: YES
     auto_reply: bool = False  # Auto-Submitted (not "no"), or an empty Return-Path
     error: str | None = None  # the parser failed on it: it goes to the owner, never ignored
+    # A machine's report about a message (reports.py), never an answer: "delivery" (a
+    # bounce), "delay" (delayed or relayed, no failure), "feedback" (an abuse report),
+    # "receipt" (a read receipt), "report" (any other multipart/report); else None.
+    report: str | None = None
+    failed: tuple[str, ...] = ()  # the recipients a bounce names (lower-cased), if any
 
     @property
     def is_invitation(self) -> bool:
