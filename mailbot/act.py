@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import message_from_bytes
+from email.utils import getaddresses
 
 from mailbot.config import Settings
 from mailbot.errors import MailboxError
@@ -73,6 +74,8 @@ class Executor:
                 self.store.link_invitation(plan.invitation, plan.person)
             if plan.save is not None:
                 self.store.save_conversation(plan.save, plan.decision, plan.reason, plan.message_id)
+            if plan.bounced is not None and plan.person:
+                self.store.record_bounce(plan.person, plan.bounced, plan.message_id)
         return _processed(plan, outcome, withdrawn)
 
     def _render(self, order: DraftOrder) -> Draft:
@@ -133,10 +136,12 @@ class Executor:
         if not waiting:
             return []
         sent: set[str] = set()
+        sent_to: dict[str, list[int]] = {}
         read_to: Cursor | None = None
         if sent_folder is not None:  # found by a listing just now (Mailbox.sent_folder)
-            sent, read_to = self._newly_sent(sent_folder)
+            sent, sent_to, read_to = self._newly_sent(sent_folder)
         present: dict[str, set[str] | None] = {}
+        resaved: dict[str, dict[str, list[int]]] = {}
         discarded = []
         for record in waiting:
             if record.folder not in present:
@@ -146,12 +151,18 @@ class Executor:
                 log.info("our %s draft %s: its folder is gone", record.step, record.token)
                 self.store.set_draft_state(record.token, GONE)
                 continue
-            if {record.token, record.message_id} & identities:
+            if {record.token, record.message_id} & identities or (
+                record.recipient
+                and self._as_is(record, record.folder, self._addressed(record, resaved))
+            ):
                 if record.state == MISSING:
                     log.info("our %s draft %s is back in Drafts", record.step, record.token)
                     self.store.set_draft_state(record.token, STORED)
                 continue
-            if {record.token, record.message_id} & sent:
+            if {record.token, record.message_id} & sent or (
+                sent_folder is not None
+                and self._as_is(record, sent_folder, sent_to.get(record.recipient.lower(), []))
+            ):
                 log.info("our %s draft %s was sent", record.step, record.token)
                 self.store.set_draft_state(record.token, SENT)
             elif record.state == STORED or not record.missing_since:
@@ -176,11 +187,35 @@ class Executor:
                 raise
             return None
 
-    def _newly_sent(self, folder: str) -> tuple[set[str], Cursor]:
+    def _as_is(self, record: DraftRecord, folder: str, uids: list[int]) -> bool:
+        """Whether one of these messages of `folder` (those addressed to the draft's
+        recipient) is our email draft under another Message-ID: the same recipients,
+        subject and text (replies.digest). Outlook stamps a new Message-ID on sending, and
+        some clients save a draft again under a new one: it is still ours, by what it is."""
+        if not record.recipient or not uids:
+            return False
+        self.mailbox.select(folder)
+        return any(unchanged(raw, record.digest) for _, raw in self.mailbox.fetch(uids[-20:]))
+
+    def _addressed(self, record: DraftRecord, cache: dict[str, dict[str, list[int]]]) -> list[int]:
+        """UIDs of the messages in the draft's folder addressed to its recipient, to look at
+        by content (_as_is): only asked for when a draft of ours is not found there by
+        its token or Message-ID (one header fetch of the folder's latest 200 per look)."""
+        if record.folder not in cache:
+            state = self.mailbox.select(record.folder)
+            found = self.mailbox.search(1, state.uidnext - 1, None, Wanted())
+            to: dict[str, list[int]] = {}
+            for head in self.mailbox.headers(found[-200:]):
+                for address in _recipients(head.header):
+                    to.setdefault(address, []).append(head.uid)
+            cache[record.folder] = to
+        return cache[record.folder].get(record.recipient.lower(), [])
+
+    def _newly_sent(self, folder: str) -> tuple[set[str], dict[str, list[int]], Cursor]:
         """The draft tokens and Message-IDs of the messages that arrived in `folder` (Sent)
         since the last look (at first, or after a UIDVALIDITY change, its latest
         SENT_LOOKBACK messages: a draft waiting in Drafts at the last look can only have
-        been sent since)."""
+        been sent since), and the UIDs of those sent to each address (To, Cc)."""
         state = self.mailbox.select(folder)
         last = state.uidnext - 1
         cursor = self.store.followed_cursor(folder)
@@ -189,10 +224,13 @@ class Executor:
         else:
             first = max(1, last - SENT_LOOKBACK + 1)
         found: set[str] = set()
+        to: dict[str, list[int]] = {}
         uids = self.mailbox.search(first, last, None, Wanted()) if last >= first else []
         for head in self.mailbox.headers(uids):
             found |= {i for i in (token_in(head.header), message_id_in(head.header)) if i}
-        return found, Cursor(state.uidvalidity, last)
+            for address in _recipients(head.header):
+                to.setdefault(address, []).append(head.uid)
+        return found, to, Cursor(state.uidvalidity, last)
 
     def remember_fate(self, token: str, state: str) -> None:
         self.store.set_draft_state(token, state)
@@ -249,6 +287,7 @@ def render(renderer: Renderer, settings: Settings, order: DraftOrder) -> Draft:
         settings.owner,
         token=order.token,
         languages=order.languages,
+        wrote=order.wrote,
     )
 
 
@@ -270,6 +309,12 @@ def _missing_for(record: DraftRecord, now: datetime) -> timedelta:
     except ValueError:
         return timedelta(0)
     return now - since
+
+
+def _recipients(header: bytes) -> set[str]:
+    msg = message_from_bytes(header)
+    values = [str(v) for name in ("To", "Cc") for v in msg.get_all(name, [])]
+    return {addr.lower() for _, addr in getaddresses(values) if "@" in addr}
 
 
 def _header(raw: bytes, name: str) -> str:

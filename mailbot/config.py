@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 SECURITY_MODES = ("ssl", "starttls", "plain")
 KEYS = (  # every setting; config.example.env documents each one (a test keeps them equal)
-    "MAILBOT_CONTACTS", "MAILBOT_DRAFTS", "MAILBOT_HISTORY_FOLDERS", "MAILBOT_IDLE",
+    "MAILBOT_AUTHSERV_ID", "MAILBOT_CONTACTS", "MAILBOT_DRAFTS", "MAILBOT_HISTORY_FOLDERS", "MAILBOT_IDLE",
     "MAILBOT_IMAP_ALLOW_PLAINTEXT", "MAILBOT_IMAP_AUTH", "MAILBOT_IMAP_CA_FILE",
     "MAILBOT_IMAP_HOST", "MAILBOT_IMAP_OAUTH2_TOKEN_CMD", "MAILBOT_IMAP_PASSWORD",
     "MAILBOT_IMAP_PASSWORD_CMD", "MAILBOT_IMAP_PORT", "MAILBOT_IMAP_SECURITY",
@@ -87,6 +87,7 @@ class Settings:
     lookback_days: int
     sent: str | None = None
     history_folders: tuple[str, ...] = ()  # empty: the Sent folder and the inbox
+    authserv: tuple[str, ...] = ()  # the owner's server's authserv-ids (lower case)
     known: tuple[str, ...] = ()
     known_domains: tuple[str, ...] = ()
     known_min_sent: int = 1
@@ -187,6 +188,7 @@ def load_settings(
         lookback_days=reader.integer("MAILBOT_LOOKBACK_DAYS", 14, 0, 36500),
         sent=reader.optional("MAILBOT_SENT"),
         history_folders=tuple(reader.items("MAILBOT_HISTORY_FOLDERS")),
+        authserv=tuple(i.lower() for i in reader.items("MAILBOT_AUTHSERV_ID")),
         known=tuple(reader.items("MAILBOT_KNOWN")),
         known_domains=tuple(reader.items("MAILBOT_KNOWN_DOMAINS")),
         known_min_sent=reader.integer("MAILBOT_KNOWN_MIN_SENT", 1, 1, 1000),

@@ -104,6 +104,8 @@ def _on_news(
             settings.owner.addresses,
             stop=stop,
             selected=(settings.inbox, folder),  # still selected: not selected again
+            sent=mailbox.sent_folder(settings.sent, inbox=settings.inbox),
+            authserv=frozenset(settings.authserv),
         )
     context = _with_applicants(mailbox, notifications, context)
     renderer = Renderer(settings.templates, settings.language)

@@ -1,10 +1,20 @@
 """Correspondence from message headers: who the owner wrote to, who wrote to the owner.
 
 Pure: header bytes (and attachment file names, and a calendar part if the message has
-one: people.meetings) in, entries out. Mail from networks,
-robots, lists and the owner's own addresses is not correspondence. A received message
-that is clearly a job application (a CV attached, or "application for" in the subject)
-is marked, because the owner counts applicants as people they know.
+one: people.meetings) in, entries out. Mail from networks, robots and lists is not
+correspondence.
+
+Only what the owner did makes someone known, never what a stranger can write:
+- mail is the owner's (SENT) when it is From an owner's address and either lies in the
+  Sent folder or carries the owner's server's verdict that it really came from the
+  owner's domain (dkim/dmarc=pass in Authentication-Results, no fail); a From: naming
+  the owner anywhere else is nobody's evidence. One message to more than MAX_RECIPIENTS
+  people (a mass mail, a Bcc-like list) is evidence only (MANY), never known;
+- a calendar part counts as a meeting only in the owner's own mail (people.meetings);
+- a received message is a job application only when it carries a CV-like document (a
+  pdf/doc/docx/odt/rtf whose name has CV, résumé, Lebenslauf, curriculum as a word)
+  and an application subject ("application for", "Bewerbung als", "candidature", ...);
+  one of the two alone is ordinary received mail: evidence, never known.
 """
 
 from __future__ import annotations
@@ -28,19 +38,34 @@ from mailbot.notifications.message import one_line
 from mailbot.people.meetings import meetings
 
 SENT, RECEIVED = "sent", "received"
+MANY = "sent-many"  # the owner's mail to more than MAX_RECIPIENTS people: evidence only
+MAX_RECIPIENTS = 20
 
+# A subject that applies for a job, in the languages mailbot reads (phrases.py): an
+# explicit phrase, never the bare word ("Mobile application development" is a pitch).
 _APPLICATION_SUBJECT = re.compile(
-    r"\bapplication\b|\bapplying\b|\bjob\s+application\b|\b(?:cv|r[ée]sum[ée])\b"  # en
-    r"|\bcandidature\b|\bpostuler\b"  # fr
-    r"|\bbewerbung\b|\blebenslauf\b"  # de
-    r"|\bcandidatura\b|\bsolicitud\s+de\s+empleo\b|\bcurr[ií]culum\b",  # es, it, pt
+    r"\bapplication\s+(?:for|as|to)\b|\bapplying\s+(?:for|to)\b|\bjob\s+application\b"  # en
+    r"|\bcandidature\b"  # fr
+    r"|\b(?:initiativ)?bewerbung\b"  # de
+    r"|\bcandidatura\b|\bsolicitud\s+de\s+empleo\b|\bpostulaci[oó]n\b"  # es, it, pt
+    r"|\bsollicitatie\b"  # nl
+    r"|\b(?:jobb)?ans[öo]kan\b"  # sv
+    r"|\baplikacja\s+na\s+stanowisko\b|\bpodanie\s+o\s+prac[eę]\b",  # pl
     re.IGNORECASE,
 )
-_CV_FILE = re.compile(
-    r"(?:^|[^a-z])(?:cv|resume|r[ée]sum[ée]|lebenslauf|curriculum|bewerbung|candidature)"
-    r"(?:[^a-z]|$)",
+_CV_WORD = re.compile(
+    r"(?<![^\W_])(?:cv|resume|r[ée]sum[ée]|lebenslauf|curriculum|curr[ií]culo)(?![^\W_])",
     re.IGNORECASE,
 )
+# "resume of services", "résumé des produits": a summary, not a CV
+_NOT_A_CV = re.compile(
+    r"(?<![^\W_])(?:of|des|du|de|der)[\W_]+(?:services?|products?|offers?|company|solutions?"
+    r"|capabilities|projects?|prestations|produits|leistungen)(?![^\W_])"
+    r"|(?<![^\W_])(?:services?|products?|offers?|pricing|proposal|capabilities|prestations"
+    r"|produits|leistungen|meeting|minutes)(?![^\W_])",
+    re.IGNORECASE,
+)
+_CV_TYPES = (".pdf", ".doc", ".docx", ".odt", ".rtf")
 _BULK = re.compile(r"^\s*(?:bulk|list|junk)\s*$", re.IGNORECASE)
 
 
@@ -62,20 +87,28 @@ def entries(
     calendar: str | None = None,
     *,
     ours: frozenset[str] = frozenset(),
+    sent: bool = False,
+    authserv: frozenset[str] = frozenset(),
 ) -> list[Entry]:
     """The correspondence one message adds to the index (often none), and the meetings
-    its calendar part shows (people.meetings), if it has one. `ours`: the Message-IDs of
-    mailbot's drafts: a draft of ours the owner sent, and the answers to it, are
-    mailbot's conversation, not evidence that the owner knows someone."""
+    its calendar part shows (people.meetings), if it has one. `ours`: the Message-IDs
+    and tokens of mailbot's drafts (store.Store.our_drafts): a draft of ours the owner
+    sent, and the answers to it, are mailbot's conversation, not evidence that the owner
+    knows someone. `sent`: the message lies in the owner's Sent folder. `authserv`: the
+    authserv-ids of the owner's own server (MAILBOT_AUTHSERV_ID); none: the topmost
+    Authentication-Results header, the one the receiving server added, is read."""
     msg = email.message_from_bytes(raw_headers, policy=email.policy.compat32)
     senders = _people(msg.get_all("From", []))
     if _is_bulk(msg) or not senders or _is_ours(msg, ours):
         return []
-    found = _correspondence(msg, senders, attachments, owner)
+    by_owner = senders[0][1] in owner and (sent or owner_authenticated(msg, owner, authserv))
+    found = _correspondence(msg, senders, attachments, owner, by_owner=by_owner)
     if calendar:  # icalendar is imported only for mail with a calendar part
         found += [
             Entry(addr, name, direction, when, summary, False)
-            for addr, name, direction, when, summary in meetings(calendar, owner, _is_person)
+            for addr, name, direction, when, summary in meetings(
+                calendar, owner, _is_person, by_owner=by_owner
+            )
         ]
     return found
 
@@ -85,23 +118,75 @@ def _correspondence(
     senders: list[tuple[str, str]],
     attachments: Iterable[str],
     owner: frozenset[str],
+    *,
+    by_owner: bool,
 ) -> list[Entry]:
     subject = _subject(msg.get("Subject", ""))
     date = _date(msg.get("Date"))
-    if senders[0][1] in owner:
-        recipients = _people(msg.get_all("To", []) + msg.get_all("Cc", []))
-        return [
-            Entry(addr, name, SENT, date, subject, False)
-            for name, addr in recipients
-            if _is_person(addr, owner)
-        ]
+    if by_owner:
+        recipients: dict[str, str] = {}  # address: its name (named once is enough)
+        for name, addr in _people(msg.get_all("To", []) + msg.get_all("Cc", [])):
+            if _is_person(addr, owner):
+                recipients[addr] = recipients.get(addr) or name
+        direction = SENT if len(recipients) <= MAX_RECIPIENTS else MANY
+        return [Entry(a, name, direction, date, subject, False) for a, name in recipients.items()]
     name, addr = senders[0]
     if not _is_person(addr, owner):
-        return []
-    application = bool(_APPLICATION_SUBJECT.search(subject)) or any(
-        _CV_FILE.search(a) for a in attachments
-    )
-    return [Entry(addr, name, RECEIVED, date, subject, application)]
+        return []  # also mail naming the owner as its sender that is not proven theirs
+    return [Entry(addr, name, RECEIVED, date, subject, is_application(subject, attachments))]
+
+
+def is_application(subject: str, attachments: Iterable[str]) -> bool:
+    """A job application: an application subject and a CV-like document, both."""
+    return bool(_APPLICATION_SUBJECT.search(subject)) and any(map(is_cv_file, attachments))
+
+
+def is_cv_file(name: str) -> bool:
+    """A document named as a CV ("Ada_Lovelace_CV.pdf", "Lebenslauf Max.docx"), not a
+    "resume-of-services.pdf" nor a photo."""
+    stem, dot, ext = name.strip().rpartition(".")
+    if not dot or f".{ext.lower()}" not in _CV_TYPES:
+        return False
+    return bool(_CV_WORD.search(stem)) and not _NOT_A_CV.search(stem)
+
+
+_AUTH_VERDICT = re.compile(r"\b(dkim|dmarc|spf)=([a-z]+)\b", re.IGNORECASE)
+_AUTH_DOMAIN = re.compile(r"\bheader\.(?:d|i|from)=@?([A-Za-z0-9.-]+)", re.IGNORECASE)
+
+
+def owner_authenticated(
+    msg: email.message.Message, owner: frozenset[str], authserv: frozenset[str] = frozenset()
+) -> bool:
+    """The owner's server says this mail really comes from the domain of its From (an
+    owner's address): dkim=pass aligned with it or dmarc=pass for it, and no dkim, dmarc or
+    spf verdict other than pass for that domain. Read from the Authentication-Results of
+    the owner's server: those with one of the `authserv` ids, else the topmost one only
+    (headers below it may have come with the mail). No verdict at all: not proven."""
+    senders = _people(msg.get_all("From", []))
+    if len(senders) != 1 or senders[0][1] not in owner:
+        return False
+    domain = senders[0][1].rpartition("@")[2]
+    results = [str(h) for h in msg.get_all("Authentication-Results", [])]
+    results = [r for r in results if _authserv_id(r) in authserv] if authserv else results[:1]
+    passed = False
+    for result in results:
+        for verdict in result.split(";")[1:]:
+            found = _AUTH_VERDICT.search(verdict)
+            if found is None:
+                continue
+            method, outcome = found.group(1).lower(), found.group(2).lower()
+            named = _AUTH_DOMAIN.search(verdict)
+            about = named.group(1).lower().rstrip(".") if named else None
+            ours = about is not None and (domain == about or domain.endswith("." + about))
+            if outcome != "pass" and (ours or about is None):
+                return False  # fail, softfail, none, neutral, ...: never the owner's
+            if outcome == "pass" and ours and method in ("dkim", "dmarc"):
+                passed = True
+    return passed
+
+
+def _authserv_id(result: str) -> str:
+    return result.split(";", 1)[0].strip().split()[0].lower() if result.strip() else ""
 
 
 def _subject(value: object) -> str:
@@ -143,12 +228,17 @@ _MESSAGE_ID = re.compile(r"<[^<>\s]{1,998}>")
 
 
 def _is_ours(msg: email.message.Message, ours: frozenset[str]) -> bool:
-    """A draft of mailbot's (a Message-ID carrying a draft token, one the state recorded,
-    or the key header of earlier releases), or a reply to one."""
+    """A draft of mailbot's, or a reply to one: a Message-ID the state recorded, or one
+    carrying a token the state recorded. The
+    shape of a Message-ID alone is nobody's proof: another program may make the same (a
+    colleague's mail, and the owner's reply-all to it, are correspondence). The key
+    header of earlier releases' drafts is no one else's: it alone still says so."""
     if msg.get(KEY_HEADER) is not None:
         return True
     ids = " ".join(str(msg.get(name, "")) for name in ("Message-ID", "In-Reply-To"))
-    return any(found in ours or token_of(found) is not None for found in _MESSAGE_ID.findall(ids))
+    return any(
+        found in ours or (token_of(found) or "\0") in ours for found in _MESSAGE_ID.findall(ids)
+    )
 
 
 def _is_bulk(msg: email.message.Message) -> bool:

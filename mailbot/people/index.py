@@ -40,9 +40,10 @@ class Correspondent:
     first: str | None  # of the mail (meetings have their own dates)
     last: str | None
     subjects: tuple[str, ...]
-    meetings: int = 0  # calendar invitations and replies showing a meeting with the owner
-    invited: int = 0  # invitations from them to a meeting the owner never accepted
+    meetings: int = 0  # the owner's invitations and acceptances of a meeting with them
+    invited: int = 0  # calendar data from others naming them as organiser: evidence only
     meeting: tuple[str, str | None] | None = None  # the latest: (summary, date)
+    many: int = 0  # the owner's mass mails (history.MANY) to them: evidence only
 
     def evidence(self) -> str:
         parts = []
@@ -55,6 +56,11 @@ class Correspondent:
             )
         if self.applications:
             parts.append(f"{self.applications} job application{'s' * (self.applications != 1)}")
+        if self.many:
+            parts.append(
+                f"{'they were' if parts else self.address + ' was'} among the many recipients "
+                f"of {self.many} mail{'s' * (self.many != 1)} of yours"
+            )
         text = ", ".join(parts)
         if self.last:
             text += f", last {self.last}"
@@ -74,7 +80,7 @@ class Correspondent:
         if self.meetings:
             more = f" ({self.meetings} meetings)" if self.meetings > 1 else ""
             return f"a meeting {what}{on}{more}"
-        return f"invited you to a meeting {what}{on}, which you did not accept"
+        return f"invited you to a meeting {what}{on}, which you did not accept or organise"
 
 
 class CorrespondenceIndex:
@@ -91,8 +97,13 @@ class CorrespondenceIndex:
         stop: threading.Event | None = None,
         *,
         selected: tuple[str, FolderState] | None = None,
+        sent: str | None = None,
+        authserv: frozenset[str] = frozenset(),
     ) -> int:
         """Index what is new in each folder; returns how many messages were read.
+
+        `sent`: the owner's Sent folder: mail from the owner there is theirs; elsewhere
+        only when their server authenticated it (`authserv`: history.entries).
 
         `selected`: a folder the caller has just selected, and its state. It is read first,
         without selecting it again: on Dovecot each SELECT of a large folder that changed a
@@ -106,14 +117,15 @@ class CorrespondenceIndex:
         done = 0
         for folder in sorted(folders, key=lambda f: f != name):  # the selected one first
             known = state if folder == name else None
-            done += self._refresh_folder(mailbox, folder, owner, report, stop, known)
+            mine = _Owner(owner, folder == sent, authserv)
+            done += self._refresh_folder(mailbox, folder, mine, report, stop, known)
         return done
 
     def _refresh_folder(
         self,
         mailbox: Mailbox,
         folder: str,
-        owner: frozenset[str],
+        owner: _Owner,
         progress: Progress,
         stop: threading.Event | None,
         selected: FolderState | None,
@@ -144,12 +156,12 @@ class CorrespondenceIndex:
         folder: str,
         uidvalidity: int,
         uids: list[int],
-        owner: frozenset[str],
+        owner: _Owner,
         progress: Progress,
         stop: threading.Event | None,
     ) -> int:
         done = 0
-        ours = self._store.our_message_ids()
+        ours = self._store.our_drafts()
         for batch_start in range(0, len(uids), BATCH):
             if stop is not None and stop.is_set():
                 return done  # each batch is committed with its cursor: the rest comes next time
@@ -212,16 +224,34 @@ class CorrespondenceIndex:
                 meetings=r[6],
                 invited=r[7],
                 meeting=self._store.history_meeting(r[0]) if r[6] or r[7] else None,
+                many=r[8],
             )
             for r in rows
         ]
 
 
-def _entries(folder: str, head: Head, owner: frozenset[str], ours: frozenset[str]) -> list[Entry]:
+@dataclass(frozen=True)
+class _Owner:
+    """The owner's addresses, and how their own mail is told in one folder."""
+
+    addresses: frozenset[str]
+    sent: bool  # the folder is the Sent folder
+    authserv: frozenset[str]
+
+
+def _entries(folder: str, head: Head, owner: _Owner, ours: frozenset[str]) -> list[Entry]:
     """One message's entries. A message mailbot cannot read is logged, never a reason to
     stop indexing the rest (that would leave every later request undecided)."""
     try:
-        return entries(head.header, head.attachments, owner, head.calendar, ours=ours)
+        return entries(
+            head.header,
+            head.attachments,
+            owner.addresses,
+            head.calendar,
+            ours=ours,
+            sent=owner.sent,
+            authserv=owner.authserv,
+        )
     except Exception as exc:
         log.warning(
             "%s UID %d: headers not readable (%s), left out of the index",

@@ -3,14 +3,17 @@
 Pure: a calendar part's text and the owner's addresses in, entries out. Read with the
 `icalendar` library (RFC 5545), imported only when a message carries a calendar part.
 
-Whom a meeting makes known, and why:
-- the owner organised it: every person invited (the owner invited them, as a sent mail);
-- the owner accepted it (PARTSTAT ACCEPTED or TENTATIVE on the owner's ATTENDEE line, in
-  an update from the organiser or in the owner's own REPLY): the organiser and the
-  other attendees;
-- a meeting the owner was only invited to and never accepted (NEEDS-ACTION, DECLINED, or
-  no status) is evidence of the organiser only, never "known": anyone can send a calendar
-  invitation, as anyone can send a mail (calendar spam exists);
+Whom a meeting makes known, and why: only what the owner did counts, never what a
+calendar part received from someone else says (anyone can write "PARTSTAT=ACCEPTED" for
+the owner, or name the owner as ORGANIZER, in an invitation, a forged reply or an .ics
+attached to any mail; calendar spam exists). The caller says whether the message is the
+owner's own (`by_owner`: in the Sent folder, or authenticated as the owner's: history):
+- the owner's invitation (the owner is its ORGANIZER): every person invited;
+- the owner's REPLY accepting it (ACCEPTED or TENTATIVE on the owner's ATTENDEE line):
+  the organiser and the other attendees;
+- any other calendar part (received from others, or the owner's mail that neither
+  invites nor accepts) is evidence of its organiser only (INVITED), shown to the owner,
+  never "known"; nobody else on it is anything;
 - a meeting of more than MAX_PEOPLE people (a town hall, a webinar) makes nobody known;
 - rooms and resources (CUTYPE ROOM, RESOURCE, GROUP; calendar robots), robots and the
   networks' addresses are not people; the owner must be on the invitation.
@@ -32,7 +35,7 @@ from mailbot.notifications.message import one_line
 log = logging.getLogger(__name__)
 
 MEETING = "meeting"  # the owner met them, or arranged to: known
-INVITED = "meeting-invited"  # they invited the owner, who never accepted: evidence only
+INVITED = "meeting-invited"  # calendar data from them, not the owner's act: evidence only
 MAX_PEOPLE = 25
 MAX_EVENTS = 50  # a recurring meeting's exceptions come as more VEVENTs of the same UID
 _ACCEPTED = frozenset({"ACCEPTED", "TENTATIVE"})
@@ -56,10 +59,13 @@ IsPerson = Callable[[str, frozenset[str]], bool]
 Row = tuple[str, str, str, str | None, str]  # address, name, MEETING or INVITED, date, summary
 
 
-def meetings(text: str, owner: frozenset[str], is_person: IsPerson) -> list[Row]:
+def meetings(
+    text: str, owner: frozenset[str], is_person: IsPerson, *, by_owner: bool = False
+) -> list[Row]:
     """(address, name, MEETING or INVITED, ISO date, summary) for each person the
     calendar part shows meeting the owner; [] for anything else or anything unreadable.
-    `is_person(address, owner)` excludes robots and networks (people.history)."""
+    `is_person(address, owner)` excludes robots and networks (people.history).
+    `by_owner`: the message is the owner's own (sent by them); else nobody is MEETING."""
     try:
         from icalendar import Calendar
 
@@ -72,7 +78,7 @@ def meetings(text: str, owner: frozenset[str], is_person: IsPerson) -> list[Row]
     for cal, event in events:
         try:
             reply = str(cal.get("METHOD", "")).upper() == "REPLY"
-            rows = _event(event, owner, is_person, reply=reply)
+            rows = _event(event, owner, is_person, reply=reply, by_owner=by_owner)
         except Exception as exc:  # one odd event must not hide the others
             log.info("a calendar event could not be read (%s)", one_line(str(exc), 200))
             continue
@@ -104,7 +110,9 @@ def _essentials(text: str) -> str:
     return "\r\n".join(kept) + "\r\n"
 
 
-def _event(event: Any, owner: frozenset[str], is_person: IsPerson, *, reply: bool) -> list[Row]:
+def _event(
+    event: Any, owner: frozenset[str], is_person: IsPerson, *, reply: bool, by_owner: bool
+) -> list[Row]:
     organiser = _person(event.get("ORGANIZER"))
     attendees = [p for p in (_person(a) for a in _many(event.get("ATTENDEE"))) if p]
     everyone = ([organiser] if organiser else []) + attendees
@@ -114,9 +122,12 @@ def _event(event: Any, owner: frozenset[str], is_person: IsPerson, *, reply: boo
     if len({addr for addr, _, _, _ in people}) > MAX_PEOPLE:
         return []
     owner_organises = organiser is not None and organiser[0] in owner
-    owner_accepted = owner_organises or any(
-        addr in owner and status in _ACCEPTED for addr, _, _, status in attendees
-    )
+    if reply:  # the owner's answer to an invitation: whether they accepted it
+        owner_accepted = by_owner and any(
+            addr in owner and status in _ACCEPTED for addr, _, _, status in attendees
+        )
+    else:  # the owner's own invitation
+        owner_accepted = by_owner and owner_organises
     when, summary = _date(event.get("DTSTART")), _text(event.get("SUMMARY"))
     if reply:  # "Accepted: Interview" is the meeting "Interview"
         summary = _REPLY_PREFIX.sub("", summary) or summary

@@ -27,7 +27,8 @@ def decisions(report: dict[str, list[dict[str, object]]]) -> dict[object, object
 
 
 def test_history_decides_who_is_known(account: Account, tmp_path: Path) -> None:
-    """Sent mail makes known; a cold email or a pitch does not; a CV does; namesakes go to review."""
+    """Sent mail makes known; a cold email or a pitch does not, even one with "application"
+    in its subject and a "resume" attached; an application does; namesakes go to review."""
     seed_raw(
         account,
         mail(
@@ -42,7 +43,19 @@ def test_history_decides_who_is_known(account: Account, tmp_path: Path) -> None:
     seed_raw(
         account,
         mail("Carl Cold <carl@pitch.example>", OWNER, "Grow your pipeline 10x"),
-        mail("Grace Hopper <grace@example.org>", OWNER, "Hello", attachment="Grace_Hopper_CV.pdf"),
+        mail(
+            "Grace Hopper <grace@example.org>",
+            OWNER,
+            "Application for the Senior Engineer role",
+            attachment="Grace_Hopper_CV.pdf",
+        ),
+        mail(
+            "Sam Sales <sam@apps.example>",
+            OWNER,
+            "Mobile application development for Owner Ltd",
+            attachment="resume-of-services.pdf",
+        ),
+        invitation("Sam Sales"),
         invitation("Jane Doe"),
         invitation("Carl Cold"),
         invitation("Grace Hopper"),
@@ -54,6 +67,7 @@ def test_history_decides_who_is_known(account: Account, tmp_path: Path) -> None:
         "Jane Doe": "known",
         "Carl Cold": "ask",  # a received pitch is not knowing someone
         "Grace Hopper": "known",  # an unanswered application is
+        "Sam Sales": "ask",  # a pitch about "application development" is not
         "Bob Smith": "review",  # Robert Smith, by nickname
         "Zed Stranger": "ask",
     }
@@ -64,6 +78,7 @@ def test_history_decides_who_is_known(account: Account, tmp_path: Path) -> None:
     assert "Robert Smith" in reasons["Bob Smith"] and "nickname" in reasons["Bob Smith"]
     assert sorted(str(d["To"] or "") + d["Subject"] for d in drafts(account)) == [
         "Paste into LinkedIn: reply to Carl Cold",
+        "Paste into LinkedIn: reply to Sam Sales",
         "Paste into LinkedIn: reply to Zed Stranger",
     ]
 
@@ -93,13 +108,35 @@ def test_a_name_spelt_without_its_umlauts_is_at_least_review(
     assert entry["decision"] == "review" and "accents" in entry["reasons"][0], entry
 
 
+# What the owner's server adds to the owner's own mail (a copy filed outside Sent).
+VOUCHED = (
+    b"Authentication-Results: mx.owner.example; dkim=pass header.d=owner.example;"
+    b" dmarc=pass header.from=owner.example\r\n"
+)
+FORGED = (
+    b"Authentication-Results: mx.owner.example; dkim=none;"
+    b" spf=fail smtp.mailfrom=owner.example; dmarc=fail header.from=owner.example\r\n"
+)
+
+
+def owners(to: str, subject: str, results: bytes = VOUCHED) -> bytes:
+    """The owner's mail as found outside Sent, with their server's verdict on it."""
+    return results + mail(OWNER, to, subject)
+
+
 def test_index_is_incremental_and_survives_uidvalidity_change(
     account: Account, tmp_path: Path
 ) -> None:
+    """The owner's mail in another history folder counts when their server vouches for
+    it; one naming the owner as its sender that fails DMARC is nobody's evidence."""
     env = write_env(tmp_path, account, MAILBOT_HISTORY_FOLDERS="Archive")
     with account.client() as client:
         client.create_folder("Archive")
-    seed_raw(account, mail(OWNER, "Mo Salah <mo@example.org>", "Contract"), folder="Archive")
+    seed_raw(account, owners("Mo Salah <mo@example.org>", "Contract"), folder="Archive")
+    many = ", ".join(f"Person {i} <p{i}@victims.example>" for i in range(500))
+    forged = owners(f"Mallory Seller <mallory@pitch.example>, {many}", "Hi", FORGED)
+    unverified = mail(OWNER, "Pete Plain <pete@pitch.example>", "Hi")  # no verdict at all
+    seed_raw(account, forged, unverified, folder="Archive")
 
     def who(name: str) -> dict[str, object]:
         result = mailbot(tmp_path, env, "who", name, "--json")
@@ -108,7 +145,9 @@ def test_index_is_incremental_and_survives_uidvalidity_change(
 
     assert who("Mo Salah")["decision"] == "known"
     assert who("Nia Long")["decision"] == "ask"
-    seed_raw(account, mail(OWNER, "Nia Long <nia@example.org>", "Offer"), folder="Archive")
+    for stranger in ("Mallory Seller", "Person 7", "Pete Plain"):
+        assert who(stranger)["decision"] == "ask", stranger
+    seed_raw(account, owners("Nia Long <nia@example.org>", "Offer"), folder="Archive")
     assert who("Nia Long")["decision"] == "known"  # picked up by the incremental refresh
     assert "1 time" in str(who("Mo Salah")["known"])
 
@@ -117,8 +156,8 @@ def test_index_is_incremental_and_survives_uidvalidity_change(
         client.create_folder("Archive")
     seed_raw(
         account,
-        mail(OWNER, "Mo Salah <mo@example.org>", "Contract"),
-        mail(OWNER, "Nia Long <nia@example.org>", "Offer"),
+        owners("Mo Salah <mo@example.org>", "Contract"),
+        owners("Nia Long <nia@example.org>", "Offer"),
         folder="Archive",
     )
     assert "1 time" in str(who("Mo Salah")["known"])  # rebuilt, not double counted
@@ -137,7 +176,8 @@ def test_a_bulk_build_finds_people_and_leaves_its_lookup_indexes(
         index = CorrespondenceIndex(state, bulk=5)
         expected = state.history_lookups()
         assert len(expected) == 4
-        assert index.refresh(mailbox, ["Sent"], settings.owner.addresses, lambda *_: None) == 12
+        owner = settings.owner.addresses
+        assert index.refresh(mailbox, ["Sent"], owner, lambda *_: None, sent="Sent") == 12
         assert state.history_lookups() == expected
         assert [c.sent for c in index.by_name("Bulk Person7")] == [1]
         assert index.by_address("bulk11@example.org") is not None
@@ -151,9 +191,9 @@ def test_a_bulk_build_finds_people_and_leaves_its_lookup_indexes(
 
 def _apple_mail_application(sender: str, cv: str) -> bytes:
     """As Apple Mail sends an attachment in an HTML message: the PDF inside
-    multipart/alternative > multipart/mixed, the subject saying nothing of a job."""
+    multipart/alternative > multipart/mixed, the subject in Portuguese."""
     msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = sender, OWNER, "Hello from Lisbon"
+    msg["From"], msg["To"], msg["Subject"] = sender, OWNER, "Candidatura: engenheira de dados"
     msg.set_content("Please find my papers attached.\n")
     msg.add_alternative("<p>Please find my papers attached.</p>", subtype="html")
     html = msg.get_payload()[1]
@@ -181,7 +221,12 @@ def test_an_applicant_is_found_in_any_folder(account: Account, tmp_path: Path) -
         client.create_folder("Bewerbungen")
     seed_raw(
         account,
-        mail("Nadia Haddad <nadia@mail.example>", OWNER, "Application: Data Analyst role"),
+        mail(
+            "Nadia Haddad <nadia@mail.example>",
+            OWNER,
+            "Application for the Data Analyst role",
+            attachment="Nadia Haddad - CV.pdf",
+        ),
         folder="Bewerbungen",
     )
     note = "I applied for the Data Analyst role on your team last month."

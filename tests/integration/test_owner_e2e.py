@@ -308,3 +308,54 @@ def test_drafts_in_a_folder_that_is_gone_do_not_stall_the_inbox(
     assert decisions(run_json(tmp_path, env)) == [("Kai Berg", "ask", True)]
     [zed] = [c for c in status_json(tmp_path, env)["open"] if c["name"] == "Zed Stranger"]
     assert zed["draft"] == {"step": "ask", "state": "gone"}
+
+
+def test_only_the_person_answers_their_conversation(account: Account, tmp_path: Path) -> None:
+    """Our draft's Message-ID can be computed: a third party who threads a rude mail to it
+    closes nothing. It is listed for the owner; Marta's own answer is still followed."""
+    env = write_env(tmp_path, account)
+    seed_raw(account, marta_invitation("<first@ela4-app0133.prod>"))
+    assert decisions(run_json(tmp_path, env)) == [("Marta Nowak", "ask", True)]
+    [ask] = drafts(account)
+    forged = reply(
+        "Mallory <mallory@pitch.example>", ask["Message-ID"], "No, and what a pompous question."
+    )
+    seed_raw(account, forged)
+    report = run_json(tmp_path, env)
+    assert decisions(report) == [("Marta Nowak", "skip", False)], report
+    status = status_json(tmp_path, env)
+    [marta] = status["open"]
+    assert marta["draft"] == {"step": "ask", "state": "stored"}
+    [shown] = status["skipped"]
+    assert "mallory@pitch.example" in str(shown["reason"]) and "not their answer" in str(
+        shown["reason"]
+    )
+    assert len(drafts(account)) == 1  # our ask draft is where it was
+
+    answer = reply(
+        "Marta Nowak <marta.nowak@post.example>", ask["Message-ID"], "No, we have not met."
+    )
+    seed_raw(account, answer)
+    assert decisions(run_json(tmp_path, env)) == [("Marta Nowak", "explain", True)]
+
+
+def test_a_draft_sent_under_a_new_message_id_carries_the_conversation_on(
+    account: Account, tmp_path: Path
+) -> None:
+    """Outlook stamps a new Message-ID on sending: the copy in Sent is still our draft (its
+    recipient and text), so the conversation goes on and Marta stays a stranger."""
+    env = write_env(tmp_path, account)
+    seed_raw(account, marta_invitation("<first@ela4-app0133.prod>"))
+    run_json(tmp_path, env)
+    [ask] = drafts(account)
+    sent = email.message_from_bytes(ask.as_bytes(), policy=email.policy.compat32)
+    del sent["Message-ID"]
+    sent["Message-ID"] = "<AM0PR01MB1234.5678@AM0PR01MB1234.eurprd01.prod.outlook.com>"
+    seed_raw(account, sent.as_bytes(), folder="Sent")
+    delete_message(account, "Drafts", ask["Message-ID"])
+
+    a_day_passes(tmp_path)
+    seed_raw(account, marta_invitation("<reminder@ela4-app0133.prod>"))
+    assert decisions(run_json(tmp_path, env)) == [("Marta Nowak", "ask", False)]
+    [marta] = status_json(tmp_path, env)["open"]
+    assert marta["draft"] == {"step": "ask", "state": "sent"}

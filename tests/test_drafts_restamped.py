@@ -1,0 +1,53 @@
+"""Our drafts are told by what they are, not by one header (issue 24, part 6): a client
+that sends a draft under a new Message-ID (Outlook desktop stamps one on sending) or saves
+it again under a new one still holds our draft: same recipient, same text (the digest
+mailbot already keeps). On a local Maildir, through the real command."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from email.utils import make_msgid
+from pathlib import Path
+
+from builders import on_behalf
+from support import a_day_passes
+from test_drafts_in_clients import Mailboxes
+
+
+def restamped(raw: bytes) -> bytes:
+    """The draft with a new Message-ID of the client's, nothing else changed."""
+    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    del msg["Message-ID"]
+    msg["Message-ID"] = make_msgid(domain="AM0PR01MB1234.eurprd01.prod.outlook.com")
+    return msg.as_bytes()
+
+
+def test_a_draft_sent_under_a_new_message_id_was_sent(tmp_path: Path) -> None:
+    owner = Mailboxes(tmp_path)
+    owner.deliver(on_behalf("Lena Fischer", "lena.fischer@post.example", "<i3@prod>", 5742011983))
+    owner.run()
+    [path] = owner.drafts()
+    owner.put("Sent", restamped(path.read_bytes()), "S")  # sent by Outlook
+    path.unlink()
+    owner.deliver(on_behalf("Lena Fischer", "lena.fischer@post.example", "<r@p>", 5742011983))
+    assert owner.run() == [("Lena Fischer", "ask", False)]
+    a_day_passes(tmp_path)
+    owner.deliver(on_behalf("Lena Fischer", "lena.fischer@post.example", "<r2@p>", 5742011983))
+    assert owner.run() == [("Lena Fischer", "ask", False)]  # open: never "deleted unsent"
+    [lena] = owner.status()["open"]
+    assert lena["draft"] == {"step": "ask", "state": "sent"}
+
+
+def test_a_draft_saved_again_under_a_new_message_id_is_still_waiting(tmp_path: Path) -> None:
+    owner = Mailboxes(tmp_path)
+    owner.deliver(on_behalf("Marta Nowak", "marta.nowak@post.example", "<i1@prod>", 5742011981))
+    owner.run()
+    [path] = owner.drafts()
+    owner.put("Drafts", restamped(path.read_bytes()), "DS")
+    path.unlink()
+    a_day_passes(tmp_path)
+    owner.deliver(on_behalf("Marta Nowak", "marta.nowak@post.example", "<r@p>", 5742011981))
+    assert owner.run() == [("Marta Nowak", "ask", False)]
+    [marta] = owner.status()["open"]
+    assert marta["draft"] == {"step": "ask", "state": "stored"}
