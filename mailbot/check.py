@@ -9,12 +9,13 @@ from pathlib import Path
 
 from mailbot.config import Settings
 from mailbot.errors import MailbotError
-from mailbot.mailboxes.base import Mailbox, pick_folder, shown
+from mailbot.mailboxes.base import Mailbox, pick_folder
 from mailbot.mailboxes.imap import ImapMailbox, open_imap
 from mailbot.people.contacts import Contacts, load_contacts
 from mailbot.pipeline import history_folders
 from mailbot.replies import Renderer
 from mailbot.store import Store
+from mailbot.terminal import shown
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Line:
     detail: str
 
     def __str__(self) -> str:
-        return f"{'OK ' if self.ok else 'ERR'}  {self.item:12} {self.detail}"
+        return f"{'OK ' if self.ok else 'ERR'}  {self.item:12} {shown(self.detail)}"
 
 
 def run_checks(settings: Settings, source: str) -> list[Line]:
@@ -160,13 +161,16 @@ def _inbox(mailbox: Mailbox, settings: Settings) -> str:
 
 
 def _state(settings: Settings) -> str:
-    with Store(settings.state_path):
+    """Opens (and upgrades) the state as a cycle would, then SQLite's integrity check and
+    the schema check: a damaged page or a renamed column is an ERR, not "OK state"."""
+    with Store(settings.state_path) as state:
+        verified = state.verify()
         mode = stat.S_IMODE(settings.state_path.stat().st_mode)
     if mode & 0o077:
         raise MailbotError(
             f"{settings.state_path} is readable by others (mode {mode:o}); chmod 600 it"
         )
-    return f"{settings.state_path} (writable, mode {mode:o})"
+    return f"{settings.state_path} (writable, mode {mode:o}; {verified})"
 
 
 def _templates(settings: Settings) -> str:

@@ -1,7 +1,7 @@
 """The `mailbot` command: parses arguments, wires the parts, prints results. No logic here.
 
 Exit codes: 0 done, 1 a cycle had errors (nothing lost: retried next run) or a check
-failed, 2 configuration or usage error, 3 cannot connect or log in, 4 another mailbot
+failed, 2 configuration or usage error or a state file that cannot be used as it is, 3 cannot connect or log in, 4 another mailbot
 is running on the same state database.
 
 Modules are imported where a command needs them, so `mailbot parse` or a cold
@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mailbot import __version__, logs
-from mailbot.errors import ConfigError, ConnectError, MailbotError, UsageError
+from mailbot.errors import ConfigError, ConnectError, MailbotError, StateFileError, UsageError
+from mailbot.terminal import shown
 
 EXIT_OK, EXIT_ERRORS, EXIT_CONFIG, EXIT_CONNECT, EXIT_LOCKED = 0, 1, 2, 3, 4
 EXIT_PIPE = 141  # 128 + SIGPIPE, as a shell reports a tool whose reader went away
@@ -111,18 +112,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return EXIT_PIPE
     except ConfigError as exc:
-        print(f"mailbot: configuration error: {exc}", file=sys.stderr)
+        print(f"mailbot: configuration error: {shown(exc)}", file=sys.stderr)
         return EXIT_CONFIG
     except ConnectError as exc:
-        print(f"mailbot: cannot connect: {exc}", file=sys.stderr)
+        print(f"mailbot: cannot connect: {shown(exc)}", file=sys.stderr)
         return EXIT_CONNECT
-    except UsageError as exc:
-        print(f"mailbot: {exc}", file=sys.stderr)
+    except (UsageError, StateFileError) as exc:
+        print(f"mailbot: {shown(exc)}", file=sys.stderr)
         return EXIT_CONFIG
     except MailbotError as exc:
         from mailbot.lock import AlreadyRunning
 
-        print(f"mailbot: {exc}", file=sys.stderr)
+        print(f"mailbot: {shown(exc)}", file=sys.stderr)
         return EXIT_LOCKED if isinstance(exc, AlreadyRunning) else EXIT_ERRORS
     except KeyboardInterrupt:
         return 130

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from mailbot.config import Owner, Settings
 from mailbot.report import CycleReport, Processed
+from mailbot.terminal import JSON_ESCAPES, shown
 
 if TYPE_CHECKING:
     from mailbot.notifications import Notification
@@ -26,10 +27,12 @@ DEMO_OWNER = Owner(
 
 
 def print_json(value: object) -> None:
-    """One JSON document on stdout (json imported here: a cycle's summary is text)."""
+    """One JSON document on stdout (json imported here: a cycle's summary is text). The
+    controls JSON may carry raw (C1, DEL, the bidi overrides, as in names from mail) are
+    written as \\u escapes: still the same JSON, harmless on a terminal."""
     import json
 
-    print(json.dumps(value, ensure_ascii=False))
+    print(json.dumps(value, ensure_ascii=False).translate(JSON_ESCAPES))
 
 
 def notification_json(n: Notification, source: str) -> dict[str, object]:
@@ -55,7 +58,7 @@ def parse_files(files: Sequence[str], *, as_json: bool) -> int:
         try:
             raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
         except OSError as exc:
-            print(f"mailbot: cannot read {name}: {exc.strerror}", file=sys.stderr)
+            print(f"mailbot: cannot read {shown(name)}: {exc.strerror}", file=sys.stderr)
             status = 2
             continue
         n = parse(raw)
@@ -67,17 +70,20 @@ def parse_files(files: Sequence[str], *, as_json: bool) -> int:
 
 
 def _describe(n: Notification, source: str) -> str:
-    lines = [f"{source}: {n.kind}" + (f" ({n.network})" if n.network else "")]
+    lines = [f"{shown(source)}: {n.kind}" + (f" ({n.network})" if n.network else "")]
     if n.requester:
         r = n.requester
-        lines.append(f"  {'from:':10}{r.name}" + (f" <{r.email}>" if r.email else ""))
+        lines.append(f"  {'from:':10}{shown(r.name)}" + (f" <{shown(r.email)}>" if r.email else ""))
         for label, value in (("headline", r.headline), ("profile", r.profile_url)):
             if value:
-                lines.append(f"  {label + ':':10}{value}")
+                lines.append(f"  {label + ':':10}{shown(value)}")
     if n.kind == "invitation":
         lines.append(f"  note:     {n.note!r}" if n.note else "  note:     (none)")
-        lines.append(f"  language: {n.language or '?'}   key: {n.key}")
-    lines.extend(f"  - {reason}" for reason in n.reasons)
+        lines.append(f"  language: {shown(n.language or '?')}   key: {shown(n.key)}")
+    if n.report:
+        failed = f" (failed: {shown(', '.join(n.failed))})" if n.failed else ""
+        lines.append(f"  report:   {shown(n.report)}{failed}")
+    lines.extend(f"  - {shown(reason)}" for reason in n.reasons)
     return "\n".join(lines)
 
 
@@ -98,11 +104,11 @@ def who(settings: Settings, name: str, *, as_json: bool, refresh: bool) -> int:
             }
         )
         return 0
-    print(f"{name}: {decision.action}")
+    print(f"{shown(name)}: {decision.action}")
     for reason in decision.reasons:
-        print(f"  {reason}")
+        print(f"  {shown(reason)}")
     for line in verdict.evidence:
-        print(f"  evidence: {line}")
+        print(f"  evidence: {shown(line)}")
     return 0
 
 
@@ -132,9 +138,12 @@ def status(settings: Settings, *, as_json: bool) -> int:
             "ignored": state.conversations(IGNORED),
         }
         drafts = {c.person: state.latest_draft(c.person) for cs in groups.values() for c in cs}
+        bounces = {c.person: state.bounces(c.person) for cs in groups.values() for c in cs}
         if as_json:
             listed: dict[str, list[dict[str, object]]] = {
-                group: [_listed(state, c, drafts[c.person]) for c in conversations]
+                group: [
+                    _listed(state, c, drafts[c.person], bounces[c.person]) for c in conversations
+                ]
                 for group, conversations in groups.items()
             }
             listed["skipped"] = [
@@ -154,25 +163,48 @@ def status(settings: Settings, *, as_json: bool) -> int:
             continue
         print(f"{title} ({len(groups[group])}):")
         for c in groups[group]:
-            print(_described(c, drafts[c.person]))
+            print(_described(c, drafts[c.person], bounces[c.person]))
     if skipped:
         print(f"Messages mailbot could not handle ({len(skipped)}), please look at them:")
         for item in skipped:
-            print(f"  {item.at} {item.who} {item.message_id or ''}: {item.reason}")
+            print(f"  {item.at} {shown(item.who)} {shown(item.message_id)}: {shown(item.reason)}")
     return 0
 
 
-def _described(c: Conversation, draft: DraftRecord | None) -> str:
-    lines = [f"  {c.name} [{c.status}] {c.link or ''}".rstrip()]
-    lines.extend(f"      {text}" for text in (c.headline, c.common) if text)
-    lines.append(f"      {c.reason}")
-    lines.extend(f"      - {line}" for line in c.details.splitlines() if line.strip())
+def _described(
+    c: Conversation, draft: DraftRecord | None, bounces: Sequence[tuple[str, str]] = ()
+) -> str:
+    lines = [f"  {shown(c.name)} [{c.status}] {shown(c.link)}".rstrip()]
+    lines.extend(f"      {shown(text)}" for text in (c.headline, c.common) if text)
+    lines.append(f"      {shown(c.reason)}")
+    lines.extend(f"      - {shown(line)}" for line in c.details.splitlines() if line.strip())
     if draft is not None:
-        lines.append(f"      our {draft.step} draft: {DRAFT_FATES.get(draft.state, draft.state)}")
+        fate = DRAFT_FATES.get(draft.state, draft.state)
+        lines.append(f"      our {shown(draft.step)} draft: {shown(fate)}")
+    lines.extend(_bounced(bounces))
     return "\n".join(lines)
 
 
-def _listed(state: Store, c: Conversation, draft: DraftRecord | None) -> dict[str, object]:
+def _bounced(bounces: Sequence[tuple[str, str]]) -> list[str]:
+    """One line per address our drafts to them bounced from (the conversation itself
+    stays as it was): when, and how often if more than once."""
+    seen: dict[str, list[str]] = {}
+    for at, address in bounces:
+        seen.setdefault(address, []).append(at)
+    lines = []
+    for address, times in seen.items():
+        when = times[-1][:10]
+        often = f"{len(times)} times, last {when}" if len(times) > 1 else when
+        lines.append(f"      their address {shown(address or '(not named)')} bounced ({often})")
+    return lines
+
+
+def _listed(
+    state: Store,
+    c: Conversation,
+    draft: DraftRecord | None,
+    bounces: Sequence[tuple[str, str]] = (),
+) -> dict[str, object]:
     return {
         "name": c.name,
         "network": c.network,
@@ -186,6 +218,7 @@ def _listed(state: Store, c: Conversation, draft: DraftRecord | None) -> dict[st
         "evidence": [line for line in c.details.splitlines() if line.strip()],
         "decided": c.decided,
         "draft": {"step": draft.step, "state": draft.state} if draft else None,
+        "bounced": [{"address": address, "at": at} for at, address in bounces],
         "updated": c.updated,
         "history": [
             {"at": at, "what": what, "detail": detail}
@@ -198,7 +231,7 @@ def _what(p: Processed) -> str:
     """A message with no requester, said by what it is ("not a connection request"), not
     by a raw Message-ID."""
     reason = p.reasons[0] if p.reasons else "a message"
-    return f"({reason.split(':', 1)[0].strip()[:60]})"
+    return f"({shown(reason.split(':', 1)[0].strip()[:60])})"
 
 
 def print_report(report: CycleReport, *, dry_run: bool) -> None:
@@ -212,13 +245,13 @@ def print_report(report: CycleReport, *, dry_run: bool) -> None:
             if p.found
             else (" (dry run: no draft)" if dry_run else "")
         )
-        print(f"{p.decision:7} {p.requester or _what(p)}{draft}")
+        print(f"{p.decision:7} {shown(p.requester) or _what(p)}{draft}")
         for reason in p.reasons:
-            print(f"        {reason}")
+            print(f"        {shown(reason)}")
         for step in p.withdrawn:
             print(f"        withdrew our earlier {step} draft (you had not edited it)")
     for error in report.errors:
-        print(f"error:  {error}", file=sys.stderr)
+        print(f"error:  {shown(error)}", file=sys.stderr)
     drafts = sum(1 for p in report.processed if p.draft)
     found = sum(1 for p in report.processed if p.found)
     print(

@@ -17,6 +17,11 @@ class UsageError(MailbotError):
     """A command was given something it cannot use (e.g. a person it does not know)."""
 
 
+class StateFileError(MailbotError):
+    """The state file cannot be used as it is (damaged, emptied, a version no mailbot
+    writes): the owner must look, so it is reported like a configuration error (exit 2)."""
+
+
 class ConnectError(MailbotError):
     """The IMAP server cannot be reached, or refused the login."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import SplitResult, parse_qs, urlsplit
 
 _TRANSLITERATE = str.maketrans(
     {
@@ -32,7 +32,7 @@ _TRANSLITERATE = str.maketrans(
 _BRACKETS = re.compile(r"[(\[{][^)\]}]*[)\]}]")  # (she/her), [Hiring], {x}
 _TAGLINE = re.compile(r"\s[|•·/]\s.*$|\s[-–—]\s.*$")  # "Jane Doe | Recruiter", "Jane Doe - CEO"
 _APOSTROPHES = re.compile(r"['’`´ʼ]")
-_SEPARATORS = re.compile(r"[^\w]+")
+_SEPARATORS = re.compile(r"[\W_]+")  # punctuation, spaces, and "_" (a word character)
 _HONORIFICS = frozenset(
     "mr mrs ms miss mx dr prof professor sir dame lord lady rev herr frau fr hr mme mlle m dott ing sr sra srta dona don".split()
 )
@@ -112,7 +112,7 @@ def normalise_name(name: str) -> str:
     text = _swap_last_first(_drop_post_nominals(text))
     decomposed = unicodedata.normalize("NFKD", _APOSTROPHES.sub("", text))
     letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    words = [w for w in _SEPARATORS.split(letters.replace("_", " ")) if w]
+    words = [w for w in _SEPARATORS.split(letters) if w]
     while len(words) > 1 and words[0] in _HONORIFICS:
         words.pop(0)
     while len(words) > 1 and words[-1] in _POST_NOMINALS:
@@ -133,20 +133,26 @@ def _all_post_nominals(part: str) -> bool:
 
 
 def _swap_last_first(text: str) -> str:
-    """ "doe, jane" -> "jane doe" (one comma, a name on each side)."""
-    if text.count(",") != 1:
-        return text.replace(",", " ")
-    last, first = (part.strip() for part in text.split(","))
-    return f"{first} {last}" if first and last else text.replace(",", " ")
+    """ "doe, jane" -> "jane doe" (one comma, a name on each side); any other comma
+    separates words like all punctuation."""
+    last, comma, first = text.partition(",")
+    if comma and "," not in first and last.strip() and first.strip():
+        return f"{first} {last}"
+    return text
 
 
 def normalise_email(addr: str) -> str:
-    return addr.strip().strip("<>").casefold()
+    """One spelling per address: "<Jane@X.example>", "Jane Doe <jane@x.example>" and
+    " jane@x.example" all become "jane@x.example"."""
+    text = addr.strip()
+    if text.endswith(">") and "<" in text:
+        text = text[text.rindex("<") + 1 : -1]
+    return text.strip("<> \t").casefold()
 
 
 def key_token(key: str) -> str:
     """A short header-safe, search-safe token for a draft's identity."""
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 # Our drafts' Message-IDs look like any machine-made one and carry the draft's token:
@@ -185,16 +191,13 @@ INVITATION_KEYS = ("linkedin:invitation:", "xing:request:")  # real invitation i
 def canonical_profile(url: str) -> str | None:
     """The one URL of a LinkedIn or XING profile (country subdomains, /comm/, scheme,
     query and tracking dropped); None for anything else, e.g. an opaque redirect."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if host == "linkedin.com" or host.endswith(".linkedin.com"):
+    parts = _split(url)
+    if _on(parts, "linkedin.com"):
         if match := re.search(r"/in/([^/?#]+)", parts.path):
             return f"https://www.linkedin.com/in/{match.group(1)}"
         if "/profile/view" in parts.path and (ids := parse_qs(parts.query).get("id")):
             return f"https://www.linkedin.com/profile/view?id={ids[0]}"
-    if (host == "xing.com" or host.endswith(".xing.com")) and (
-        match := re.search(r"/profile/([^/?#]+)", parts.path)
-    ):
+    if _on(parts, "xing.com") and (match := re.search(r"/profile/([^/?#]+)", parts.path)):
         return f"https://www.xing.com/profile/{match.group(1)}"
     return None
 
@@ -218,16 +221,52 @@ def same_profile(a: str | None, b: str | None) -> bool | None:
     return profile_key(a) == profile_key(b)
 
 
+_LINKEDIN_PROFILE = re.compile(r"/(?:comm/)?in/([^/?#\s]+)", re.I)
+_LINKEDIN_VIEW = re.compile(r"/(?:comm/)?profile/view/?$", re.I)
+_MEMBER_ID = re.compile(r"(?:^|&)id=([^&#\s]+)")
+_XING_PROFILE = re.compile(r"/profile/([^/?#\s]+)", re.I)
+# The usual spelling, read without splitting the URL (a contacts file holds 100,000s):
+# an optional scheme, LinkedIn's host or a subdomain of it, /in/ or /comm/in/.
+_PLAIN_LINKEDIN = re.compile(
+    r"(?:https?://)?(?:[a-z0-9-]+\.)*linkedin\.com/(?:comm/)?in/([^/?#\s]+)", re.I
+)
+
+
 def profile_key(url: str) -> str:
-    """One spelling per profile: country subdomains, /comm/, scheme and query ignored."""
-    match = re.search(r"(?:linkedin\.com/(?:comm/)?in|xing\.com/profile)/([^/?#\s]+)", url, re.I)
-    if match:
-        return f"{'xing' if 'xing.com' in url.lower() else 'linkedin'}:{match.group(1).casefold()}"
-    if match := re.search(
-        r"linkedin\.com/(?:comm/)?profile/view\?(?:[^#\s]*&)?id=([^&#\s]+)", url, re.I
-    ):
-        return f"linkedin:id:{match.group(1)}"  # member ids are case-sensitive
-    return url.split("?")[0].split("#")[0].rstrip("/").casefold()
+    """One spelling per profile: "linkedin:jane-doe", "linkedin:id:ABC", "xing:jane_doe".
+    Country subdomains, /comm/, scheme, a trailing slash, query and case are ignored; a
+    link is a profile only on LinkedIn's or XING's own hosts (evil.example/in/jane is no
+    LinkedIn profile). Anything else is the link itself, without query and fragment."""
+    text = url.strip().strip("<>")
+    if match := _PLAIN_LINKEDIN.match(text):
+        return f"linkedin:{match.group(1).casefold()}"
+    parts = _split(text if "://" in text else f"https://{text.lstrip('/')}")
+    if _on(parts, "linkedin.com"):
+        if match := _LINKEDIN_PROFILE.match(parts.path):
+            return f"linkedin:{match.group(1).casefold()}"
+        if _LINKEDIN_VIEW.match(parts.path) and (match := _MEMBER_ID.search(parts.query)):
+            return f"linkedin:id:{match.group(1)}"  # member ids are case-sensitive
+    if _on(parts, "xing.com") and (match := _XING_PROFILE.match(parts.path)):
+        return f"xing:{match.group(1).casefold()}"
+    return text.split("?")[0].split("#")[0].rstrip("/").casefold()
+
+
+_NOWHERE = urlsplit("")
+
+
+def _split(url: str) -> SplitResult:
+    """The parts of a URL (its hostname in lower case); none of a malformed one."""
+    try:
+        return urlsplit(url)
+    except ValueError:  # "https://[x/in/jane": an invalid IPv6 host
+        return _NOWHERE
+
+
+def _on(parts: SplitResult, domain: str) -> bool:
+    """Whether the link's host is `domain` or one of its subdomains (not
+    "evil-linkedin.com", not "linkedin.com.evil.example")."""
+    host = parts.hostname
+    return host is not None and (host == domain or host.endswith(f".{domain}"))
 
 
 _UMLAUT_SPELLING = re.compile(r"(?<![aeiou])(?:ae|oe|ue)")
@@ -266,21 +305,16 @@ def near_match(a: str, b: str) -> str | None:
 
 
 def _one_edit_apart(a: str, b: str) -> bool:
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
+    """One letter changed, inserted or dropped, or two neighbours swapped. (Lengths two
+    or more apart fail the insertion test; a change in the last letter passes the
+    substitution test before the swap test would look past the end.)"""
+    a, b = sorted((a, b), key=len)
+    i = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
     if len(a) == len(b):
         return (
             a[i + 1 :] == b[i + 1 :]
             or (  # substitution, or a swap of neighbours
-                i + 1 < len(a)
-                and a[i] == b[i + 1]
-                and a[i + 1] == b[i]
-                and a[i + 2 :] == b[i + 2 :]
+                a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
             )
         )
     return a[i:] == b[i + 1 :]  # insertion

@@ -1,5 +1,7 @@
 """Logging to stderr: levels from MAILBOT_LOG_LEVEL, plain or JSON lines (MAILBOT_LOG_FORMAT).
-Never a password, token or message body: secrets are redacted by a filter as well."""
+Never a password, token or message body: secrets are redacted by a filter as well. A
+message is one line with its control characters made visible (terminal.shown): names and
+subjects from mail may hold escape sequences or line breaks; a traceback stays as it is."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import sys
 from datetime import UTC, datetime
 
 from mailbot.secrets import RedactSecrets, register_secret
+from mailbot.terminal import JSON_ESCAPES, shown
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 FORMATS = ("text", "json")
@@ -19,13 +22,21 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": shown(record.getMessage()),
         }
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)
         import json  # here: plain-text logging (the default) never needs it
 
-        return json.dumps(entry, ensure_ascii=False)
+        return json.dumps(entry, ensure_ascii=False).translate(JSON_ESCAPES)
+
+
+class TextFormatter(logging.Formatter):
+    """Plain lines: the message shown on one line, controls visible."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = shown(record.message)
+        return super().formatMessage(record)
 
 
 def configure(level: str = "INFO", fmt: str = "text", secrets: tuple[str | None, ...] = ()) -> None:
@@ -37,7 +48,7 @@ def configure(level: str = "INFO", fmt: str = "text", secrets: tuple[str | None,
     handler.setFormatter(
         JsonFormatter()
         if fmt == "json"
-        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        else TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]

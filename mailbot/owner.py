@@ -22,6 +22,7 @@ from mailbot.records import Conversation
 from mailbot.report import Processed
 from mailbot.rules import ASK, EXPLAIN, IGNORE, KNOWN, REVIEW
 from mailbot.store import Store
+from mailbot.terminal import shown
 
 KEYS = {"k": KNOWN, "a": ASK, "e": EXPLAIN, "i": IGNORE}
 SAID = {
@@ -66,7 +67,9 @@ def one_person(conversations: Sequence[Conversation], who: str) -> Conversation:
             "`mailbot status` shows it"
         )
     if len(found) > 1:
-        listed = "; ".join(f"{c.name} ({c.link or c.email or c.network})" for c in found[:10])
+        listed = "; ".join(
+            f"{shown(c.name)} ({shown(c.link or c.email or c.network)})" for c in found[:10]
+        )
         raise UsageError(
             f"{who!r} names {len(found)} people: {listed}. Give the profile link or address"
         )
@@ -117,7 +120,8 @@ def decide(settings: Settings, who: str, verdict: str, *, as_json: bool) -> int:
 
 def outcome(done: Processed) -> str:
     lines = [
-        f"{done.requester}: {done.decision}" + (f" ({done.reasons[0]})" if done.reasons else "")
+        f"{shown(done.requester)}: {done.decision}"
+        + (f" ({shown(done.reasons[0])})" if done.reasons else "")
     ]
     if done.draft:
         lines.append("  draft stored in Drafts")
@@ -132,14 +136,14 @@ def outcome(done: Processed) -> str:
 def card(c: Conversation, index: int, total: int) -> str:
     """One person waiting for the owner, as `mailbot review` shows them."""
     network = {"linkedin": "LinkedIn", "xing": "XING"}.get(c.network or "", c.network or "")
-    lines = [f"[{index}/{total}] {c.name}" + (f" - {network}" if network else "")]
-    lines.extend(f"  {text}" for text in (c.headline, c.common) if text)
+    lines = [f"[{index}/{total}] {shown(c.name)}" + (f" - {shown(network)}" if network else "")]
+    lines.extend(f"  {shown(text)}" for text in (c.headline, c.common) if text)
     if c.profile_url or c.link:
-        lines.append(f"  {c.profile_url or c.link}")
+        lines.append(f"  {shown(c.profile_url or c.link)}")
     if c.email:
-        lines.append(f"  {c.email}")
-    lines.append(f"  why: {c.reason}")
-    lines.extend(f"  {line}" for line in c.details.splitlines() if line.strip())
+        lines.append(f"  {shown(c.email)}")
+    lines.append(f"  why: {shown(c.reason)}")
+    lines.extend(f"  {shown(line)}" for line in c.details.splitlines() if line.strip())
     return "\n".join(lines)
 
 
@@ -166,7 +170,9 @@ def review(settings: Settings) -> int:
         for number, listed in enumerate(waiting, 1):
             c = state.conversation(listed.person) or listed
             if c.status != REVIEW:  # a cycle (or another `decide`) settled it meanwhile
-                print(f"\n[{number}/{len(waiting)}] {c.name}: no longer waiting ({c.status})")
+                print(
+                    f"\n[{number}/{len(waiting)}] {shown(c.name)}: no longer waiting ({c.status})"
+                )
                 continue
             print()
             print(card(c, number, len(waiting)))

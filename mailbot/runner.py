@@ -35,7 +35,12 @@ def known_people(settings: Settings, index: CorrespondenceIndex | None) -> Known
     from mailbot.people.known import KnownPeople, OwnerLists
 
     return KnownPeople(
-        contacts=load_contacts(settings.contacts, settings.owner.name),
+        contacts=load_contacts(
+            settings.contacts,
+            settings.owner.name,
+            # what was read, for the next run while the files stay as they are
+            cache=settings.state_path.with_name(settings.state_path.name + ".records.json"),
+        ),
         index=index,
         lists=OwnerLists.parse(settings.known, settings.known_domains),
         min_sent=settings.known_min_sent,
@@ -207,7 +212,13 @@ def assess_name(settings: Settings, name: str, *, refresh: bool) -> tuple[Verdic
         if refresh:
             with open_mailbox(settings, state) as mailbox:
                 require_named_folders(mailbox, settings)
-                index.refresh(mailbox, history_folders(mailbox, settings), settings.owner.addresses)
+                index.refresh(
+                    mailbox,
+                    history_folders(mailbox, settings),
+                    settings.owner.addresses,
+                    sent=mailbox.sent_folder(settings.sent, inbox=settings.inbox),
+                    authserv=frozenset(settings.authserv),
+                )
         people = known_people(settings, index)
         invitation = Notification(kind="invitation", requester=Requester(name=name), key="who")
         decision = decide(invitation, Context(people, settings.owner.addresses))

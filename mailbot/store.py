@@ -8,14 +8,22 @@ wrote to or heard from), and the Maildir backend's UID numbering.
 
 The schema version is SQLite's `PRAGMA user_version`; `_MIGRATIONS` upgrades an older
 file in place, step by step, each step in one transaction. A file from a newer mailbot
-is refused in one line. The file is created user-only (0600); every write is its own
-transaction or part of an explicit one, so a kill leaves the old or the new rows, never
-half. Any SQLite failure (locked past the timeout, disk full, damage) is a StorageError:
-the cycle ends and the message stays pending.
+is refused in one line, and so is a version no mailbot writes (negative), an emptied
+(0-byte) file and a damaged one: the owner's decisions are in it, so mailbot never starts
+afresh over them (StateError, exit 2, naming the newest backup). The file is created
+user-only (0600); every write is its own transaction or part of an explicit one, so a kill
+leaves the old or the new rows, never half. Any SQLite failure (locked past the timeout,
+disk full, damage) is a StorageError: the cycle ends and the message stays pending.
+
+Backups: before each migration and once a day, a copy made with SQLite's online backup
+API beside the file (state.sqlite3.bak-YYYYMMDD, user-only; the last BACKUPS_KEPT kept).
+`verify` (for `mailbot check`) runs SQLite's integrity check and compares the tables'
+columns with the schema.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import sqlite3
@@ -26,12 +34,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mailbot.errors import ConfigError, MailbotError
+from mailbot.errors import ConfigError, MailbotError, StateFileError
 from mailbot.identity import INVITATION_KEYS, loose, mark_of, normalise_name, person_key
 from mailbot.mailboxes.base import FolderState
 from mailbot.records import STORED, Conversation, Cursor, DraftRecord, Skipped
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+BOUNCED = "bounced"  # the event of a bounce (no schema change: a row of `events`)
 INVITATION_PREFIXES = tuple(f"{prefix}%" for prefix in INVITATION_KEYS)
 
 
@@ -39,8 +48,15 @@ class StorageError(MailbotError):
     """The state database failed (locked, full, damaged): nothing is lost, retry later."""
 
 
-class StateError(StorageError):
-    """The state database cannot be opened, is damaged, or is from a newer mailbot."""
+class StateError(StorageError, StateFileError):
+    """The state database cannot be opened, is damaged or emptied, or is from a newer
+    mailbot: the owner must look (exit 2, like a configuration error)."""
+
+
+log = logging.getLogger(__name__)
+BACKUPS_KEPT = 3
+BACKUP_SUFFIX = ".bak-"  # state.sqlite3.bak-20261207
+QUICK_CHECK_BYTES = 64 * 1024 * 1024  # bigger files get PRAGMA quick_check, not integrity_check
 
 
 _TABLES = """
@@ -254,12 +270,22 @@ def _from_3(db: sqlite3.Connection) -> None:
     db.execute("DELETE FROM history_cursors")
 
 
+def _from_4(db: sqlite3.Connection) -> None:
+    """Release 4's index believed what strangers can write (a From: naming the owner in
+    any folder, calendar parts received from others, any "application" subject, a
+    Message-ID shaped like a draft's): built again from scratch on the next run."""
+    _create_tables(db)
+    db.execute("DELETE FROM history")
+    db.execute("DELETE FROM history_cursors")
+
+
 # user_version N is upgraded by _MIGRATIONS[N]; 0 is a new, empty file.
 _MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     0: _create_tables,
     1: _from_1,
     2: _from_2,
     3: _from_3,
+    4: _from_4,
 }
 
 
@@ -271,6 +297,7 @@ class Store:
         self.path = path
         if path.parent.exists() and not path.parent.is_dir():
             raise ConfigError("MAILBOT_STATE", f"{path.parent} is a file, not a folder")
+        _refuse_emptied(path)
         try:
             self._db = self._open_scratch(path) if scratch else self._open_file(path)
         except PermissionError as exc:
@@ -281,7 +308,8 @@ class Store:
                 "drafts already in your Drafts folder are recognised, not duplicated"
             ) from None
         try:
-            self._migrate()
+            fresh = self._version() == 0  # a new file: nothing to keep a copy of yet
+            self._migrate(backup=not scratch)
         except sqlite3.OperationalError as exc:
             self._db.close()
             if "locked" in str(exc) or "busy" in str(exc):
@@ -302,6 +330,8 @@ class Store:
         except BaseException:
             self._db.close()
             raise
+        if not (scratch or fresh):
+            self._backup_daily()
 
     @staticmethod
     def _open_file(path: Path) -> sqlite3.Connection:
@@ -329,6 +359,11 @@ class Store:
 
     def _version(self) -> int:
         version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if version < 0:
+            raise StateError(
+                f"state database {self.path} has schema version {version}, which no mailbot "
+                f"writes: it was changed by hand or is damaged; {_restore_hint(self.path)}"
+            )
         if version > SCHEMA_VERSION:
             raise StateError(
                 f"state database {self.path} was written by a newer mailbot (schema {version}; "
@@ -337,7 +372,9 @@ class Store:
             )
         return version
 
-    def _migrate(self) -> None:
+    def _migrate(self, *, backup: bool) -> None:
+        if backup and 0 < self._version() < SCHEMA_VERSION:
+            self.backup()  # the owner's state as it was, before an upgrade changes it
         while self._version() < SCHEMA_VERSION:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -358,6 +395,71 @@ class Store:
     @property
     def schema_version(self) -> int:
         return int(self._one("PRAGMA user_version")[0])
+
+    def backup(self) -> Path:
+        """Copy the state, as it is now, to state.sqlite3.bak-YYYYMMDD (SQLite's online
+        backup API: consistent while others write), user-only; older copies beyond the
+        last BACKUPS_KEPT are removed."""
+        target = self.path.with_name(f"{self.path.name}{BACKUP_SUFFIX}{_today()}")
+        partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+        try:
+            os.close(os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+            copy = sqlite3.connect(partial)
+            try:
+                self._db.backup(copy)
+            finally:
+                copy.close()
+            partial.replace(target)
+        except (OSError, sqlite3.Error) as exc:
+            partial.unlink(missing_ok=True)
+            raise StorageError(f"cannot back up the state database to {target}: {exc}") from None
+        for old in backups(self.path)[:-BACKUPS_KEPT]:
+            old.unlink(missing_ok=True)
+        return target
+
+    def _backup_daily(self) -> None:
+        """Today's backup, unless there is one already. A damaged state is not copied (it
+        would push the good copies out); that and a failed copy are logged: the cycle goes
+        on, and the next open tries again."""
+        made = backups(self.path)
+        if made and made[-1].name.endswith(_today()):
+            return
+        try:
+            if self._db.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
+                log.warning(
+                    "state database %s looks damaged: not backed up; run `mailbot check`", self.path
+                )
+                return
+            self.backup()
+        except (StorageError, sqlite3.DatabaseError) as exc:
+            log.warning("%s", exc)
+
+    def verify(self) -> str:
+        """For `mailbot check`: SQLite's integrity check (quick_check for a big file) and
+        every table with every column the schema has. A StateError names what is wrong."""
+        size = self.path.stat().st_size if self.path.exists() else 0
+        pragma = "quick_check" if size > QUICK_CHECK_BYTES else "integrity_check"
+        try:
+            problems = [row[0] for row in self._db.execute(f"PRAGMA {pragma}(5)")]
+        except sqlite3.DatabaseError as exc:
+            problems = [str(exc)]
+        if problems != ["ok"]:
+            found = " ".join("; ".join(problems).split())[:200]  # one line
+            raise StateError(
+                f"state database {self.path} is damaged ({found}); {_restore_hint(self.path)}"
+            )
+        expected = _schema_columns()
+        for table, columns in expected.items():
+            have = _columns(self._db, table)
+            if missing := [c for c in columns if c not in have]:
+                unknown = sorted(have - set(columns))
+                raise StateError(
+                    f"state database {self.path}: table {table} lacks "
+                    f"{', '.join(missing)}"
+                    + (f" (has {', '.join(unknown)} instead: renamed?)" if unknown else "")
+                    + f"; {_restore_hint(self.path)}"
+                )
+        return f"{pragma} ok, {len(expected)} tables as expected"
 
     def close(self) -> None:
         self._db.close()
@@ -496,6 +598,27 @@ class Store:
             is not None
         )
 
+    def record_bounce(self, person: str, address: str, message_id: str | None) -> None:
+        """A bounce of our draft to this person: an event of the conversation (which stays
+        as it was). Read again after an interrupted cycle, it is remembered once."""
+        if message_id and self._one(
+            "SELECT 1 FROM events WHERE message_id = ? AND what = ? LIMIT 1",
+            (message_id, BOUNCED),
+        ):
+            return
+        self._run(
+            "INSERT INTO events VALUES (?, ?, ?, ?, ?)",
+            (person, _now(), BOUNCED, address, message_id),
+        )
+
+    def bounces(self, person: str) -> list[tuple[str, str]]:
+        """(when, the address) of every bounce of our drafts to this person, oldest first."""
+        rows = self._all(
+            "SELECT at, detail FROM events WHERE person = ? AND what = ? ORDER BY rowid",
+            (person, BOUNCED),
+        )
+        return [(row[0], row[1]) for row in rows]
+
     def events(self, person: str) -> list[tuple[str, str, str]]:
         rows = self._all(
             "SELECT at, what, detail FROM events WHERE person = ? ORDER BY rowid", (person,)
@@ -550,6 +673,17 @@ class Store:
     def our_message_ids(self) -> frozenset[str]:
         """The Message-IDs of every draft mailbot stored (whatever became of it)."""
         return frozenset(row[0] for row in self._all("SELECT message_id FROM drafts"))
+
+    def our_drafts(self) -> frozenset[str]:
+        """The Message-IDs and the tokens of every draft mailbot stored, and the Message-IDs
+        of the messages its conversations handled (what our drafts answer): what tells our
+        drafts (also sent under another Message-ID, as Outlook does: they still answer the
+        same message) and the answers to them from mail that merely looks like one."""
+        rows = self._all(
+            "SELECT message_id, token FROM drafts "
+            "UNION SELECT message_id, NULL FROM events WHERE message_id IS NOT NULL"
+        )
+        return frozenset(value for row in rows for value in row if value)
 
     def record_draft(self, d: DraftRecord) -> None:
         """Remember a draft we stored (a token stored again, e.g. asked for again by the
@@ -635,7 +769,7 @@ class Store:
             self.create_history_lookups()
 
     def history_totals(self, where: str, args: Sequence[str]) -> list[tuple[Any, ...]]:
-        """(address, sent, received, applications, first, last, meetings, invited) for every
+        """(address, sent, received, applications, first, last, meetings, invited, many) for every
         address that has a row matching `where` (one of the fixed conditions of
         people/index.py). First and last are of the mail: a meeting's date is its start."""
         if where not in ("address = ?", "name_key = ?"):
@@ -644,7 +778,8 @@ class Store:
             "SELECT address, SUM(direction = 'sent'), SUM(direction = 'received'), "
             "SUM(application), MIN(CASE WHEN direction IN ('sent', 'received') THEN date END), "
             "MAX(CASE WHEN direction IN ('sent', 'received') THEN date END), "
-            "SUM(direction = 'meeting'), SUM(direction = 'meeting-invited') FROM history "
+            "SUM(direction = 'meeting'), SUM(direction = 'meeting-invited'), "
+            "SUM(direction = 'sent-many') FROM history "
             f"WHERE address IN (SELECT address FROM history WHERE {where}) "
             "GROUP BY address ORDER BY address",
             args,
@@ -746,3 +881,55 @@ def _tighten(path: Path) -> None:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _today() -> str:
+    return datetime.now(UTC).strftime("%Y%m%d")
+
+
+def backups(path: Path) -> list[Path]:
+    """The backups of the state file at `path`, oldest first."""
+    prefix = f"{path.name}{BACKUP_SUFFIX}"
+    found = [
+        p
+        for p in path.parent.glob(f"{path.name}{BACKUP_SUFFIX}*")
+        if p.name[len(prefix) :].isdigit()
+    ]
+    return sorted(found, key=lambda p: p.name)
+
+
+def _restore_hint(path: Path) -> str:
+    made = backups(path)
+    if made:
+        return (
+            f"restore the newest backup ({made[-1].name}: stop mailbot, copy it over "
+            f'{path.name}, see README "Restoring the state") or move the file aside'
+        )
+    return "move the file aside (no backup of it exists)"
+
+
+def _refuse_emptied(path: Path) -> None:
+    """A 0-byte state file was emptied (a full disk, a copy that failed): starting afresh
+    would forget every decision, so it is refused (mailbot's own new file is never empty
+    when it is opened again: SQLite writes its header at once)."""
+    try:
+        empty = path.stat().st_size == 0
+    except OSError:
+        return  # none yet, or unreadable: opening it says why
+    wal = path.with_name(path.name + "-wal")
+    if empty and not (wal.exists() and wal.stat().st_size > 0):
+        raise StateError(
+            f"state database {path} is empty (0 bytes): its contents are lost; "
+            f"{_restore_hint(path)}, or delete the empty file to start afresh"
+        )
+
+
+def _schema_columns() -> dict[str, list[str]]:
+    """Each table of the current schema and its columns, as _TABLES creates them."""
+    db = sqlite3.connect(":memory:")
+    try:
+        _create_tables(db)
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {t: [row[1] for row in db.execute(f"PRAGMA table_info({t})")] for t in tables}
+    finally:
+        db.close()

@@ -138,3 +138,175 @@ def test_loose_permissions_are_tightened(tmp_path: Path) -> None:
     Store(path).close()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+# -- a state file that cannot be used as it is (issue 24) ---------------------------------
+
+
+def run_mailbot(tmp_path: Path, *args: str) -> tuple[int, str, str]:
+    """`mailbot ARGS` on an empty Maildir, with the state at tmp_path/state.sqlite3."""
+    import mailbox
+    import subprocess
+    import sys
+
+    mailbox.Maildir(str(tmp_path / "Maildir"), create=True)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "MAILBOT_MAILDIR": str(tmp_path / "Maildir"),
+        "MAILBOT_STATE": str(tmp_path / "state.sqlite3"),
+        "MAILBOT_OWNER_NAME": "Robin Owner",
+        "MAILBOT_OWNER_EMAIL": "robin@owner.example",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "mailbot", *args],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
+def a_state_with_jane(path: Path) -> None:
+    with Store(path) as store:
+        store.save_conversation(JANE, "known", "you said so")
+
+
+def test_a_negative_schema_version_is_one_line_in_every_command(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    a_state_with_jane(path)
+    raw = sqlite3.connect(path)
+    raw.execute("PRAGMA user_version=-1")
+    raw.commit()
+    raw.close()
+    with pytest.raises(StateError, match="schema version -1, which no mailbot writes"):
+        Store(path)
+    with pytest.raises(StateError, match="schema version -1"):
+        Store(path, scratch=True)
+    for args in (("--run-once",), ("status",), ("review",), ("decide", "Jane", "--as", "ask")):
+        code, _, err = run_mailbot(tmp_path, *args)
+        assert code == 2, (args, err)
+        assert "schema version -1" in err and "Traceback" not in err, err
+        assert len(err.strip().splitlines()) == 1, err
+
+
+def test_an_emptied_state_file_is_refused_not_started_afresh(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    a_state_with_jane(path)
+    path.write_bytes(b"")  # a full disk, a copy that went wrong: the decisions are gone
+    for scratch in (False, True):
+        with pytest.raises(StateError, match=r"is empty \(0 bytes\)"):
+            Store(path, scratch=scratch)
+    assert path.stat().st_size == 0  # left as it was, for the owner to look at
+    code, _, err = run_mailbot(tmp_path, "status")
+    assert code == 2 and "is empty (0 bytes)" in err and len(err.strip().splitlines()) == 1
+    code, _, err = run_mailbot(tmp_path, "--run-once")
+    assert code == 2 and "Traceback" not in err, err
+
+
+def test_an_emptied_state_file_names_the_newest_backup(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    a_state_with_jane(path)
+    with Store(path) as store:
+        made = store.backup()
+    path.write_bytes(b"")
+    with pytest.raises(StateError, match=f"restore the newest backup \\({made.name}"):
+        Store(path)
+
+
+def test_a_new_file_is_not_refused_and_not_backed_up(tmp_path: Path) -> None:
+    from mailbot.store import backups
+
+    path = tmp_path / "state.sqlite3"
+    Store(path).close()
+    assert backups(path) == []  # nothing to keep yet
+
+
+def test_the_state_is_backed_up_once_a_day_and_the_last_three_are_kept(tmp_path: Path) -> None:
+    from mailbot.store import backups
+
+    path = tmp_path / "state.sqlite3"
+    a_state_with_jane(path)  # created now: no backup of an empty file
+    for day in ("20261101", "20261102", "20261103", "20261104"):
+        (tmp_path / f"state.sqlite3.bak-{day}").write_bytes(b"old")
+    Store(path).close()  # the first open of a day
+    Store(path).close()
+    kept = backups(path)
+    assert [p.name[-8:] for p in kept][:2] == ["20261103", "20261104"] and len(kept) == 3
+    assert stat.S_IMODE(kept[-1].stat().st_mode) == 0o600
+    with Store(kept[-1]) as copy:  # a real, complete copy
+        assert copy.conversation(JANE.person) is not None
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_the_state_is_backed_up_before_a_migration(tmp_path: Path) -> None:
+    from mailbot.store import backups
+
+    path = tmp_path / "state.sqlite3"
+    a_state_with_jane(path)
+    raw = sqlite3.connect(path)
+    raw.execute(f"PRAGMA user_version={SCHEMA_VERSION - 1}")
+    raw.commit()
+    raw.close()
+    with Store(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+    [copy] = backups(path)
+    raw = sqlite3.connect(copy)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION - 1  # before
+    raw.close()
+
+
+def damage_a_page(path: Path) -> None:
+    """Overwrite the cells of the conversations table's root page (the file is closed)."""
+    raw = sqlite3.connect(path)
+    root = raw.execute("SELECT rootpage FROM sqlite_master WHERE name = 'conversations'")
+    page = root.fetchone()[0]
+    size = raw.execute("PRAGMA page_size").fetchone()[0]
+    raw.close()
+    with path.open("r+b") as f:
+        f.seek(size * (page - 1) + 16)
+        f.write(b"\xa5" * 600)
+
+
+def test_check_finds_a_damaged_page_and_does_not_back_it_up(tmp_path: Path) -> None:
+    from mailbot.store import backups
+
+    path = tmp_path / "state.sqlite3"
+    with Store(path) as store:
+        for n in range(200):
+            store.save_conversation(replace(JANE, person=f"p{n}", invitation=None), "x", "y")
+    damage_a_page(path)
+    with Store(path) as store, pytest.raises(StateError, match="is damaged"):
+        store.verify()
+    assert backups(path) == []  # a damaged state never pushes a good copy out
+    code, out, _ = run_mailbot(tmp_path, "check")
+    assert code == 1
+    [line] = [line for line in out.splitlines() if " state " in line]
+    assert line.startswith("ERR") and "is damaged" in line, out
+
+
+def test_check_finds_a_renamed_column(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    a_state_with_jane(path)
+    raw = sqlite3.connect(path)
+    raw.execute("ALTER TABLE conversations RENAME COLUMN details TO evidence")
+    raw.commit()
+    raw.close()
+    with Store(path) as store, pytest.raises(StateError, match="lacks details"):
+        store.verify()
+    code, out, _ = run_mailbot(tmp_path, "check")
+    assert code == 1
+    [line] = [line for line in out.splitlines() if " state " in line]
+    assert line.startswith("ERR") and "has evidence instead" in line, out
+
+
+def test_check_says_what_it_verified(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    a_state_with_jane(path)
+    path.chmod(0o600)
+    _, out, _ = run_mailbot(tmp_path, "check")
+    [line] = [line for line in out.splitlines() if " state " in line]
+    assert line.startswith("OK") and "integrity_check ok" in line, out

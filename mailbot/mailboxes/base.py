@@ -11,6 +11,7 @@ from typing import NamedTuple, Protocol
 
 from mailbot.errors import ConfigError, MailboxError
 from mailbot.identity import token_of
+from mailbot.terminal import shown as shown  # folder names: escaped like all outside text
 
 KEY_HEADER = "X-Mailbot-Key"  # on drafts of earlier releases (now: the Message-ID's token)
 HISTORY_FIELDS = (
@@ -27,6 +28,7 @@ HISTORY_FIELDS = (
     "Message-ID",  # these two and the key: our own drafts, sent, and the answers to
     "In-Reply-To",  # them are the conversation, not correspondence (people/history.py)
     KEY_HEADER,
+    "Authentication-Results",  # the owner's mail outside Sent counts only when it passes
 )  # what `headers` returns
 _MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(<[^<>\n]{1,998}>)", re.IGNORECASE | re.MULTILINE)
 MAX_CALENDAR_BYTES = 256 * 1024  # a calendar invitation is ~5-20 kB; a bigger part is not read
@@ -34,11 +36,6 @@ CALENDAR_TYPES = (("text", "calendar"), ("application", "ics"))  # in order of p
 _TOKEN = re.compile(
     rb"^" + KEY_HEADER.encode() + rb":[ \t]*([0-9a-f]+)", re.IGNORECASE | re.MULTILINE
 )
-
-
-def shown(name: str) -> str:
-    """A folder name fit for a terminal or a log line: control characters escaped."""
-    return name if name.isprintable() else name.encode("unicode_escape").decode("ascii")
 
 
 def pick_folder(

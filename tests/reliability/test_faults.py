@@ -225,7 +225,8 @@ def test_damaged_state_is_reported_and_a_lost_one_rebuilt(account: Account, tmp_
         Path(f"{state}{suffix}").unlink(missing_ok=True)
     state.write_bytes(b"this is not a database" * 100)
     damaged = mailbot(tmp_path, env, "--run-once")
-    assert damaged.returncode == 1 and "Traceback" not in damaged.stderr
+    # the owner must look: exit 2, like a configuration error (issue 24)
+    assert damaged.returncode == 2 and "Traceback" not in damaged.stderr
     assert "state database" in damaged.stderr and "move it aside" in damaged.stderr
     state.unlink()
     run_json(tmp_path, env)

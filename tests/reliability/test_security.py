@@ -523,4 +523,5 @@ def test_the_default_state_folder_is_private(account: Account, tmp_path: Path) -
         "state.sqlite3": oct(0o600),
         "state.sqlite3.lock": oct(0o600),
         "state.sqlite3.cycle.lock": oct(0o600),  # held while a cycle runs
+        "state.sqlite3.records.json": oct(0o600),  # what MAILBOT_CONTACTS gave (the cache)
     }
