@@ -29,26 +29,22 @@ CLAIMS: dict[str, tuple[str, ...]] = {
         r"\bwe (?:have |had |'ve |just |briefly |first )?(?:met|spoke|talked|chatted|connected)\b",
         r"\b(?:met|meeting|seeing|saw) you (?:at|in|during|through|last|yesterday|on)\b",
         r"\bmet (?:at|in|during|through)\b",
-        r"\b(?:great|nice|good|lovely|pleasure) (?:to meet|meeting|to see|seeing|chatting|talking) (?:you|with you)\b",
         r"\b(?:worked|work|working|studied|served|volunteered) (?:together|with you|alongside you|under you|for you)\b",
         r"\bwe (?:have |'ve |both )?(?:worked|studied|were|used to work)\b",
-        r"\byou (?:interviewed|hired|recruited|mentored|taught|coached|supervised|managed|placed) me\b",
         r"\b(?:interviewed|interview) (?:with you|for (?:the|your|a) )",
         r"\bi (?:have |'ve |recently |just )?(?:applied|interviewed|was shortlisted|was interviewed)\b",
         r"\b(?:my|our) (?:application|interview|conversation|call|chat|meeting|discussion)\b",
-        r"\bshortlisted\b",
+        r"\b(?:thanks?|thank you|thx|cheers|merci|danke|grazie|gracias|obrigad\w*|dank|tack|dzieki)\b[^.!?]{0,30}\binterview\b|\b(?:the|from the|after the|before the|since the|your|mock) (?:\w+[- ])?interview\b(?! (?:anxiety|loops?|process\w*|tips|questions|on|in the|with (?:the|a)|series|podcast))",
+        r"\b(?:sent|passed|forwarded|submitted|gave) (?:on )?(?:my|her|his) (?:cv|resume|application|details)\b",
         r"\b(?:suggested|recommended|told me|advised me) (?:that )?(?:i |to )?(?:contact|reach out|connect|get in touch|write)",
         r"\b(?:referred|introduced) (?:me|us)\b",
-        r"\bintroduced us\b",
         r"\b(?:former|old|ex-?) ?(?:colleague|classmate|teammate|coworker|co-worker|team)\b",
-        r"\bwe were (?:colleagues|classmates|teammates|in the same)\b",
-        r"\bsame (?:course|class|cohort|team|bootcamp|programme|program|panel|workshop|company|event|conference)\b",
-        r"\byour (?:course|class|cohort|bootcamp|workshop|lecture|talk|training|seminar|session|masterclass)\b",
+        # (the same event or conference, their talk or session: one-way, no tie)
+        r"\bsame (?:course|class|cohort|team|bootcamp|programme|program|panel|workshop)\b",
         r"\b(?:great|nice|good|lovely|pleasure) (?:meeting|to meet|seeing|to see|chatting|talking)\b",
-        r"\byou (?:may|might) remember me\b",
         r"\bremember me\b",
         r"\b(?:following up|follow up|as promised|as discussed|per our)\b",
-        r"\bthanks? (?:again )?for (?:the|your) (?:chat|call|talk|time|meeting|coffee|interview)\b",
+        r"\bthanks? (?:again )?for (?:the|your) (?:chat|call|talk|time|meeting|coffee|interview)\b|\b(?:for )?taking the time to (?:speak|talk|chat|meet) (?:with|to) me\b",
         r"\byes,? (?:we|i|that's|that is|indeed|of course)\b",
         r"^yes\b",
         # paths that crossed; contact at a distance: a call, emails, "only on Zoom"
@@ -56,6 +52,8 @@ CLAIMS: dict[str, tuple[str, ...]] = {
         r"\bwe (?:have |had )?(?:had|exchanged|swapped|traded) (?:a |an |some |a few |several |our )?(?:\w+ )?(?:calls?|zoom|e-?mails?|messages|video ?calls?|phone ?calls?)\b",
         r"\b(?:exchanged|swapped|traded) (?:a few |some |several |a couple of )?(?:e-?mails|messages|dms)\b|\bbeen in touch\b",
         r"\b(?:only|just) (?:on|by|over|via|through) (?:zoom|teams|skype|the phone|phone|e-?mail|mail|video|slack|messages)\b|\bonly (?:online|virtually|remotely)\b",
+        # the owner called or wrote to them ("you called me about the role", "you emailed me")
+        r"\byou (?:have |had )?(?:called|phoned|rang|rung|contacted|messaged|texted|e-?mailed|mailed|wrote to|written to|reached out to) (?:me|us)\b|\byou (?:sent|gave) me (?:a |an )?(?:call|ring|e-?mail|mail|message|text|note|dm)\b",
     ),
     "fr": (
         r"\bnous nous sommes (?:rencontres?|croises?|parle|vus|connus)\b",
@@ -71,50 +69,50 @@ CLAIMS: dict[str, tuple[str, ...]] = {
         r"\b(?:ancien|ancienne|ex) (?:collegue|camarade)\b",
         r"\bnous etions (?:collegues|dans la meme)\b",
         r"\bmeme (?:promo|promotion|formation|equipe|cours)\b",
-        r"\bvous vous souvenez (?:peut-etre )?de moi\b",
         r"\bsuite a notre\b",
         r"\boui,? (?:nous|on|c'est|je|bien sur|tout a fait)\b",
         r"^oui\b",
+        r"\b(?:vous m'avez|tu m'as|vous nous avez) (?:deja |bien |aussi )?(?:appelee?s?|telephone|ecrit|contactee?s?|envoye un (?:e-?mail|mail|courriel|message|sms))\b|\b(?:on s'est|nous nous sommes) (?:deja )?(?:appeles?|telephone|ecrit)\b",
     ),
     "de": (
         r"\bwir haben uns\b.{0,60}\b(?:kennengelernt|getroffen|gesprochen|unterhalten|gesehen|ausgetauscht)\b",
         r"\bkennengelernt\b",
         r"\b(?:zusammengearbeitet|zusammen gearbeitet|zusammen studiert)\b|\bzusammen\b[^.!?]{0,30}\b(?:gearbeitet|studiert|gelernt|gewesen)\b|\bmit (?:ihnen|dir) zusammen\b",
         r"\bsie haben mich (?:interviewt|eingestellt|betreut|gecoacht)\b",
-        r"\bvorstellungsgesprach\b|\binterview\b",
+        r"\bvorstellungsgesprach\b|\b(?:im|beim|unser\w*|mein\w*|das) interview\b",
         r"\bich habe mich\b.{0,60}\bbeworben\b|\bbeworben\b",
         r"\bmeine bewerbung\b|\bunser(?:em|es)? (?:gesprach|telefonat|austausch|treffen)\b",
         r"\b(?:hat|meinte|sagte)\b.{0,40}\b(?:empfohlen|melden|kontaktieren|schreiben)\b",
         r"\b(?:ehemalige[rn]?|fruhere[rn]?|alte[rn]?) (?:kollegin|kollege|kollegen|kommiliton|team)",
         r"\bwir waren (?:kollegen|im selben|im gleichen|zusammen)\b",
         r"\b(?:selben|gleichen) (?:kurs|jahrgang|team|seminar|studiengang)\b",
-        r"\bsie erinnern sich (?:vielleicht )?an mich\b",
         r"\bwie besprochen\b|\banknupfend an\b",
         r"\bja,? (?:wir|ich|genau|klar|naturlich)\b",
         r"^ja\b",
+        r"\b(?:sie haben|sie hatten|du hast|du hattest) mich\b[^.!?]{0,60}\b(?:angerufen|kontaktiert|angeschrieben|angemailt)\b|\b(?:sie haben|sie hatten|du hast|du hattest) mir\b[^.!?]{0,60}\b(?:gemailt|(?:eine |ne )?(?:e-?mail|mail|nachricht|sms) (?:geschickt|gesendet))\b",
     ),
     "es": (
         r"\bnos (?:conocimos|vimos|cruzamos|conocemos)\b",
         r"\b(?:coincidimos|hablamos|charlamos)\b",
         r"\b(?:trabajamos|estudiamos) juntos\b|\btrabaje con (?:usted|vos|contigo)\b",
         r"\bme (?:entrevisto|entrevistaste|contrataste|contrato)\b",
-        r"\b(?:me postule|postule|aplique|envie mi cv|mi candidatura|la entrevista|entrevista)\b",
+        r"\b(?:me postule|postule|aplique|envie mi cv|mi candidatura|(?:mi|nuestra) entrevista|entrevista (?:contigo|con usted|con vos))\b|\b(?:hice|tuve|tuvimos|hicimos) (?:\w+ )?entrevista\b",
         r"\b(?:me sugirio|me recomendo|me dijo) que (?:le|te) (?:escribiera|contactara)\b",
         r"\b(?:ex ?companer[oa]|antigu[oa] companer[oa]|companer[oa]s? de)\b",
         r"\b(?:mismo|misma) (?:curso|equipo|promocion|master)\b",
-        r"\bse acuerda de mi\b|\bte acordas de mi\b|\bte acuerdas de mi\b",
         r"\bsi,? (?:nos|coincidimos|claro|fue|estuve)\b",
+        r"\bme (?:llamaste|escribiste|contactaste|has (?:llamado|escrito|contactado)|ha (?:llamado|escrito|contactado)|mandaste|enviaste)\b|\busted me (?:llamo|escribio|contacto)\b",
     ),
     "it": (
         r"\bci (?:siamo|eravamo) (?:conosciuti|incontrati|visti|sentiti|parlati)\b",
         r"\b(?:abbiamo|ho) (?:lavorato|studiato) (?:insieme|con lei|con te)\b",
         r"\bmi (?:ha|hai) (?:fatto il colloquio|intervistato|assunto|selezionato)\b",
-        r"\b(?:mi sono candidat[oa]|candidatura|colloquio)\b",
+        r"\b(?:mi sono candidat[oa]|(?:la mia|mia) candidatura|(?:il mio|mio|al|nostro|dopo il|durante il|per il) colloquio)\b",
         r"\bmi ha (?:suggerito|consigliato|detto) di (?:contattarla|contattarti|scriverle|scriverti)\b",
         r"\b(?:ex collega|ex compagn[oa]|vecchio collega)\b",
         r"\b(?:stesso|stessa) (?:corso|team|master|classe)\b",
-        r"\bsi ricorda di me\b|\bti ricordi di me\b",
         r"\bsi,? (?:ci|abbiamo|certo|esatto)\b",
+        r"\bmi (?:hai|ha|aveva|avevi) (?:gia )?(?:chiamat[oa]|contattat[oa]|mandato una (?:mail|e-?mail)|scritto una (?:mail|e-?mail))\b|\bmi (?:chiamasti|scrivesti|contattasti)\b",
     ),
     "pt": (
         r"\bnos (?:conhecemos|encontramos|falamos|vimos)\b",
@@ -122,10 +120,9 @@ CLAIMS: dict[str, tuple[str, ...]] = {
         r"\b(?:voce|o senhor|a senhora) me (?:entrevistou|contratou)\b",
         r"\b(?:me candidatei|candidatura|entrevista)\b",
         r"\b(?:me sugeriu|me indicou|me recomendou|me disse) (?:que )?(?:entrar em contato|falar)\b",
-        r"\b(?:ex-?colega|antigo colega|colega de)\b",
         r"\b(?:mesmo|mesma) (?:curso|time|equipe|turma)\b",
-        r"\blembra de mim\b",
         r"\bsim,? (?:nos|a gente|claro|foi)\b",
+        r"\bme (?:ligou|ligaste|telefonou|telefonaste|escreveu|escreveste|contatou|contactou|contataste|mandou um (?:e-?mail|email|mail)|enviou um (?:e-?mail|email|mail))\b",
     ),
     "nl": (
         r"\bwe hebben elkaar\b.{0,40}\b(?:ontmoet|gesproken|gezien)\b",
@@ -133,26 +130,27 @@ CLAIMS: dict[str, tuple[str, ...]] = {
         r"\bu heeft me (?:geinterviewd|aangenomen)\b|\bje hebt me (?:geinterviewd|aangenomen)\b",
         r"\b(?:gesolliciteerd|sollicitatie|sollicitatiegesprek)\b",
         r"\b(?:raadde me aan|zei dat ik) (?:contact|u|je)\b",
-        r"\b(?:oud-?collega|voormalig collega|ex-collega)\b",
         r"\bdezelfde (?:cursus|opleiding|team|klas)\b",
-        r"\bherinnert u zich mij\b|\bweet je nog\b",
+        r"\bweet je nog\b",
         r"\bja,? (?:we|wij|ik|klopt|inderdaad)\b",
+        r"\b(?:u heeft|je hebt|jij hebt|u had|je had) (?:me|mij)\b[^.!?]{0,30}\b(?:gebeld|gemaild|geschreven|gecontacteerd|benaderd|een (?:mail|e-?mail|bericht|berichtje) gestuurd)\b|\b(?:u|je|jij) (?:belde|mailde|benaderde) (?:me|mij)\b",
     ),
     "sv": (
         r"\bvi (?:traffades|sags|pratade|har traffats|jobbade)\b",
         r"\b(?:jobbade|arbetade|pluggade) (?:tillsammans|ihop)\b",
         r"\b(?:sokte|ansokan|intervju)\b",
         r"\b(?:tipsade|rekommenderade) (?:mig|att jag)\b",
-        r"\b(?:tidigare|gammal|f\.?d\.?) kollega\b",
         r"\bja,? (?:vi|jag|det)\b",
+        r"\b(?:du|ni) (?:ringde|mejlade|mailade|kontaktade|skrev till|hade kontaktat|har kontaktat|har ringt|har mejlat) (?:mig|oss)\b(?! (?:aldrig|inte|ej)\b)",
     ),
     "pl": (
         r"\b(?:poznalismy sie|spotkalismy sie|rozmawialismy)\b",
         r"\b(?:pracowalismy|studiowalismy) razem\b",
-        r"\b(?:aplikowalem|aplikowalam|rekrutacj|rozmow[aey] kwalifikacyjn)",
+        r"\b(?:aplikowalem|aplikowalam|rozmow[aey] kwalifikacyjn)|\b(?:bralem|bralam|bylem|bylam|uczestniczylem|uczestniczylam) (?:\w+ )?(?:w|na) (?:rekrutacji|procesie rekrutacyjnym|rozmowie)\b",
         r"\b(?:polecil|polecila|zasugerowal|zasugerowala) mi\b",
         r"\b(?:byly|byla|dawny|dawna) (?:kolega|kolezanka|wspolpracownik)\b",
         r"\btak,? (?:poznalismy|spotkalismy|pracowalismy|to)\b",
+        r"\b(?:za)?dzwonil\w* (?:pan |pani )?do mnie\b|\b(?:na)?pisal\w* (?:pan |pani )?do mnie\b|\b(?:s)?kontaktowal\w* sie (?:pan |pani )?ze mna\b|\b(?:pan|pani) (?:do mnie )?(?:za)?dzwonil\w*\b",
     ),
 }
 
@@ -251,23 +249,24 @@ CLAIMS["*"] = (
     r"\b(?:so many|many|all the|so viele|viele|tant de|tellement de|cuanta|cuantas|cuantos|tanta|tantas|tantos|quante|quanti|tante|tanti|zoveel|veel|sa manga|manga|tyle|wielu)\b.{0,20}\b(?:people|faces|contacts|gente|persone|gesichter|leute|menschen|personnes|visages|mensen|gezichten|ansikten|manniskor|ludzi|znajomosci|pessoas|contatos|contactos|contatti)\b",
     r"\b(?:congress|expo|festival|fest|forum|salone|week|days|tag|dag|dagen|jornada|giornata)\b.{0,40}\b(?:met|meet|spoke|talked|chatted|rencontr|getroffen|kennengelernt|conoci|encontr|incontr|ontmoet|traffa|poznal)",
     # something shared now: a group, a call, clients, a programme
-    r"\b(?:we're both|we are both) (?:on|in the same|members|part|at|attending|going)\b",
+    r"\b(?:we're both|we are both) (?:in the same|part of the same|at|on the (?:same )?(?:board|committee|team|panel|project|jury))\b",
     r"\bwe both (?:attended|went|studied|worked|joined|spoke|presented)\b",
     r"\b(?:ambos|entrambi|beide|allebei|bada|oboje|tous (?:les )?deux)\b.{0,25}\b(?:grupo|gruppo|gruppe|groep|grupp|grupa|groupe|call|chamada|chiamata|comite|comitato|ausschuss|commissie|kommitte|komisji|board|consiglio|consejo|conselho|jury|panel)\b",
     r"\b(?:same|mismos|mismas|mismo|misma|mesmos|mesmas|mesmo|mesma|gleichen|selben|meme|memes|stessi|stesse|stesso|stessa|dezelfde|hetzelfde|samma|tych samych|tym samym|wspolnych)\b.{0,15}\b(?:clients|customers|clientes|kunden|clienti|klanten|kunder|klientow|klientami|projects?|proyectos?|projetos?|projets?|projekte|progett[oi]|project(?:en)?|projekt\w*)\b",
     # someone pointed them to the owner: "Anna gave me your name", "m'a parlé de vous"
+    # (mutual connections or friends alone are common ground, no tie: "12 contacts en commun")
     r"\b(?:through|via|after|thanks to|following) (?:\w+'s |an? |the |her |his |our |my )?(?:intro|introduction)\b|\w+'s (?:intro|introduction)\b|\b(?:par l'intermediaire de|grace a (?:\w+ )?(?:introduction|presentation)|uber (?:die )?vermittlung|durch (?:die )?vermittlung|por (?:medio|intermedio) de|gracias a la presentacion|per tramite di|tramite (?:la )?presentazione|atraves da (?:apresentacao|indicacao)|via (?:een )?introductie|genom (?:en )?introduktion|za posrednictwem)\b",
-    r"\b(?:gave me your (?:name|details|contact|email|number)|mentioned (?:you|your name)|spoke (?:very )?(?:highly|well) of you|told me (?:about|of) you|pointed me (?:to|towards) you|put (?:me|us) in touch|(?:said|thought) (?:that )?i should (?:contact|reach out|connect|get in touch|write|talk|speak)|asked me to (?:contact|reach out|connect|get in touch|write)|(?:on|at) the (?:recommendation|suggestion|advice) of|(?<!linkedin )(?:recommended|suggested) you|mutual (?:friend|contact|acquaintance|colleague)|works? with you|i remember you)\b",
-    r"\b(?:m'a (?:donne|transmis|passe|communique) (?:votre|ton|vos|tes) (?:nom|contact|coordonnees|e-?mail|adresse|numero)|m'a (?:parle|dit (?:beaucoup )?de bien) de (?:vous|toi)|m'a (?:conseille|suggere|recommande) de (?:vous|te)|sur (?:les )?(?:conseils?|recommandation) de|ami\w* commun\w*|travaille avec vous|je me souviens de (?:vous|toi))\b",
-    r"\b(?:hat mir (?:ihren|deinen) (?:namen|kontakt)|(?:ihren|deinen) (?:namen|kontakt) (?:gegeben|genannt|weitergegeben)|hat mir (?:viel )?von (?:ihnen|dir) erzahlt|auf empfehlung (?:von|ihres|ihrer)|gemeinsame[rn]? (?:bekannte[rn]?|freund\w*|kontakt\w*)|arbeitet mit (?:ihnen|dir)|ich erinnere mich an (?:sie|dich))\b",
-    r"\b(?:me (?:dio|paso|facilito) (?:tu|su) (?:nombre|contacto|correo|email|numero)|me hablo (?:muy bien )?de (?:ti|usted)|por recomendacion de|(?:amig\w*|contacto\w*) (?:en )?comun|trabaja (?:contigo|con usted)|me acuerdo de (?:ti|usted)|te recuerdo)\b",
-    r"\b(?:mi ha (?:dato|passato|girato) il (?:suo|tuo) (?:nome|contatto|numero)|mi ha parlato (?:molto bene )?di (?:lei|te)|su (?:consiglio|suggerimento|raccomandazione) di|(?:amic\w*|contatt\w*) (?:in )?comune|lavora con (?:lei|te)|mi ricordo di (?:lei|te))\b",
-    r"\b(?:(?:deu|passou)(?:-me)? o (?:seu|teu) (?:nome|contato|contacto|e-?mail|numero)|falou(?:-me)? (?:muito bem )?de (?:voce|si|ti)|me falou (?:muito bem )?de (?:voce|si|ti)|por indicacao d\w+|(?:amig\w*|contat\w*|contact\w*) em comum|trabalha com (?:voce|o senhor|a senhora)|lembro(?:-me)? de (?:voce|si))\b",
-    r"\b(?:gaf (?:me|mij) (?:je|jouw|uw) (?:naam|contactgegevens|gegevens|nummer)|(?:je|jouw|uw) naam (?:gekregen|doorgegeven)|vertelde (?:me|mij) over (?:je|jou|u)|heeft (?:me|mij) over (?:je|jou|u) verteld|op aanraden van|(?:gemeenschappelijke|wederzijdse) (?:kennis|vriend\w*|connectie)|werkt met (?:je|jou|u)|ik herinner me (?:je|jou|u))\b",
-    r"\b(?:tipsade (?:mig )?om (?:dig|er)|gav mig (?:ditt|ert) (?:namn|nummer|kontakt)|pratade (?:\w+ )?(?:gott )?om (?:dig|er)|rekommenderade (?:dig|er)|pa inradan av|gemensam (?:van|bekant|kontakt)|jobbar med (?:dig|er)|jag minns dig)\b",
-    r"\b(?:polecil\w* mi (?:pana|pania|ciebie|kontakt)|dal\w* mi (?:pana|pani|twoj|twoje) (?:kontakt|numer|nazwisko|imie)|opowiadal\w* mi o (?:panu|pani|tobie)|z polecenia|wspoln\w* (?:znajom\w*|kontakt\w*)|pracuje z (?:panem|pania|toba)|pamietam (?:pana|pania|ciebie|cie))\b",
+    r"\b(?:gave me your (?:name|details|contact|email|number)|mentioned (?:you|your name)|spoke (?:very )?(?:highly|well) of you|told me (?:about|of) you|pointed me (?:to|towards) you|put (?:me|us) in touch|(?:said|thought|mentioned|suggested) (?:that )?i should (?:contact|reach out|connect|get in touch|write|talk|speak)|asked me to (?:contact|reach out|connect|get in touch|write)|(?:on|at) the (?:recommendation|suggestion|advice) of|(?<!linkedin )(?:recommended|suggested) you|mutual (?:friend|contact|acquaintance|colleague)|works? with you|i remember you)\b",
+    r"\b(?:m'a (?:donne|transmis|passe|communique) (?:votre|ton|vos|tes) (?:nom|contact|coordonnees|e-?mail|adresse|numero)|m'a (?:parle|dit (?:beaucoup )?de bien) de (?:vous|toi)|m'a (?:conseille|suggere|recommande) de (?:vous|te)|sur (?:les )?(?:conseils?|recommandation) de|travaille avec vous|je me souviens de (?:vous|toi))\b",
+    r"\b(?:hat mir (?:ihren|deinen) (?:namen|kontakt)|(?:ihren|deinen) (?:namen|kontakt) (?:gegeben|genannt|weitergegeben)|hat mir (?:viel )?von (?:ihnen|dir) erzahlt|auf empfehlung (?:von|ihres|ihrer)|arbeitet mit (?:ihnen|dir)|ich erinnere mich an (?:sie|dich))\b",
+    r"\b(?:me (?:dio|paso|facilito) (?:tu|su) (?:nombre|contacto|correo|email|numero)|me hablo (?:muy bien )?de (?:ti|usted)|por recomendacion de|trabaja (?:contigo|con usted)|me acuerdo de (?:ti|usted)|te recuerdo)\b",
+    r"\b(?:mi ha (?:dato|passato|girato) il (?:suo|tuo) (?:nome|contatto|numero)|mi ha parlato (?:molto bene )?di (?:lei|te)|su (?:consiglio|suggerimento|raccomandazione) di|lavora con (?:lei|te)|mi ricordo di (?:lei|te))\b",
+    r"\b(?:(?:deu|passou)(?:-me)? o (?:seu|teu) (?:nome|contato|contacto|e-?mail|numero)|falou(?:-me)? (?:muito bem )?de (?:voce|si|ti)|me falou (?:muito bem )?de (?:voce|si|ti)|por indicacao d\w+|trabalha com (?:voce|o senhor|a senhora)|lembro(?:-me)? de (?:voce|si))\b",
+    r"\b(?:gaf (?:me|mij) (?:je|jouw|uw) (?:naam|contactgegevens|gegevens|nummer)|(?:je|jouw|uw) naam (?:gekregen|doorgegeven)|vertelde (?:me|mij) over (?:je|jou|u)|heeft (?:me|mij) over (?:je|jou|u) verteld|op aanraden van|werkt met (?:je|jou|u)|ik herinner me (?:je|jou|u))\b",
+    r"\b(?:tipsade (?:mig )?om (?:dig|er)|gav mig (?:ditt|ert) (?:namn|nummer|kontakt)|pratade (?:\w+ )?(?:gott )?om (?:dig|er)|rekommenderade (?:dig|er)|pa inradan av|jobbar med (?:dig|er)|jag minns dig)\b",
+    r"\b(?:polecil\w* mi (?:pana|pania|ciebie|kontakt)|dal\w* mi (?:pana|pani|twoj|twoje) (?:kontakt|numer|nazwisko|imie)|opowiadal\w* mi o (?:panu|pani|tobie)|z polecenia|pracuje z (?:panem|pania|toba)|pamietam (?:pana|pania|ciebie|cie))\b",
     # together somewhere, the same school or office: "estivemos juntos", "we zaten samen"
-    r"\bwe (?:were|sat|studied|worked|served|played|lived) (?:\w+ ){0,3}together\b|\b(?:nous etions|on etait|on a ete) ensemble\b|\b(?:estuvimos|fuimos|estivemos|estavamos|fomos|eravamo|siamo stati|bylismy) (?:\w+ )?(?:juntos|juntas|insieme|razem)\b|\b(?:we|wij) (?:zaten|werkten|studeerden|waren)\b[^.!?]{0,30}\bsamen\b|\bvi (?:var|satt|gick|jobbade|pluggade) (?:\w+ ){0,3}(?:tillsammans|ihop)\b|\b(?:gick|gick pa|laste) samma\b",
+    r"\bwe (?:were|sat|studied|worked|served|played|lived|did) (?:\w+ ){0,3}together\b|\b(?:nous etions|on etait|on a ete) ensemble\b|\b(?:estuvimos|fuimos|estivemos|estavamos|fomos|eravamo|siamo stati|bylismy) (?:\w+ )?(?:juntos|juntas|insieme|razem)\b|\b(?:we|wij) (?:zaten|werkten|studeerden|waren)\b[^.!?]{0,30}\bsamen\b|\bvi (?:var|satt|gick|jobbade|pluggade) (?:\w+ ){0,3}(?:tillsammans|ihop)\b|\b(?:gick|gick pa|laste) samma\b",
     r"\b(?:same|meme|selben|gleichen|misma|mismo|stessa|stesso|mesma|mesmo|dezelfde|samma|tej samej|tym samym)\b (?:\w+ )?(?:school|university|uni|college|faculty|department|office|class|ecole|universite|fac|lycee|classe|bureau|schule|universitat|klasse|buro|abteilung|escuela|universidad|facultad|colegio|clase|oficina|scuola|universita|facolta|ufficio|escola|universidade|faculdade|turma|escritorio|universiteit|klas|afdeling|werkgroep|skola|klass|kurs|utbildning|universitet|avdelning|szkol\w*|uczelni|klasie|dziale|roku)\b",
     # the owner taught, supervised or managed them: "you were my lecturer", "your data course"
     r"\byou (?:were|was) (?:my|our) (?:\w+ )?(?:lecturer|professor|teacher|tutor|mentor|supervisor|manager|boss|coach|trainer|instructor|examiner|advisor|adviser|lead)\b|\byou (?:interviewed|hired|recruited|mentored|taught|coached|supervised|managed|placed|trained|examined|lectured|onboarded) (?:me|us|my|our)\b|\byour (?:\w+ )?(?:course|class|cohort|bootcamp|workshop|lecture|module|seminar|masterclass|training)\b",
@@ -281,7 +280,7 @@ CLAIMS["*"] = (
     # a colleague, a student, a member of the owner's team (now or before)
     # (Italian: "collega" itself; "collegarmi", "collegamento" are "connect")
     r"\b(?:(?:colleague|coworker|co-worker|kollege|kollegin|collegue|colega|kollega|kolega|kolezanka)\w*|collega)\b",
-    r"\b(?:your|votre|ton|ihr|ihre|dein|su|tu|sua|seu|il suo|je|uw|din|twoj|pana|pani) (?:team|equipe|student\w*|etudiant\w*|intern|stagiaire|praktikant\w*|mentee|alumn\w*|estudiante|aluno|aluna|studente|allievo|stagiair|elev|student)\b",
+    r"\b(?:your|votre|ton|ihr|ihre|dein|su|tu|sua|seu|il suo|je|uw|din|twoj|pana|pani) (?:student\w*|etudiant\w*|intern|stagiaire|praktikant\w*|mentee|alumn\w*|estudiante|aluno|aluna|studente|allievo|stagiair|elev|student)\b|\b(?:i was|i worked|i used to work|we were|i joined|i was part of|works?|working) (?:\w+ ){0,3}(?:in|on|for|of|with) your team\b|\bjoined your team\b",
     r"\b(?:former|ex|old) (?:student|intern|employee|report|manager|boss|colleague)\b|\bwas your\b|\bunter ihnen\b|\bin ihrem (?:team|seminar|kurs)\b",
     # paths that crossed, people who came across each other ("nos chemins se sont croisés")
     r"\b(?:begegnet|uber den weg gelaufen)\b|\bwege\b[^.!?;]{0,20}\bgekreuzt\b|\bnos chemins se sont (?:deja )?croises\b|\bnuestros caminos se (?:cruzaron|han cruzado)\b|\ble nostre strade si sono (?:gia )?incrociate\b|\bnossos caminhos (?:ja )?se cruzaram\b|\bpaden hebben (?:elkaar )?(?:al )?gekruist\b|\b(?:elkaar|je|jou|u) (?:al eens )?tegengekomen\b|\b(?:kwam|kwamen) (?:je|jou|u|elkaar) tegen\b|\bvagar (?:har )?(?:redan )?korsats\b|\bdrogi sie (?:juz )?skrzyzowaly\b",
@@ -412,32 +411,70 @@ DENIALS: dict[str, tuple[str, ...]] = {
 }
 
 # Rude: no draft, ever ("there is no need to be rude back").
-RUDE: dict[str, tuple[str, ...]] = {  # words that are insults in every language here
+RUDE: dict[str, tuple[str, ...]] = {  # insults, and contempt by cause, in every language here
     "en": (
-        r"\b(?:fuck\w*|shit|bullshit|crap|asshole|idiot|moron|jerk|get lost|piss off|screw you|go to hell|who do you think you are|waste of (?:my )?time|don't bother|dont bother)\b",
+        # dismissal: "don't care. Delete.", "stop spamming my inbox", "recruiter rubbish"
+        r"\b(?:do not|dont) care\b[^?]{0,20}\bdelete\b|\bspam(?:ming)? (?:me|my inbox)\b|\b(?:recruiter|sales|linkedin) (?:rubbish|garbage|spam|drivel)\b",
+        r"\b(?:fuck\w*|shit|bullshit|crap|asshole|idiot|moron|jerk|piss off|screw you|go to hell)\b",
         r"\b(?:how|so|very|quite|rather|you(?:'re| are)) (?:arrogant|pompous|pretentious|condescending|full of yourself|ridiculous|pathetic|stupid)\b",
         r"\bwhat a (?:joke|snob|stupid|ridiculous|pompous|arrogant|pathetic)\b",
         r"\b(?:pathetic|ridiculous|stupid) (?:question|message|rule|policy)\b",
+        # by cause: my time wasted; go away, never write again; this message is a joke
+        r"(?<!not a )\bwaste of (?:my |our )?time\b|\b(?:stop |quit )?wasting (?:my|our) time\b|\b(?:do not|dont) waste my time\b",
+        r"\b(?:leave me alone|get lost|get out of my inbox|(?:do not|dont|never) (?:contact|message|email|e-mail|write to|bother) me (?:ever )?again|stop (?:contacting|messaging|emailing|spamming|bothering|pestering) me)\b|(?:^|[.!?]\s+)(?:just |please )?(?:(?:do not|dont) bother(?: replying| answering| asking| writing)?|go away)\s*(?:[.!]|$)",
+        r"\b(?:this|that|your|this whole) (?:message|mail|email|e-mail|question|request|note|invitation|rule|policy|thing) (?:is|was|sounds|seems|reads) (?:so |just |utterly |totally |absolutely |really |pure |plain |frankly )?(?:pathetic|ridiculous|spam|absurd|laughable|a joke|insulting|creepy|cringe\w*)\b|\b(?:this|that)(?:'s| is) (?:just |pure |plain )?(?:spam|pathetic|laughable)\b",
     ),
     "fr": (
         r"\b(?:connard|connasse|debile|va te faire|pour qui vous (?:vous )?prenez|pour qui tu te prends)\b",
         r"\b(?:quelle|question|regle) (?:ridicule|pathetique|pretentieuse|stupide)\b",
         r"\b(?:ridicule|pathetique|pretentieux|pretentieuse|arrogant|arrogante)\s*[!.]",
+        r"\b(?:arretez|arrete|cessez|cesse) de (?:me faire )?perdre (?:mon|notre) temps\b|\b(?:vous me faites|tu me fais) perdre (?:mon )?temps\b|(?<!pas une )\bperte de temps\b",
+        r"\b(?:laissez|laisse|fichez|fiche|foutez|fous)[- ]moi (?:tranquille|la paix)\b|\bne me (?:contactez|recontactez|ecrivez|derangez|sollicitez|contacte|recontacte|ecris|derange) plus\b|\b(?:degage|degagez|allez voir ailleurs|va voir ailleurs)\b",
+        r"\b(?:ce|votre|ton) (?:message|mail|courriel|question|demande|regle) est (?:vraiment |tout simplement |franchement |completement )?(?:ridicule|pathetique|absurde|du spam|grotesque|insultant|risible|une blague)\b|\bc'est (?:du spam|(?:vraiment |franchement )?(?:grotesque|risible))\b|\bquelle (?:blague|farce|plaisanterie|mascarade)\b|\b(?:on s'en fiche|on s'en fout|je m'en fous|qui s'en soucie)\b|\bcomment (?:osez-vous|oses-tu|osez vous|oses tu)\b",
     ),
     "de": (
         r"\b(?:scheiss\w*|vergessen sie(?:'s| es)|vergiss es|spinnen sie|unverschamt|frechheit|sparen sie sich|lacherliche?s? (?:frage|regel)|was fur eine arroganz|idiot)\b",
         r"\b(?:wie|so|ganz schon|ziemlich) (?:arrogant|uberheblich|lacherlich|peinlich)\b",
+        r"\b(?:horen sie|hor) auf\b[^.!?]{0,15}\b(?:meine|unsere) zeit zu (?:verschwenden|vergeuden|stehlen)\b|\b(?:verschwenden|vergeuden|stehlen) sie (?:mir )?(?:nicht )?(?:meine|unsere) zeit\b|(?<!keine )\bzeitverschwendung\b",
+        r"\blass(?:en sie)? mich (?:bitte |einfach )?in ruhe\b|\b(?:kontaktieren|schreiben|belastigen) sie mich (?:bitte )?(?:nicht mehr|nie wieder|nie mehr)\b|\b(?:kontaktier|schreib) mich (?:bitte )?(?:nicht mehr|nie wieder|nie mehr)\b|(?:^|[.!?]\s+)(?:hau ab|verschwinde|verschwinden sie|verzieh dich|zieh leine)\b",
+        r"\b(?:diese|ihre|deine) (?:nachricht|frage|mail|e-mail|anfrage|regel) ist (?:einfach |wirklich |echt |total |vollig )?(?:lacherlich|erbarmlich|armselig|peinlich|absurd|spam|eine frechheit|ein witz)\b|\b(?:das ist|ist das) (?:doch |einfach |reiner |echt )?(?:spam|ein witz|erbarmlich|armselig)\b|\bwas fur ein witz\b|\bwen interessiert(?:'s| das| es)?\b|\bwie konnen sie es wagen\b|\bwas erlauben sie sich\b",
     ),
     "es": (
         r"\b(?:idiota|estupidez|ridiculez|que te den|vete a la mierda|mierda|imbecil|que arrogante|que ridiculo|olvidalo)\b",
+        r"\b(?:deja|dejad|deje|dejen) de (?:hacerme perder|quitarme|robarme) (?:el )?tiempo\b|\bno me (?:hagas|haga|hagan) perder (?:el|mi) tiempo\b|\b(?:me estas|me esta) haciendo perder (?:el|mi) tiempo\b|(?<!no es )\buna perdida de tiempo\b",
+        r"\b(?:dejame|dejeme|dejenme) en paz\b|\bno me (?:vuelvas|vuelva|vuelvan) a (?:contactar|escribir|molestar|llamar)\b|\bno me (?:contactes|contacte|escribas|escriba|molestes|moleste) mas\b|\b(?:largate|pierdete|esfumate|vete de aqui)\b",
+        r"\b(?:este|tu|su) (?:mensaje|correo|pregunta|regla|solicitud) es (?:muy |tan |realmente |simplemente |totalmente )?(?:patetic[oa]|ridicul[oa]|absurd[oa]|spam|una broma|un chiste|una tonteria)\b|\bque (?:patetico|patetica|chiste|broma|payasada)\b|\b(?:esto|eso) es (?:spam|patetico)\b|\ba quien le importa\b|\bcomo (?:te atreves|se atreve)\b|(?:^|[.!?]\s*)pateti(?:co|ca)\s*[.!]",
     ),
     "it": (
         r"\b(?:idiota|vaffanculo|cretino|ma chi si crede|che arroganza|che ridicolo|lascia perdere)\b",
+        r"\b(?:smettila|smetta|smettetela) di farmi perdere tempo\b|\bmi (?:fa|fai|sta facendo|stai facendo) perdere tempo\b|\bnon (?:mi )?(?:faccia|fare|fate) perdere tempo\b|(?<!non e )\buna perdita di tempo\b",
+        r"\b(?:mi lasci|lasciami|lasciatemi) in pace\b|\bnon mi (?:contatti|contattare|scriva|scrivere|contattate) (?:piu|mai piu)\b|\b(?:sparisci|sparisca|vattene|levati di torno)\b",
+        r"\b(?:questo|il suo|il tuo) (?:messaggio|mail) e (?:davvero |proprio |semplicemente )?(?:patetico|ridicolo|assurdo|spam|una barzelletta|una presa in giro)\b|\bquesta (?:domanda|regola|richiesta) e (?:davvero |proprio )?(?:patetica|ridicola|assurda|una barzelletta)\b|\b(?:questo|questa) e (?:solo |puro |semplicemente )?spam\b|\bche (?:pagliacciata|barzelletta|buffonata|patetico|squallore)\b|\bchi se ne frega\b|\bcome (?:si permette|osa|osi|ti permetti)\b",
     ),
-    "pt": (r"\b(?:idiota|babaca|vai se (?:ferrar|catar)|que arrogancia|que ridiculo|esquece)\b",),
-    "nl": (r"\b(?:idioot|rot op|belachelijke? (?:vraag|regel)|wat arrogant|laat maar zitten)\b",),
-    "sv": (r"\b(?:idiot|lojlig fraga|vilken arrogans|dra at helvete)\b",),
-    "pl": (r"\b(?:idiota|spadaj|zalosne|co za arogancja|daj sobie spokoj)\b",),
+    "pt": (
+        r"\b(?:idiota|babaca|vai se (?:ferrar|catar)|que arrogancia|que ridiculo|esquece)\b",
+        r"\b(?:pare|para|parem) de me fazer perder (?:o )?tempo\b|\bnao me (?:faca|faz|facam) perder (?:o )?tempo\b|\b(?:voce|tu) (?:esta|estas) (?:me fazendo perder|a fazer-me perder|desperdicando) (?:o |meu )?tempo\b|(?<!nao e )\buma perda de tempo\b",
+        r"\b(?:me deixe|me deixa|deixe-me|deixa-me) em paz\b|\bnao me (?:contate|contacte|procure|escreva|incomode) mais\b|\b(?:some daqui|suma daqui)\b|(?:^|[.!?]\s+)(?:vaza|vai embora|desaparece)\b",
+        r"\b(?:essa|esta|sua|tua) (?:mensagem|pergunta|regra) e (?:muito |tao |simplesmente |realmente )?(?:patetica|ridicula|absurda|spam|uma piada)\b|\bisso e (?:spam|patetico|ridiculo|uma piada)\b|\bque (?:piada|patetico|vergonha alheia)\b|\bquem se importa\b|\bcomo (?:voce |o senhor |a senhora )?(?:ousa|se atreve)\b",
+    ),
+    "nl": (
+        r"\b(?:idioot|rot op|belachelijke? (?:vraag|regel)|wat arrogant|laat maar zitten)\b",
+        r"\b(?:stop|hou op) met (?:mijn|onze) tijd (?:te )?(?:verspillen|verdoen)\b|\bverspil (?:mijn|onze) tijd niet\b|\bzonde van (?:mijn|de) tijd\b|(?<!geen )\btijdverspilling\b",
+        r"\blaat (?:me|mij) (?:toch |gewoon |alsjeblieft )?met rust\b|\bneem (?:geen|nooit meer|niet meer) contact (?:meer )?(?:met (?:me|mij) )?op\b|\b(?:donder op|sodemieter op|flikker op|opgerot)\b|(?:^|[.!?]\s+)ga weg\s*[!.]",
+        r"\b(?:dit|dat|uw|je|jouw) (?:bericht|berichtje|vraag|regel|verzoek) is (?:echt |gewoon |ronduit |werkelijk )?(?:belachelijk|zielig|absurd|spam|een grap|lachwekkend)\b|\b(?:dit|dat) is (?:gewoon |echt |pure )?(?:spam|zielig|lachwekkend)\b|\bwat een (?:grap|aanfluiting|flauwekul)\b|\bwie (?:boeit|kan het wat schelen|maalt erom)\b|(?:^|[.!?]\s+)boeien\s*[!.]|\bhoe durf (?:je|jij|u)\b",
+    ),
+    "sv": (
+        r"\b(?:idiot|lojlig fraga|vilken arrogans|dra at helvete)\b",
+        r"\bsluta (?:slosa (?:bort )?|ta )(?:pa )?min tid\b|\bslosa inte (?:bort )?min tid\b|(?<!inget )\bsloseri med (?:min )?tid\b",
+        r"\blamna mig (?:i fred|ifred)\b|\b(?:kontakta|skriv till|stor) mig (?:inte|aldrig) (?:igen|mer)\b|(?:^|[.!?]\s+)(?:stick|forsvinn)\s*[!.]",
+        r"\b(?:ditt (?:meddelande|mejl)|din fraga|det har (?:meddelandet|mejlet)|den har fragan|detta (?:meddelande|mejl)|det har|detta) (?:ar|var) (?:helt |bara |sa |verkligen |rent )?(?:patetiskt?|lojligt?|skrattretande|absurt|spam|ett skamt)\b|\bvilket (?:skamt|patetiskt|loje)\b|\bvem bryr sig\b|\bhur vagar (?:du|ni)\b",
+    ),
+    "pl": (
+        r"\b(?:idiota|spadaj|zalosne|co za arogancja|daj sobie spokoj)\b",
+        r"\b(?:przestan|przestancie|prosze przestac) (?:marnowac|tracic) (?:moj|mojego|nasz) czas\w*|\bnie (?:marnuj|marnujcie|zabieraj) (?:mi )?(?:mojego )?czasu\b|(?<!nie )\bstrata czasu\b",
+        r"\b(?:zostaw|zostawcie|prosze zostawic) mnie w spokoju\b|\b(?:prosze )?(?:sie ze mna )?(?:wiecej |juz )?nie kontaktowac\b|\bnie (?:pisz|piszcie|dzwon) (?:do mnie )?(?:wiecej|juz)\b|\b(?:odczep sie|odwal sie|zjezdzaj|wynocha)\b",
+        r"\b(?:ta|pana|pani|twoja) (?:wiadomosc|prosba|regula|zasada) (?:jest )?(?:zalosn\w*|smieszn\w*|absurdaln\w*|zenujac\w*|spamem)|\bto (?:jest )?(?:spam|zenujace)\b|\bco za (?:zart|kpina|bzdura|zenada)\b|\bkogo to obchodzi\b|\bjak (?:pan|pani|ty|wy) (?:smie|smiesz|smiecie)\b",
+    ),
 }
 
 RUDE["*"] = (
@@ -462,12 +499,12 @@ RUDE["*"] = (
 AUTOMATIC_SUBJECTS = (
     r"^(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response)|out of (?:the )?office|ooo\b|away from|on vacation|on leave)",
     r"^(?:abwesenheitsnotiz|automatische antwort|abwesend|ausser haus)",
-    r"^(?:reponse automatique|absence du bureau|absent du bureau|message d'absence)",
+    r"^(?:reponse automatique|absence\b|absent du bureau|message d'absence)",
     r"^(?:respuesta automatica|fuera de la oficina|ausente)",
     r"^(?:risposta automatica|fuori sede|fuori ufficio|assenza)",
-    r"^(?:resposta automatica|fora do escritorio|ausencia)",
+    r"^(?:resposta automatica|fora do escritorio|ausencia|mensagem de ausencia)",
     r"^(?:automatisch antwoord|afwezigheidsmelding|afwezig)",
-    r"^(?:autosvar|frånvaro|franvaro)",
+    r"^(?:autosvar|frånvaro|franvaro|automatisk svar|ikke pa kontoret|fravaer)|自动回复|自動回覆|自動応答",
     r"^(?:automatyczna odpowiedz|poza biurem|nieobecnosc)",
 )
 AUTOMATIC_TEXTS = (
@@ -479,14 +516,13 @@ AUTOMATIC_TEXTS = (
     r"\b(?:no longer (?:work|with|part of|employed)|has left|have left (?:the company|my position)|ne fais plus partie|ne travaille plus|arbeite nicht mehr|nicht mehr (?:bei|im unternehmen|tatig)|ya no trabajo|ya no formo parte|nao trabalho mais|ja nao trabalho|non lavoro piu|non faccio piu parte|werk niet meer|niet meer werkzaam|arbetar inte (?:langre|kvar)|slutat pa|nie pracuje juz|juz nie pracuje)\b",
     r"\b(?:sick leave|parental leave|maternity leave|conge maladie|conge maternite|krankgeschrieben|elternzeit|baja medica|licenca medica|licenca maternidade|malattia|maternita|ziekteverlof|zwangerschapsverlof|sjukskriven|foraldraledig|zwolnieni\w* lekarsk\w*|urlop\w* (?:macierzynsk|rodzicielsk|zdrowotn)\w*)\b",
     r"\b(?:i am|i'm|i will be) (?:currently )?(?:out of (?:the )?office|away|on (?:annual )?leave|on vacation|on holiday|travelling|traveling)\b",
-    r"\b(?:no longer (?:work|with)|has left the company|is no longer with)\b",
     r"\b(?:limited|no) access to (?:my )?(?:e-?mail|email)\b",
-    r"\bthis is an automatic\b|\bautomatically generated\b|\bauto-?generated\b",
+    r"\bthis is an automatic\b|\bautomatically generated\b|\bauto-?generated\b|自动回复|自動回覆",
     r"\bich bin (?:bis|vom|ab|derzeit|zurzeit)\b.{0,60}\b(?:nicht im buro|abwesend|im urlaub|nicht erreichbar)\b",
-    r"\b(?:absent|en conges?|en vacances)\b.{0,40}\b(?:jusqu'au|du|retour)\b",
+    r"\b(?:absente?s?|en conges?|en vacances)\b.{0,40}\b(?:jusqu'au|du|retour)\b|\b(?:ne suis|suis) (?:actuellement |pas )?(?:pas )?au bureau\b",
     r"\b(?:fuera de la oficina|de vacaciones)\b",
     r"\b(?:fuori ufficio|in ferie)\b",
-    r"\b(?:fora do escritorio|de ferias)\b",
+    r"\b(?:fora do escritorio|de ferias|nao estamos disponive\w*)\b",
     r"\b(?:afwezig|op vakantie)\b.{0,40}\b(?:tot|vanaf)\b",
     r"\b(?:ledig|pa semester|tjanstledig)\b",
     r"\b(?:na urlopie|poza biurem)\b",
@@ -549,7 +585,7 @@ _CLAUSE = re.compile(  # a comma before "that", "dass", "que" ... does not end t
 
 
 _NEGATED_SPAN = re.compile(
-    r"\b(?:not|never|nie|niemals|nunca|nao|niet|nooit|inte|aldrig|nigdy|jamais)\b"
+    r"\b(?:not|never|nie|nicht|niemals|nunca|nao|niet|nooit|inte|aldrig|nigdy|jamais)\b"
 )
 
 
@@ -561,17 +597,76 @@ def _clause_before(folded: str, start: int) -> str:
     return window[cuts[-1] :] if cuts else window
 
 
+# A meeting that did not happen: hoped for, future, hypothetical or missed ("hope to meet
+# you at ...", "if we ever meet", "sorry I missed your session", "a ver si nos vemos").
+# Right before a claim, in its clause, it is no claim of a past tie.
+_UNREAL = re.compile(
+    r"\b(?:hop(?:e|ed|ing) to|would (?:love|like|be)|(?:love|like|want|wanted|plan|planning|going|try|tried|chance|opportunity|able) to|"
+    r"looking forward|look forward|let us|lets|if (?:we|you|i)|when we|next time|one day|someday|some day|"
+    r"missed|miss|missing|too late|could not|did not (?:get|manage|make)|never (?:got|managed)|will|shall|might|"
+    r"espere|esperant|espere|au plaisir|si (?:on|nous|un jour|jamais)|un jour|la prochaine fois|j'aimerais|aimerais|ce serait|serait|"
+    r"pourrions|pourrait|manque|rate|pas pu|trop tard|"
+    r"hoffe|hoffentlich|wurde|wurden|wenn wir|falls wir|irgendwann|nachstes mal|verpasst|nicht geschafft|zu spat|"
+    r"espero|ojala|me encantaria|me gustaria|si (?:nos|alguna vez|algun dia|coincidimos)|la proxima|algun dia|a ver si|perdi|no pude|llegue tarde|"
+    r"spero|mi piacerebbe|sarebbe|se (?:un giorno|ci)|la prossima|un giorno|perso|non sono riuscit\w*|non ho potuto|in ritardo|"
+    r"gostaria|gostava|seria|se (?:um dia|nos)|da proxima|um dia|perdi|nao consegui|nao pude|"
+    r"hoop|hopelijk|zou|als we|ooit|volgende keer|gemist|niet gelukt|te laat|"
+    r"hoppas|skulle|om vi|nasta gang|nagon gang|missade|hann inte|for sent|"
+    r"mam nadzieje|chetnie bym|byloby|jesli|kiedys|nastepnym razem|przegapil\w*|nie udalo|spoznil\w*|"
+    # not yet ("I have not applied yet", "je n'ai pas encore postulé", "noch nicht beworben")
+    r"not yet|yet to|n'(?:ai|avons|a) pas|pas encore|noch nicht|nog niet|todavia no|aun no|non (?:ho |abbiamo )?ancora|"
+    r"ancora non|ainda nao|inte an|jeszcze nie|before i|avant de|bevor ich|antes de|prima di|voordat|innan jag|zanim|"
+    # a regret about a meeting that did not happen ("synd att din workshop var fullbokad")
+    r"pity|shame|dommage|schade|peccato|(?:que )?pena|jammer|synd|szkoda)\b"
+)
+_REMEMBERED = re.compile(  # remembering is about the past, whatever comes before it
+    r"remember|recall|souvien|rappel|erinner|recuerd|acuerd|ricord|lembr|herinner|minns|ihag|pamieta"
+)
+_APART = re.compile(  # common ground at different times: "we both worked at X, years apart"
+    r"\b(?:different (?:times|years|eras|periods)|at different|not at the same time|never overlapped|"
+    r"before my time|after you left|years apart|a few years (?:ahead|apart|before|after)|"
+    r"(?:annees|epoques) differentes|a des (?:annees|epoques) differentes|verschiedenen jahren|"
+    r"unterschiedlichen (?:jahren|zeiten)|anos (?:diferentes|distintos)|en (?:anos|epocas) distint\w*|"
+    r"anni diversi|in (?:anni|periodi) divers\w*|anos diferentes|em anos diferentes|"
+    r"verschillende jaren|andere jaren|olika ar|olika tider|w roznych latach|w innych latach|"
+    r"never (?:managed|got) to|never (?:actually )?(?:met|spoke|talked)|did not (?:get to )?(?:meet|talk))\b"
+)
+# "nice to meet you virtually / here": a greeting, no meeting
+_VIRTUALLY = re.compile(
+    r"\s*(?:virtually|online|on linkedin|digitally|via linkedin|virtuel\w*|virtual\w*)\b"
+)
+# a present tense that is also a past one, asked as a question: "¿Hablamos?" ("shall we talk?")
+_PROPOSAL = re.compile(
+    r"(?:hablamos|charlamos|falamos|conversamos|parliamo|sentiamo|spreken|pratar|rozmawiamy)\s*\?"
+)
+
+
+def _unreal(folded: str, match: re.Match[str]) -> bool:
+    """The claim is of a meeting that never happened, or of common ground at another time."""
+    if _REMEMBERED.search(match.group(0)):
+        return False
+    if _UNREAL.search(_clause_before(folded, match.start())) or _UNREAL.search(match.group(0)):
+        return True
+    if _VIRTUALLY.match(folded, match.end()) or _PROPOSAL.match(folded, match.start()):
+        return True
+    start = folded.rfind(".", 0, match.start()) + 1
+    end = next((i for i in (folded.find(c, match.end()) for c in ".!?") if i != -1), len(folded))
+    return bool(_APART.search(folded[start : end + 1]))
+
+
 def _find(
     text: str, rules: list[tuple[str, re.Pattern[str]]], *, negatable: bool = False
 ) -> str | None:
     """The sentence of the first match. `negatable`: a match right after a negation
-    ("we have never worked together", "no nos conocemos") does not count."""
+    ("we have never worked together", "no nos conocemos"), or of a meeting that did not
+    happen ("hope to meet you at ...", "sorry I missed your session"), does not count."""
     folded = fold(text)[:4000]
     for _, pattern in rules:
         for match in pattern.finditer(folded):
             if negatable and (
                 _NEGATION.search(_clause_before(folded, match.start()))
                 or _NEGATED_SPAN.search(match.group(0))
+                or _unreal(folded, match)
             ):
                 continue
             return _quote(text, match.group(0))
@@ -589,7 +684,7 @@ _UNSURE = [("*", re.compile(p)) for p in UNSURE]
 HINTS = (
     # contact that lapsed: "we haven't spoken since Durham", "long time no see", "lost touch"
     r"\b(?:not|never)\b[^.!?;]{0,20}\b(?:met|spoken|talked|seen each other|seen you|been in touch|caught up|heard from (?:you|each other)|chatted)\b[^.!?;]{0,25}\b(?:since|in (?:years|ages|a while|a long time|forever|decades)|for (?:years|ages|a while|so long|a long time|decades))\b",
-    r"\b(?:not since|long time no (?:see|talk|speak|chat)|lost touch|it (?:has|is) been (?:a while|ages|years|too long|so long|forever|a long time)|since we last (?:met|spoke|talked|saw))\b",
+    r"\b(?:not since|long time no (?:see|talk|speak|chat)|lost touch|(?:(?:it (?:has|is)|it's|its|has) )?been (?:a while|ages|years|too long|so long|forever|a long time)\b(?! (?:in|at|on|with|as|since i)\b)|since we last (?:met|spoke|talked|saw|connected))\b",
     r"\b(?:pas|plus|jamais)\b[^.!?;]{0,25}\b(?:vus|parle|croises|revus|nouvelles)\b[^.!?;]{0,20}\bdepuis\b|\b(?:depuis le temps|perdus? de vue|pas depuis)\b|\b(?:ca|cela) fait (?:longtemps|un bail|des annees|une eternite)"
     + _END,
     r"\b(?:lange|ewig|jahrelang|ewigkeiten|jahren)\b[^.!?;]{0,15}\bnichts? (?:mehr )?(?:gesehen|gesprochen|gehort|voneinander)\b|\bseit\b[^.!?;]{0,30}\bnicht(?: mehr)? (?:gesehen|gesprochen|gehort)\b|\b(?:ist|war) (?:ja |schon |echt )?(?:lange|ewig|eine weile|jahre|ewigkeiten) her\b|\b(?:aus den augen verloren|nicht seit)\b",
@@ -626,7 +721,7 @@ HINTS = (
     r"(?<!not )\b(?:rings? a bell|sounds? familiar|looks? familiar|seems? familiar)\b|(?<!ne )\b(?:ca|cela) me dit quelque chose\b|(?<!nicht )\bbekannt vor\b|(?<!no )\bme (?:suena|resulta familiar)\b|(?<!non )\bmi (?:dice qualcosa|sembra familiare|e familiare)\b|(?<!nao )\bme parece familiar\b|(?<!niet )\bbekend voor\b|\b(?:later|verkar) bekant\b|\b(?:brzmi|wyglada) znajomo\b|(?<!nie )\bkojarze\b",
     # they think the owner won't remember them: "you probably don't remember me"
     r"\bnot (?:\w+ )?remember (?:me|our|that we)\b|\byou\b[^.!?;]{0,20}\bnot (?:\w+ )?(?:remember|recall)\b|\b(?:souvenez|souviens|souviendrez|souviendras|rappelez|rappelles)\b[^.!?]{0,25}\bde moi\b|\berinner\w* (?:sich|dich)\b[^.!?]{0,30}\ban mich\b",
-    r"\b(?:acuerdas|acuerda|acordaras|acordara|recuerdas|recuerda|recordaras|recordara)\b[^.!?]{0,20}\bde mi\b|\b(?:ricordi|ricorda|ricorderai|ricordera)\b[^.!?]{0,20}\bdi me\b|\b(?:lembra|lembre|lembrara|lembrar)\b[^.!?]{0,20}\bde mim\b",
+    r"\b(?:acuerdas|acuerda|acordas|acordaras|acordara|recuerdas|recuerda|recordaras|recordara)\b[^.!?]{0,20}\bde mi\b|\b(?:ricordi|ricorda|ricorderai|ricordera)\b[^.!?]{0,20}\bdi me\b|\b(?:lembra|lembre|lembrara|lembrar)\b[^.!?]{0,20}\bde mim\b",
     r"\b(?:herinnert u zich mij|herinner je je mij|weet je (?:vast |waarschijnlijk |misschien )?(?:niet )?(?:meer )?wie ik ben|ken je me (?:nog|misschien))\b|\b(?:minns|ihag)\b[^.!?]{0,15}\bmig\b|\b(?:pamieta|pamietasz)\b[^.!?]{0,15}\bmnie\b|\bmnie\b[^.!?]{0,15}\b(?:pamieta|pamietasz)\b",
     # doubt: "maybe.", "kann sein", "puede ser", "no idea", "I can't remember where"
     r"\b(?:maybe|perhaps|possibly|could be|might be|peut-etre|c'est possible|vielleicht|kann sein|"

@@ -21,6 +21,7 @@ from mailbot.conversation import AFRESH_AFTER_DAYS, IGNORED, Step
 from mailbot.identity import (
     INVITATION_KEYS,
     key_token,
+    normalise_email,
     normalise_name,
     person_key,
     profile_key,
@@ -28,7 +29,17 @@ from mailbot.identity import (
 )
 from mailbot.notifications.model import OWNER, Notification, Requester
 from mailbot.records import DISCARDED, GONE, MISSING, Conversation, DraftRecord, Parent
-from mailbot.rules import ANSWER, CONNECTED, IGNORE, REVIEW, SKIP, Context, Decision, decide
+from mailbot.rules import (
+    ANSWER,
+    CONNECTED,
+    IGNORE,
+    KNOWN,
+    REVIEW,
+    SKIP,
+    Context,
+    Decision,
+    decide,
+)
 
 
 class StateView(Protocol):
@@ -67,6 +78,7 @@ class DraftOrder:
     network: str | None
     parent: Parent
     languages: tuple[str | None, ...]
+    wrote: bool = False  # they wrote to the owner (a note, an answer): the draft thanks them
 
 
 @dataclass(frozen=True)
@@ -81,17 +93,21 @@ class Plan:
     save: Conversation | None = None  # the conversation after this message
     invitation: str | None = None  # an invitation id to tie to `person` (re-sends too)
     fates: tuple[tuple[str, str], ...] = ()  # (token, state) of our drafts, remembered with it
+    bounced: str | None = None  # the address a bounce of our draft names ("" if none):
+    # remembered for `mailbot status`, the conversation itself stays as it was
 
 
 def plan(n: Notification, view: StateView, context: Context, options: Options) -> Plan:
     """What to do about `n`: the rule table routes it; conversation.py moves the
     conversation it belongs to."""
     current, doubt = _belongs_to(n, view)
-    decision = decide(n, context, current)
+    decision = decide(n, context, current, namesakes=_known_namesakes(n, view, current))
     reason = decision.reasons[0] if decision.reasons else decision.rule
     if decision.action == SKIP:
         return Plan(n.message_id, _who(n), SKIP, reason)
     if decision.action == IGNORE:
+        if decision.rule == "report" and current is not None:
+            return _reported(n, reason, current, view)
         return _ignore(n, reason)
     if doubt is not None:  # tied to a conversation by name alone, and that is not enough
         return Plan(n.message_id, _who(n), SKIP, doubt)
@@ -202,6 +218,26 @@ def _belongs_to(n: Notification, view: StateView) -> tuple[Conversation | None, 
     return _by_name(n, view)
 
 
+def _known_namesakes(
+    n: Notification, view: StateView, current: Conversation | None
+) -> tuple[str, ...]:
+    """People of the same name on this network whom the owner knows (their word, a
+    connection) but on another profile: a namesake or a changed link, never "known" and
+    never a stranger; both are shown to the owner."""
+    if current is not None or n.kind != "invitation" or n.requester is None:
+        return ()
+    name_key = normalise_name(n.requester.name)
+    if not name_key:
+        return ()
+    asking = n.requester.profile_url or "no profile link"
+    return tuple(
+        f"{c.name}, whom you know ({c.reason}), has another profile "
+        f"({c.profile_url or 'no link'}) than this request ({asking})"
+        for c in view.conversations_by_name(name_key, n.network)
+        if c.status == KNOWN and same_profile(c.profile_url, n.requester.profile_url) is False
+    )[:3]
+
+
 def _by_name(n: Notification, view: StateView) -> tuple[Conversation | None, str | None]:
     """The one conversation with this name on this network whose profile link does not
     contradict the message's (None if none or several): a fallback for messages and
@@ -244,6 +280,8 @@ def _answer(n: Notification, view: StateView, current: Conversation, options: Op
         return _ignore(n, f"already handled: the answer from {current.name}", current.name)
     text = (n.note if n.kind == "message" else n.text) or ""
     ours = view.draft_answered_by(n.references) if n.kind == "other" else None
+    if (other := _someone_else(n, current, ours)) is not None:
+        return Plan(n.message_id, current.name, SKIP, other)  # listed by `mailbot status`
     if (
         current.status == IGNORED
         and ours is not None
@@ -264,6 +302,43 @@ def _answer(n: Notification, view: StateView, current: Conversation, options: Op
     return _apply(
         n, step, current, requester, view, trigger=n.message_id or "", languages=languages
     )
+
+
+def _someone_else(n: Notification, current: Conversation, ours: DraftRecord | None) -> str | None:
+    """Why this "answer" is not from the person of the conversation, if it is not: a mail
+    from another address than theirs (the conversation's, or our draft's recipient), or
+    a network message from another profile. Anyone can thread a mail to our drafts (their
+    Message-IDs can be computed): such a mail is shown to the owner, and the conversation
+    stays as it was."""
+    if n.kind == "other":
+        theirs = {normalise_email(a) for a in (current.email, ours.recipient if ours else "") if a}
+        sender = normalise_email(n.sender) if n.sender else ""
+        if not theirs or sender in theirs:
+            return None
+        return (
+            f"a mail from {sender or 'an unknown sender'} threaded to the conversation with "
+            f"{current.name} ({' / '.join(sorted(theirs))}): not their answer, the "
+            "conversation is unchanged"
+        )
+    profile = n.requester.profile_url if n.requester else None
+    if same_profile(current.profile_url, profile) is False:
+        return (
+            f"a message from another profile ({profile}) than {current.name}'s "
+            f"({current.profile_url}): not their answer, the conversation is unchanged"
+        )
+    return None
+
+
+def _reported(n: Notification, reason: str, current: Conversation, view: StateView) -> Plan:
+    """A report on our draft to them (a bounce, a receipt) is no answer: the conversation
+    stays exactly as it was. A bounce is remembered with it, naming the address that
+    failed (the report's, else our draft's recipient): `mailbot status` shows it."""
+    ignored = _ignore(n, reason, current.name)
+    if n.report != "delivery":
+        return ignored
+    ours = view.draft_answered_by(n.references)
+    address = ", ".join(n.failed) or (ours.recipient if ours else "") or current.email or ""
+    return replace(ignored, person=current.person, bounced=address)
 
 
 def _apply(
@@ -292,6 +367,7 @@ def _apply(
             network=network,
             parent=Parent(n.message_id, n.subject, n.thread),
             languages=languages,
+            wrote=bool(n.note or n.text),
         )
     withdraw: tuple[DraftRecord, ...] = ()
     if step.withdraw:

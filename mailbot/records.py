@@ -85,3 +85,5 @@ class Verdict:
     known: str | None = None  # the reason, when the person is known
     near: tuple[str, ...] = ()  # candidates the owner should look at
     evidence: tuple[str, ...] = ()  # weaker facts (e.g. mail received from them only)
+    doubt: tuple[str, ...] = ()  # facts that a stranger could not have, yet not "known":
+    # they invited the owner to a meeting the owner never accepted (the owner looks)

@@ -194,13 +194,15 @@ class Renderer:
         *,
         token: str,
         languages: tuple[str | None, ...] = (),
+        wrote: bool = False,
     ) -> Draft:
         """The `step` reply to `requester`, answering `parent`, in the best language."""
         language = self.language_for(step, *languages)
         recipient = _recipient(requester, owner)
         variables = _variables(requester, network, owner, language)
         body = self.render(
-            f"{language}/{step}.txt.j2", variables | {"email_reply": bool(recipient)}
+            f"{language}/{step}.txt.j2",
+            variables | {"email_reply": bool(recipient), "wrote": wrote},
         )
         if recipient is None:  # a note to the owner, where no recipient sees it: their language
             hint = self.language_for("paste_subject", self.default_language)

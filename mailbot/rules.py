@@ -11,12 +11,13 @@ in the owner's own sources does. Pure: no IMAP, SQLite or files.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
-from mailbot import phrases
+from mailbot import phrases, scorer
 from mailbot.identity import normalise_email
 from mailbot.notifications.model import Notification, Requester
+from mailbot.notifications.reports import DESCRIBED
 from mailbot.records import Conversation, Verdict
 
 KNOWN = "known"  # no draft (or a welcome, if the owner wants one): the owner knows them
@@ -87,6 +88,21 @@ def _is_answer(n: Notification) -> bool:
     )
 
 
+def _report(case: Case) -> str | None:
+    """A bounce, a delay notice, an abuse report or a read receipt, in any wording or
+    language (told by structure: notifications/reports.py): never an answer, the
+    conversation stays as it was."""
+    n = case.notification
+    if n.report is None:
+        return None
+    what = DESCRIBED.get(n.report, "an automatic report")
+    if n.failed:
+        what += " for " + ", ".join(n.failed)
+    elif case.conversation is not None:
+        what += f" about your message to {case.conversation.name}"
+    return f"{what}: not an answer"
+
+
 def _automatic_reply(case: Case) -> str | None:
     """Out of office and the like (RFC 3834 headers, auto-reply subjects and first words in
     every language mailbot knows): never an answer, the conversation stays as it was."""
@@ -99,6 +115,8 @@ def _automatic_reply(case: Case) -> str | None:
     # By its words only when no answer comes first: "Yes, we met on holiday" is an answer.
     subject = n.subject if n.kind == "other" else ""
     said = phrases.automatic(subject, text)
+    if not said and text and scorer.answer(text).confident("answer_auto"):
+        said = text if len(text) <= 80 else text[:77] + "..."
     if said:
         who = n.sender or (n.requester and n.requester.name)
         return f"an automatic reply from {who} (\u201c{said}\u201d): not an answer"
@@ -159,6 +177,16 @@ def _near_namesake(case: Case) -> str | None:
     return f"{name} may be someone you know, for you to judge: " + "; ".join(case.verdict.near)
 
 
+def _invited_you(case: Case) -> str | None:
+    """They invited the owner to a meeting the owner never accepted: anyone can send a
+    calendar invitation, so it never makes them known, but a "have we met?" to someone
+    who sent the owner a meeting would be odd. The owner looks, with the meeting shown."""
+    if not case.verdict.doubt:
+        return None
+    name = case.notification.requester.name if case.notification.requester else "the requester"
+    return f"{name} is in your mail, for you to judge: " + "; ".join(case.verdict.doubt)
+
+
 def _claims_acquaintance(case: Case) -> str | None:
     note = case.notification.note
     said = phrases.claim(note) if note else None
@@ -169,11 +197,34 @@ def _claims_acquaintance(case: Case) -> str | None:
     )
 
 
+NONE, TIE, UNCLEAR = "none", "tie", "unclear"  # what a note says about a tie
+
+
+def note_says(claim: str | None, no_tie: str | None, scores: scorer.Scores) -> str:
+    """TIE when a rule finds a claim (never overruled); NONE when the learned scorer is
+    confident there is no tie (or fairly sure, and a phrase says so too); else UNCLEAR.
+    Shared with bench/train_scorer.py, which chooses the thresholds on validation data."""
+    if claim:
+        return TIE
+    if scores.confident("note_none") or (no_tie and scores.likely("note_none")):
+        return NONE
+    return UNCLEAR
+
+
 def _note_without_acquaintance(case: Case) -> str | None:
-    """Explain only on positive evidence that there is no acquaintance."""
+    """Explain only on positive evidence that there is no acquaintance: past the claim
+    rule, the scorer (and the phrases) find none."""
     note = case.notification.note
-    said = phrases.no_tie(note) if note else None
-    return f"a stranger whose note says you have not met: \u201c{said}\u201d" if said else None
+    if not note:
+        return None
+    scores = scorer.note(note)
+    said = phrases.no_tie(note)
+    if note_says(None, said, scores) != NONE:
+        return None
+    shown = said or (note if len(note) <= 160 else note[:157] + "...")
+    return (
+        f"a stranger whose note shows no tie ({scores['note_none']:.0%} sure): \u201c{shown}\u201d"
+    )
 
 
 def _note_unclear(case: Case) -> str | None:
@@ -196,12 +247,14 @@ RULES: tuple[Rule, ...] = (
     Rule("unreadable", SKIP, _unreadable),  # listed for the owner, never a silent ignore
     Rule("look-alike", IGNORE, _look_alike),  # phishing that copies the template
     Rule("own-address", IGNORE, _own_address),  # never answer yourself
+    Rule("report", IGNORE, _report),  # a bounce or read receipt is never an answer
     Rule("automatic-reply", IGNORE, _automatic_reply),  # out of office is never an answer
     Rule("connected", CONNECTED, _connected),  # "you are now connected": known
     Rule("answer", ANSWER, _answer),  # their answer moves the conversation (conversation.py)
     Rule("not-a-request", IGNORE, _not_a_request),  # other mail, stray messages and replies
     Rule("known-person", KNOWN, _known_person),  # exact match in the owner's sources
     Rule("near-namesake", REVIEW, _near_namesake),  # a nickname, a typo, two namesakes
+    Rule("invited-you", REVIEW, _invited_you),  # a meeting they sent, never accepted
     Rule("claims-acquaintance", REVIEW, _claims_acquaintance),  # "we met at ...": owner checks
     Rule("note-without-acquaintance", EXPLAIN, _note_without_acquaintance),  # "growing my network"
     Rule("note-unclear", REVIEW, _note_unclear),  # anything else in a note: the owner reads it
@@ -210,20 +263,27 @@ RULES: tuple[Rule, ...] = (
 
 
 def decide(
-    notification: Notification, context: Context, conversation: Conversation | None = None
+    notification: Notification,
+    context: Context,
+    conversation: Conversation | None = None,
+    *,
+    namesakes: tuple[str, ...] = (),
 ) -> Decision:
     """The first rule in RULES that applies; the last one always does. `conversation`: the
-    one this message belongs to, if the planner found one."""
+    one this message belongs to, if the planner found one; `namesakes`: people of the
+    same name the owner said they know, on another profile (for the owner to judge)."""
     requester = notification.requester
     verdict = (
         context.people.assess(requester)
         if notification.kind == "invitation" and requester and not notification.error
         else Verdict()
     )
+    if namesakes and notification.kind == "invitation" and not verdict.known:
+        verdict = replace(verdict, near=(*namesakes, *verdict.near))
     case = Case(notification, verdict, context.owner_emails, conversation)
     for rule in RULES:
         reason = rule.check(case)
         if reason is not None:
-            evidence = (*verdict.near, *verdict.evidence)
+            evidence = (*verdict.near, *verdict.doubt, *verdict.evidence)
             return Decision(rule.action, rule.name, (reason,), evidence)
     raise AssertionError("the last rule always applies")  # pragma: no cover

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from mailbot.notifications.message import reply_text
 from mailbot.notifications.model import Notification, Requester
 from mailbot.plan import Options, Plan, plan
 from mailbot.records import Conversation, DraftRecord, Verdict
@@ -117,6 +118,6 @@ def judge(item: Item) -> Plan:
         subject=item.subject or "Re: I want to connect",
         sender="sam@mail.example",
         references=(OUR_DRAFT,),
-        text=item.text,
+        text=reply_text(item.text),  # as the parser reads a reply: quotes and signature cut
     )
     return plan(answer, _View(), _CONTEXT, Options())

@@ -469,8 +469,10 @@ def test_a_parser_bug_becomes_a_skipped_message_for_the_owner(
     [
         ("I came across your profile and would like to grow my network.", EXPLAIN),
         ("Hola, me gustaría ampliar mi red con profesionales del sector.", EXPLAIN),
-        ("Hello!", REVIEW),  # no evidence either way: the owner reads it
-        ("👋", REVIEW),
+        # plain networking in any form, a bare greeting or a wave included, is no tie
+        # (issue 22: the learned scorer reads them; they used to come back as review)
+        ("Hello!", EXPLAIN),
+        ("👋", EXPLAIN),
         ("If we ever meet at a conference, coffee is on me.", REVIEW),
         ("Hej! Vi träffades på konferensen i Malmö förra året.", REVIEW),
         ("Great meeting you at SaaStr! We help teams cut cloud costs.", REVIEW),  # mixed
@@ -545,7 +547,8 @@ def test_a_hint_of_a_tie_is_never_explained_away(note: str) -> None:
             "Ja, wir haben uns auf der Messe getroffen. Lassen Sie es mich wissen, wenn Sie Fragen haben.",
             REVIEW,
         ),
-        ("No, I don't think so. Don't forget it's just LinkedIn.", EXPLAIN),
+        # a jab at the question: rude wins over the "no" (issue 22), never a draft
+        ("No, I don't think so. Don't forget it's just LinkedIn.", "declined"),
     ],
 )
 def test_answers_are_read_as_a_whole(text: str, decision: str) -> None:
@@ -767,7 +770,7 @@ def test_a_deleted_draft_closes_the_conversation_as_the_owners_own_word() -> Non
 
 
 def test_an_answer_updates_what_it_shows_and_keeps_the_rest() -> None:
-    current = remembered("asked")
+    current = remembered("asked", email="Jane@Mail.example")  # an answer comes from them
     n = email_answer("Hello! How are you?", thread=("<t1@x>", "<t2@x>"))
     p = run(n, MemoryView([current], [ask_draft()]))
     assert p.decision == REVIEW
@@ -775,7 +778,7 @@ def test_an_answer_updates_what_it_shows_and_keeps_the_rest() -> None:
         current,
         status="review",
         reason=p.reason,
-        email="jane@mail.example",  # who wrote, not who we remembered
+        email="jane@mail.example",  # as they wrote it
         parent_id="<re-1@mail.example>",
         parent_subject="Re: I want to connect",
         parent_refs="<t1@x> <t2@x>",
@@ -952,13 +955,14 @@ def test_the_owners_word_is_the_reason_even_when_the_status_stays() -> None:
 
 
 def test_an_answer_drafts_to_the_person_remembered_in_their_language() -> None:
-    current = remembered("asked")
+    current = remembered("asked", email="jane@mail.example")
     p = run(
         email_answer("No, we have never met, just growing my network"),
         MemoryView([current], [ask_draft()]),
     )
     assert p.name == "Jane Doe" and p.draft is not None
     assert p.draft.requester == Requester("Jane Doe", None, JANE, "jane@mail.example")
+    current = remembered("asked")  # old@mail.example
     assert p.draft.languages == ("en", "fr")  # the answer's, then the conversation's
     # a network message comes from the network's address: the remembered one stays
     n = replace(
@@ -988,3 +992,37 @@ def test_the_draft_is_in_the_language_of_the_note_first() -> None:
         )
     )
     assert p.draft is not None and p.draft.languages == ("fr", "en")
+
+
+# -- an answer comes from the person of the conversation (issue 24) -----------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["No, and what a pompous question. Forget it.", "No, we have never met."]
+)
+def test_a_third_partys_mail_threaded_to_a_conversation_is_no_answer(text: str) -> None:
+    """Our drafts' Message-IDs can be computed: anyone can thread a mail to them. From
+    another address than the person's, it is shown to the owner (skipped, listed by
+    `mailbot status`) and the conversation stays exactly as it was."""
+    current = replace(conversation(), email="jane@mail.example")
+    ours = replace(ask_draft(), recipient="jane@mail.example")
+    forged = replace(email_answer(text), sender="mallory@pitch.example")
+    p = run(forged, MemoryView([current], [ours]))
+    assert (p.decision, p.draft, p.save, p.withdraw) == (SKIP, None, None, ())
+    assert "mallory@pitch.example" in p.reason and "not their answer" in p.reason
+    # our draft's recipient is theirs too, when the conversation has no address
+    p = run(forged, MemoryView([conversation()], [ours]))
+    assert (p.decision, p.save) == (SKIP, None)
+    # their own answer still counts, the address written in any case
+    theirs = replace(email_answer(text), sender="Jane@Mail.Example")
+    p = run(theirs, MemoryView([current], [ours]))
+    assert p.decision != SKIP and p.save is not None
+
+
+def test_a_network_message_from_another_profile_is_no_answer() -> None:
+    """Tied by the invitation id, but from another profile than the conversation's."""
+    n = replace(message("Jane Doe", "No, and what a pompous question.", profile=IMPOSTER), key=INV)
+    view = MemoryView([conversation()], [ask_draft()], invitations={INV: "linkedin:jane-doe-1"})
+    p = run(n, view)
+    assert (p.decision, p.draft, p.save, p.withdraw) == (SKIP, None, None, ())
+    assert IMPOSTER in p.reason

@@ -144,7 +144,7 @@ def test_the_body_is_format_flowed_so_paragraphs_survive_wrapping_and_pasting() 
         else:
             unflowed.append(line)
     rule = next(p for p in unflowed if "only accept invitations from people I know" in p)
-    assert rule.startswith("Thank you for your message") and rule.endswith("personally.")
+    assert rule.startswith("Thank you for the invitation") and rule.endswith("personally.")
 
 
 def test_flowed_lines_are_space_stuffed_and_the_signature_line_kept() -> None:

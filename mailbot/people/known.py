@@ -62,7 +62,7 @@ class KnownPeople:
             return history
         near = (*self._namesake(requester, key), *history.near, *self._near_contacts(key))
         weak = tuple(self.contacts.weak(requester.name, requester.profile_url)[:3])
-        return Verdict(near=near, evidence=(*history.evidence, *weak))
+        return Verdict(near=near, evidence=(*history.evidence, *weak), doubt=history.doubt)
 
     def _owner_lists(self, requester: Requester, key: str) -> str | None:
         email = normalise_email(requester.email) if requester.email else None
@@ -113,13 +113,19 @@ class KnownPeople:
                     f"{len(enough)} different people named {requester.name} in your mail: {listed}",
                 )
             )
-        weak = tuple(f"received only, not enough to count as known: {p.evidence()}" for p in people)
+        invited = [p for p in (*([person] if person else []), *people) if p.invited]
+        doubt = tuple(dict.fromkeys(p.evidence() for p in invited))
+        weak = tuple(
+            f"{'' if p.many else 'received only, '}not enough to count as known: {p.evidence()}"
+            for p in people
+            if not p.invited
+        )
         near = tuple(
             f"{' / '.join(p.names) or p.address} ({why}): {p.evidence()}"
             for p, why in self.index.near(requester.name)
             if self._enough(p)
         )
-        return Verdict(near=near[:3], evidence=weak[:3])
+        return Verdict(near=near[:3], evidence=weak[:3], doubt=doubt[:3])
 
     def _enough(self, person: Correspondent) -> bool:
         return person.sent >= self.min_sent or person.applications > 0 or person.meetings > 0
