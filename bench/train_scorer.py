@@ -398,8 +398,7 @@ def to_json(models: scorer.Models) -> dict[str, object]:
             "bias": m.bias,
             "threshold": m.threshold,
             "low": m.low,
-            "buckets": sorted(m.weights),
-            "weights": [m.weights[k] for k in sorted(m.weights)],
+            **scorer.pack(m.weights),
         }
         for name, m in models.items()
     }
