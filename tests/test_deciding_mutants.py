@@ -417,3 +417,56 @@ def test_packed_weights_are_whole_thousandths_little_endian() -> None:
     packed = scorer.pack({5: -0.0124, 2: 1.2346})
     assert struct.unpack("<2I", base64.b64decode(packed["buckets"])) == (2, 5)
     assert struct.unpack("<2i", base64.b64decode(packed["weights"])) == (1235, -12)
+
+
+def _bucket(feature: str) -> int:
+    return zlib.crc32(feature.encode()) & (scorer.BUCKETS - 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hi", {"s:len1", "w:hi", "c: hi", "c:hi ", "c: hi "}),
+        (
+            "jo@x.com",
+            {"s:len1", "w:zzemail", "c: zz", "c:zze", "c:zem", "c:ema", "c:mai", "c:ail", "c:il "}
+            | {"c: zze", "c:zzem", "c:zema", "c:emai", "c:mail", "c:ail "}
+            | {"c: zzem", "c:zzema", "c:zemai", "c:email", "c:mail "},
+        ),
+        (
+            "www.x.io",
+            {"s:len1", "w:zzlink", "c: zz", "c:zzl", "c:zli", "c:lin", "c:ink", "c:nk "}
+            | {"c: zzl", "c:zzli", "c:zlin", "c:link", "c:ink "}
+            | {"c: zzli", "c:zzlin", "c:zlink", "c:link "},
+        ),
+    ],
+)
+def test_the_exact_features_of_tiny_texts(text: str, expected: set[str]) -> None:
+    assert scorer.features(text) == sorted({_bucket(f) for f in expected})
+
+
+def test_features_read_the_first_2000_characters_only() -> None:
+    base = "a " * 1000  # 2,000 characters
+    assert scorer.features(base + "zebra") == scorer.features(base)
+    assert scorer.features(base[:-1] + "zebra") != scorer.features(base)
+
+
+def test_packed_lookups_name_the_missing_bucket_and_refuse_mixed_formats() -> None:
+    packed = scorer.Packed(*_arrays({2: 0.5}))
+    with pytest.raises(KeyError) as missing:
+        packed[3]
+    assert missing.value.args == (3,)
+    mixed = {"bias": 0.0, "threshold": 0.5, "buckets": "AAAA", "weights": [1.0]}
+    with pytest.raises(AssertionError):
+        scorer.from_json({name: dict(mixed) for name in scorer.MODELS})
+    good, other = scorer.pack({1: 1.0, 2: 2.0}), scorer.pack({1: 1.0})
+    bad = {"bias": 0.0, "threshold": 0.5, "buckets": good["buckets"], "weights": other["weights"]}
+    with pytest.raises(ValueError, match=r"^scorer weights: buckets and weights differ in length$"):
+        scorer.from_json({name: dict(bad) for name in scorer.MODELS})
+
+
+def _arrays(weights: dict[int, float]) -> tuple[object, object]:
+    from array import array
+
+    keys = sorted(weights)
+    return array("I", keys), array("i", (round(weights[k] * scorer.SCALE) for k in keys))
