@@ -71,6 +71,12 @@ class Reading:
     scores: scorer.Scores
     words: int = 0
     sentences: int = 0
+    sorry: bool = False  # they apologise: the scorer's rudeness is not trusted
+
+
+# The scorer's rudeness needs a few words: a bare "Nein." is an answer, whatever a scorer
+# trained on "Nein. Und hören Sie auf ..." makes of it ("No. Don't flatter yourself." is not).
+RUDE_WORDS = 3
 
 
 # A short answer ("I don't think so.", "Nein.", "Not as far as I know") has no room for a
@@ -93,6 +99,7 @@ def read(text: str) -> Reading:
         phrases.denial(text),
         scorer.answer(text),
         *read_shape(text),
+        bool(phrases.APOLOGY.search(phrases.fold(text))),
     )
 
 
@@ -117,7 +124,7 @@ def answer_says(r: Reading) -> str:
     the scorer fairly sure of it (or confident without a rule) and no hint of rudeness or
     of a tie. bench/train_scorer.py chooses the thresholds for these same steps."""
     s = r.scores
-    if r.rude or (s.confident("answer_rude") and r.words > SHORT):
+    if r.rude or (s.confident("answer_rude") and r.words >= RUDE_WORDS and not r.sorry):
         return RUDE
     if r.claim or (s.confident("answer_yes") and r.words > SHORT):
         return YES

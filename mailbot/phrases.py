@@ -414,7 +414,7 @@ DENIALS: dict[str, tuple[str, ...]] = {
 RUDE: dict[str, tuple[str, ...]] = {  # insults, and contempt by cause, in every language here
     "en": (
         # dismissal: "don't care. Delete.", "stop spamming my inbox", "recruiter rubbish"
-        r"\b(?:do not|dont) care\b[^?]{0,20}\bdelete\b|\bspam(?:ming)? (?:me|my inbox)\b|\b(?:recruiter|sales|linkedin) (?:rubbish|garbage|spam|drivel)\b",
+        r"\b(?:do not|dont) care\s*[.!]\s*delete\b|\bspam(?:ming)? (?:me|my inbox)\b|\b(?:recruiter|sales|linkedin) (?:rubbish|garbage|spam|drivel)\b",
         r"\b(?:fuck\w*|shit|bullshit|crap|asshole|idiot|moron|jerk|piss off|screw you|go to hell)\b",
         r"\b(?:how|so|very|quite|rather|you(?:'re| are)) (?:arrogant|pompous|pretentious|condescending|full of yourself|ridiculous|pathetic|stupid)\b",
         r"\bwhat a (?:joke|snob|stupid|ridiculous|pompous|arrogant|pathetic)\b",
@@ -601,39 +601,55 @@ def _clause_before(folded: str, start: int) -> str:
 # you at ...", "if we ever meet", "sorry I missed your session", "a ver si nos vemos").
 # Right before a claim, in its clause, it is no claim of a past tie.
 _UNREAL = re.compile(
-    r"\b(?:hop(?:e|ed|ing) to|would (?:love|like|be)|(?:love|like|want|wanted|plan|planning|going|try|tried|chance|opportunity|able) to|"
-    r"looking forward|look forward|let us|lets|if (?:we|you|i)|when we|next time|one day|someday|some day|"
-    r"missed|miss|missing|too late|could not|did not (?:get|manage|make)|never (?:got|managed)|will|shall|might|"
-    r"espere|esperant|espere|au plaisir|si (?:on|nous|un jour|jamais)|un jour|la prochaine fois|j'aimerais|aimerais|ce serait|serait|"
-    r"pourrions|pourrait|manque|rate|pas pu|trop tard|"
-    r"hoffe|hoffentlich|wurde|wurden|wenn wir|falls wir|irgendwann|nachstes mal|verpasst|nicht geschafft|zu spat|"
-    r"espero|ojala|me encantaria|me gustaria|si (?:nos|alguna vez|algun dia|coincidimos)|la proxima|algun dia|a ver si|perdi|no pude|llegue tarde|"
-    r"spero|mi piacerebbe|sarebbe|se (?:un giorno|ci)|la prossima|un giorno|perso|non sono riuscit\w*|non ho potuto|in ritardo|"
-    r"gostaria|gostava|seria|se (?:um dia|nos)|da proxima|um dia|perdi|nao consegui|nao pude|"
-    r"hoop|hopelijk|zou|als we|ooit|volgende keer|gemist|niet gelukt|te laat|"
-    r"hoppas|skulle|om vi|nasta gang|nagon gang|missade|hann inte|for sent|"
-    r"mam nadzieje|chetnie bym|byloby|jesli|kiedys|nastepnym razem|przegapil\w*|nie udalo|spoznil\w*|"
-    # not yet ("I have not applied yet", "je n'ai pas encore postulé", "noch nicht beworben")
-    r"not yet|yet to|n'(?:ai|avons|a) pas|pas encore|noch nicht|nog niet|todavia no|aun no|non (?:ho |abbiamo )?ancora|"
-    r"ancora non|ainda nao|inte an|jeszcze nie|before i|avant de|bevor ich|antes de|prima di|voordat|innan jag|zanim|"
+    r"\b(?:hop(?:e|ed|ing) to|(?:would|'d) (?:love|like) to|would be (?:great|nice|good|lovely|cool|fun|a pleasure) to|would be|it'd be|"
+    r"(?:want|wanted|plan|planning|going|try|tried|chance|opportunity|able) to|looking forward to|look forward to|"
+    r"let us|if (?:we|you|i)(?: ever)?|when we|next time|one day|someday|some day|"
+    r"missed|sorry i missed|too late to|could not (?:make it to|attend|come to|get to)|never (?:got|managed) to|"
+    r"espere|esperant|au plaisir de|si (?:on|nous|un jour|jamais)|un jour|la prochaine fois|j'aimerais|aimerais|"
+    r"ce serait (?:sympa|bien|un plaisir) de|pourrions|pourrait|manque|rate|pas pu|trop tard pour|"
+    r"hoffe|hoffentlich|wurde mich freuen|wurde gerne|wenn wir|falls wir|irgendwann|nachstes mal|verpasst|zu spat|"
+    r"espero|ojala|me encantaria|me gustaria|si (?:nos|alguna vez|algun dia|coincidimos)|la proxima|algun dia|"
+    r"a ver si|perdi|no pude|"
+    r"spero di|mi piacerebbe|sarebbe bello|se (?:un giorno|ci)|la prossima|un giorno|non sono riuscit\w*|non ho potuto|"
+    r"gostaria de|gostava de|seria (?:otimo|bom|um prazer)|se (?:um dia|nos)|da proxima|um dia|nao consegui|nao pude|"
+    r"hoop|hopelijk|zou (?:leuk|mooi|fijn) zijn om|zou graag|als we|ooit|volgende keer|gemist|"
+    r"hoppas|skulle vara kul att|om vi|nasta gang|nagon gang|missade|hann inte|"
+    r"mam nadzieje|chetnie bym|byloby (?:milo|super|fajnie)|jesli|kiedys|nastepnym razem|przegapil\w*|nie udalo sie|"
     # a regret about a meeting that did not happen ("synd att din workshop var fullbokad")
-    r"pity|shame|dommage|schade|peccato|(?:que )?pena|jammer|synd|szkoda)\b"
+    r"pity|shame|dommage|schade|peccato|(?:que )?pena|jammer|synd|szkoda)"
+    # right before the claim (one word between at most: "hope to see you at")
+    r"\s+(?:\w+\s+)?$"
+)
+# Not yet ("I have not applied yet", "je n'ai pas encore postulé", "non ho ancora inviato
+# la candidatura"): right before the claim, two words between at most.
+_NOT_YET = re.compile(
+    r"\b(?:not yet|yet to|n'(?:ai|avons|a) pas(?: encore)?|pas encore|noch nicht|nog niet|todavia no|aun no|"
+    r"non (?:ho |abbiamo )?ancora|ancora non|ainda nao|inte an|jeszcze nie|before i|avant de|bevor ich|"
+    r"antes de|prima di|voordat|innan jag|zanim)\s+(?:\w+\s+){0,2}$"
+)
+# What a meeting that did not happen can be about: an encounter, a talk, an application.
+_ENCOUNTER = re.compile(
+    r"meet|met\b|meeting|see|seeing|saw|catch|talk|chat|spoke|speak|session|workshop|stand|booth|"
+    r"conference|summit|meetup|fair|event|rencontr|croise|vu\b|echange|discute|treff|getroffen|kennen|gesehen|"
+    r"gesprochen|conoc|ver\b|vemos|visto|hablamos|charlamos|coincid|incontr|conosc|parlat|vist|conhec|encontr|"
+    r"falamos|ontmoet|gezien|gesproken|traff|ses|pratade|spotka|poznal|widziel|rozmawial|"
+    r"appl|postul|candidat|beworben|bewerb|sollicit|aplik|sokt"
 )
 _REMEMBERED = re.compile(  # remembering is about the past, whatever comes before it
     r"remember|recall|souvien|rappel|erinner|recuerd|acuerd|ricord|lembr|herinner|minns|ihag|pamieta"
 )
 _APART = re.compile(  # common ground at different times: "we both worked at X, years apart"
     r"\b(?:different (?:times|years|eras|periods)|at different|not at the same time|never overlapped|"
-    r"before my time|after you left|years apart|a few years (?:ahead|apart|before|after)|"
+    r"before my time|years apart|a few years (?:ahead|apart)|"
     r"(?:annees|epoques) differentes|a des (?:annees|epoques) differentes|verschiedenen jahren|"
     r"unterschiedlichen (?:jahren|zeiten)|anos (?:diferentes|distintos)|en (?:anos|epocas) distint\w*|"
     r"anni diversi|in (?:anni|periodi) divers\w*|anos diferentes|em anos diferentes|"
     r"verschillende jaren|andere jaren|olika ar|olika tider|w roznych latach|w innych latach|"
-    r"never (?:managed|got) to|never (?:actually )?(?:met|spoke|talked)|did not (?:get to )?(?:meet|talk))\b"
+    r"never (?:managed|got) to (?:get near|meet|say hi|speak|talk|catch))\b"
 )
 # "nice to meet you virtually / here": a greeting, no meeting
 _VIRTUALLY = re.compile(
-    r"\s*(?:virtually|online|on linkedin|digitally|via linkedin|virtuel\w*|virtual\w*)\b"
+    r"\s*(?:you\s+)?(?:virtually|online|on linkedin|digitally|via linkedin|virtuel\w*|virtual\w*)\b"
 )
 # a present tense that is also a past one, asked as a question: "¿Hablamos?" ("shall we talk?")
 _PROPOSAL = re.compile(
@@ -645,7 +661,10 @@ def _unreal(folded: str, match: re.Match[str]) -> bool:
     """The claim is of a meeting that never happened, or of common ground at another time."""
     if _REMEMBERED.search(match.group(0)):
         return False
-    if _UNREAL.search(_clause_before(folded, match.start())) or _UNREAL.search(match.group(0)):
+    before = _clause_before(folded, match.start())
+    if _NOT_YET.search(before):
+        return True
+    if _ENCOUNTER.search(match.group(0)) and _UNREAL.search(before):
         return True
     if _VIRTUALLY.match(folded, match.end()) or _PROPOSAL.match(folded, match.start()):
         return True
@@ -719,6 +738,8 @@ HINTS = (
     r"\b(?:(?:maybe|perhaps|possibly) (?:at|in|during|through|from|back)(?! (?:the )?future)|(?:vielleicht|eventuell) (?:auf|bei|in|im|am|beim|wahrend|uber)|peut-etre (?:a|au|aux|lors|en|chez|pendant|via)|(?:quizas?|tal vez|a lo mejor) (?:en|durante|por|a traves)|(?:forse|magari) (?:a|al|alla|allo|in|nel|nella|durante|da|tramite)|(?:talvez|quem sabe) (?:em|no|na|durante|por|atraves)|(?:misschien|wellicht) (?:op|bij|in|tijdens|via)|kanske (?:pa|vid|i|under|via)|(?:moze|byc moze) (?:na|w|we|podczas|przy|przez))\b[^.!?]{0,50}\?",
     r"\b(?:(?:might|may|could|must) have (?:met|crossed paths|seen each other|spoken|talked|been at|been in|worked)|on s'est peut-etre|nous nous sommes peut-etre|on a pu se (?:croiser|rencontrer)|konnten uns\b[^.!?]{0,25}\b(?:begegnet|getroffen|gesehen|kennengelernt)|(?:haben|sind) (?:wir )?uns vielleicht|(?:puede|es posible) que nos|igual nos (?:conocimos|vimos|cruzamos)|(?:potremmo|possiamo) esserci (?:visti|incontrati|conosciuti|incrociati)|puo darsi che ci|pode ser que (?:a gente|nos|ja)|podemos ter nos (?:visto|cruzado|conhecido)|(?:kan|kunnen) (?:zijn dat )?(?:we|wij) elkaar (?:ooit |eens )?(?:gezien|ontmoet|gesproken)|vi kan ha (?:setts|traffats|pratats)|(?:moglismy|mozliwe ze) sie (?:spotkac|poznac|minac|spotkalismy|poznalismy))\b",
     r"(?<!not )\b(?:rings? a bell|sounds? familiar|looks? familiar|seems? familiar)\b|(?<!ne )\b(?:ca|cela) me dit quelque chose\b|(?<!nicht )\bbekannt vor\b|(?<!no )\bme (?:suena|resulta familiar)\b|(?<!non )\bmi (?:dice qualcosa|sembra familiare|e familiare)\b|(?<!nao )\bme parece familiar\b|(?<!niet )\bbekend voor\b|\b(?:later|verkar) bekant\b|\b(?:brzmi|wyglada) znajomo\b|(?<!nie )\bkojarze\b",
+    # asked, not told: "I saw your talk, maybe we know each other?"
+    r"\b(?:maybe|perhaps|vielleicht|peut-etre|quizas?|tal vez|forse|talvez|misschien|kanske|moze)\b[^.!?]{0,40}\b(?:know each other|we (?:have )?met|kennen wir uns|(?:wir )?uns kennen|on se connait|nous nous connaissons|nos conocemos|ci conosciamo|nos conhecemos|kennen (?:we|wij) elkaar|kanner vi varandra|(?:sie )?znamy(?: sie)?)\b[^.!?]{0,20}\?",
     # they think the owner won't remember them: "you probably don't remember me"
     r"\bnot (?:\w+ )?remember (?:me|our|that we)\b|\byou\b[^.!?;]{0,20}\bnot (?:\w+ )?(?:remember|recall)\b|\b(?:souvenez|souviens|souviendrez|souviendras|rappelez|rappelles)\b[^.!?]{0,25}\bde moi\b|\berinner\w* (?:sich|dich)\b[^.!?]{0,30}\ban mich\b",
     r"\b(?:acuerdas|acuerda|acordas|acordaras|acordara|recuerdas|recuerda|recordaras|recordara)\b[^.!?]{0,20}\bde mi\b|\b(?:ricordi|ricorda|ricorderai|ricordera)\b[^.!?]{0,20}\bdi me\b|\b(?:lembra|lembre|lembrara|lembrar)\b[^.!?]{0,20}\bde mim\b",
@@ -788,8 +809,23 @@ def no_tie(text: str) -> str | None:
 
 
 def rude(text: str) -> str | None:
-    """An insult or contempt, in any language mailbot knows: such an answer gets no draft."""
-    return _find(text, _RUDE)
+    """An insult or contempt, in any language mailbot knows: such an answer gets no draft.
+    Not when it is the writer's own apology ("désolé pour la perte de temps", "sorry to
+    have wasted your time", "entschuldigen Sie die Zeitverschwendung")."""
+    folded = fold(text)[:4000]
+    for _, pattern in _RUDE:
+        for match in pattern.finditer(folded):
+            if not APOLOGY.search(folded[max(0, match.start() - 40) : match.start()]):
+                return _quote(text, match.group(0))
+    return None
+
+
+# The writer's own apology or regret, in every language mailbot knows.
+APOLOGY = re.compile(
+    r"\b(?:sorry|apologi\w*|excuse|pardon|desole\w*|excus\w*|entschuldig\w*|verzeih\w*|tut mir leid|"
+    r"lo siento|perdon\w*|disculp\w*|scus\w*|mi dispiace|desculp\w*|lamento|sorry|excuses|"
+    r"forlat|ursakta|beklagar|przepraszam|wybacz\w*)\b"
+)
 
 
 def automatic(subject: str, text: str) -> str | None:

@@ -142,3 +142,87 @@ def test_answer_says_rude_before_a_claim_before_a_no() -> None:
     ]
     for (rude, claim, denial), says in cases:
         assert steps.answer_says(steps.Reading(rude, claim, denial, scores)) == says
+
+
+# -- found by the review of this change (each failed before its fix) ---------------------
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "I'd like to add you to my network as we worked together at Acme.",
+        "I'm expanding my network and wanted to connect after our call last week.",
+        "I'm expanding my network in fintech; would love to connect because you hired me at Stripe in 2019.",
+        "We worked together at Acme years ago, though we never actually met in person. Let's connect!",
+        "You were my manager at Acme (remotely), we never actually met in person.",
+        "I'm growing my network. You interviewed me a few years before you left Acme.",
+        "Wanted to connect after we met at the Berlin meetup.",
+        "I miss working together at Acme!",
+        "Hi Robin, I saw your talk, maybe we know each other?",
+        "Hallo Robin, ich habe Ihren Vortrag gesehen, vielleicht kennen wir uns?",
+    ],
+)
+def test_a_tie_next_to_a_wish_or_a_doubt_is_never_explained(note: str) -> None:
+    p = run(invitation(profile=JANE, note=note))
+    assert p.decision == REVIEW and p.draft is None, p.reason
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Hope to meet you at Web Summit!",
+        "Would be great to meet in person if you're going!",
+        "Je n'ai pas encore postulé, j'aimerais en savoir plus sur l'équipe.",
+        "Non ho ancora inviato la candidatura, vorrei qualche info in più.",
+        "If we ever meet at a conference, coffee is on me.",
+        "Nice to meet you virtually!",
+    ],
+)
+def test_a_meeting_that_did_not_happen_is_no_claim(note: str) -> None:
+    from mailbot import phrases
+
+    assert phrases.claim(note) is None
+
+
+@pytest.mark.parametrize(
+    "greeting",
+    [
+        "Hi Robin (Rob),",
+        "Hi Robin 👋,",
+        'Hi Robert "Bob",',
+        "Hallo Frau Prof. Dr. Robin Owner,",
+        "hi robin,",
+    ],
+)
+def test_the_default_text_after_any_greeting_is_no_note(greeting: str) -> None:
+    from builders import invitation as mail
+
+    from mailbot.notifications import parse
+
+    n = parse(
+        mail(
+            "Nora Quinn",
+            note=f"{greeting} I’d like to join your professional network",
+            greeting=False,
+        )
+    )
+    assert n.note is None
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("Non, désolé pour la perte de temps.", "explained"),
+        ("Nein, entschuldigen Sie die Zeitverschwendung.", "explained"),
+        ("No sorry, I will withdraw my request then.", "explained"),
+        ("No. Don't flatter yourself.", DECLINED),
+        ("No. Unbelievable arrogance.", DECLINED),
+        ("Non, t'es sérieux ? Ridicule", DECLINED),
+        ("Nein.", "explained"),
+    ],
+)
+def test_an_apology_is_no_insult_and_a_short_jab_is_one(text: str, status: str) -> None:
+    view = MemoryView([conversation()], drafts=[ask_draft()])
+    p = run(email_answer(text), view)
+    assert p.save is not None and p.save.status == status, p.reason
+    assert (p.draft is not None) == (status == "explained")

@@ -17,6 +17,7 @@ from mailbot.conversation import (
     NO,
     PLAIN,
     RUDE,
+    RUDE_WORDS,
     SHORT,
     UNSURE,
     YES,
@@ -286,18 +287,22 @@ def reading(
     denial: str | None = None,
     words: int = SHORT + 1,
     sentences: int = 2,
+    sorry: bool = False,
     **values: float,
 ) -> Reading:
-    return Reading(rude, claim, denial, scores(**values), words, sentences)
+    return Reading(rude, claim, denial, scores(**values), words, sentences, sorry)
 
 
 @pytest.mark.parametrize(
     ("r", "says"),
     [
-        # rude: a rule's insult, or the scorer confident of one past SHORT words
+        # rude: a rule's insult, or the scorer confident of one in a few words, unless
+        # they apologise
         (reading(rude="idiot", claim="we met", denial="no", words=1), RUDE),
         (reading(answer_rude=0.9), RUDE),
-        (reading(answer_rude=0.9, words=SHORT), UNSURE),  # short: the scorer is not asked
+        (reading(answer_rude=0.9, words=RUDE_WORDS, denial="no"), RUDE),
+        (reading(answer_rude=0.9, words=RUDE_WORDS - 1, denial="no"), NO),
+        (reading(answer_rude=0.9, sorry=True, denial="no", words=SHORT), NO),
         (reading(answer_rude=0.89), UNSURE),
         # a claim: a rule's, or the scorer confident of one past SHORT words
         (reading(claim="we met", denial="no", words=1), YES),

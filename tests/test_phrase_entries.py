@@ -223,6 +223,10 @@ EXAMPLES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     },
     "HINTS": {
         "*": {
+            "know each other|we (?:have )?met": (
+                "I saw your talk, maybe we know each other?",
+                "Ich habe Ihren Vortrag gesehen, vielleicht kennen wir uns?",
+            ),
             "caught up": ("We haven't spoken since Durham!",),
             "long time no": ("Long time no see!",),
             "depuis le temps": ("Ça fait un bail !",),

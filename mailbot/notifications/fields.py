@@ -36,9 +36,12 @@ _GREETINGS: dict[str, str] = {
 }
 _GREETING = re.compile(
     r"^(?P<word>" + "|".join(sorted(_GREETINGS, key=len, reverse=True)) + r")\b"
-    # then a name at most ("Hi Robin,", "Dear Dr. Owner,", "Hi,"): a greeting without a
-    # comma ("Hi – we were both at X, ...", "Ciao! ...") is part of the note, never cut
-    r"(?:[ \t]+[\w.'’-]+){0,4}[ \t]*,\s*(?P<rest>.*)$",
+    # then a name at most ("Hi Robin,", "Dear Dr. Owner,", "Hi Robin (Rob) 👋,", "Hi,"):
+    # capitalised words, particles, titles, quotes and symbols. A greeting without a comma
+    # ("Hi – we were both at X, ...", "Ciao! ...", "Hi Robin we met at PyCon, ...") is part
+    # of the note, never cut.
+    r"(?-i:(?:[ \t]+(?:[^\W\d_a-z][^\s,;:!?]*|[(\"'“‘«„][^\s,;:!?]*|[^\w\s,;:!?–—-][^\s,;:!?]*"
+    r"|van|von|de|der|den|da|di|du|dos|del|la|le|ter|ten|zu|el|al|bin|ibn)){0,7})[ \t]*,\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
 _BARE_GREETING = re.compile(r"^[^\s,:]{1,40}(?: [^\s,:]{1,40})?,$")  # "Mohan," (2011 template)
@@ -216,11 +219,19 @@ def _stops_note(line: str, name: str | None) -> bool:
 
 
 def without_default(text: str | None) -> tuple[str | None, str | None]:
-    """(the note, or None when it is a network default text; that default's language)."""
+    """(the note, or None when it is a network default text, with or without a greeting
+    before it, "hi robin, I'd like to join your professional network"; its language)."""
     if not text:
         return None, None
-    language = default_language(text)
+    language = default_language(text) or default_language(_LEADING_GREETING.sub("", text))
     return (None, language) if language else (text, None)
+
+
+# A greeting word and a few words of a name, up to a comma, whatever their case or symbols.
+_LEADING_GREETING = re.compile(
+    r"^(?:" + "|".join(sorted(_GREETINGS, key=len, reverse=True)) + r")\b[^,\n]{0,60},\s*",
+    re.IGNORECASE,
+)
 
 
 def headline(body_lines: list[str], name: str | None) -> str | None:
