@@ -129,6 +129,10 @@ class Data:
             conversation.read_shape(t)[1] if r.item.kind == "answer" else 0
             for r, t in zip(rows, self.texts, strict=True)
         ]
+        self.sorry = [
+            bool(phrases.APOLOGY.search(phrases.fold(t))) if r.item.kind == "answer" else False
+            for r, t in zip(rows, self.texts, strict=True)
+        ]
         self.writers = np.array([r.writer for r in rows])
         self.labels = np.array([r.item.label for r in rows])
 
@@ -226,13 +230,17 @@ def _answer_thresholds(
         (np.array([d.sentences[i] for i in idx]) == 1) & (words <= conversation.PLAIN)
     )
     wordy = words > conversation.SHORT
-    t_rude = _simple_threshold(np.where(wordy, p["answer_rude"], 0.0), labels == "rude", 0.95, 0.5)
+    sorry = np.array([d.sorry[i] for i in idx])
+    trusted = (words >= conversation.RUDE_WORDS) & ~sorry  # when the scorer's rudeness counts
+    t_rude = _simple_threshold(
+        np.where(trusted, p["answer_rude"], 0.0), labels == "rude", 0.95, 0.5
+    )
     t_yes = _simple_threshold(np.where(wordy, p["answer_yes"], 0.0), labels == "yes", 0.95, 0.5)
     t_auto = min(0.99, _simple_threshold(p["answer_auto"], labels == "auto", 1.0, 0.6) + 0.05)
     settled = (
         rude_rule
         | claim_rule
-        | (wordy & (p["answer_rude"] >= t_rude))
+        | (trusted & (p["answer_rude"] >= t_rude))
         | (wordy & (p["answer_yes"] >= t_yes))
         | (p["answer_auto"] >= t_auto)
     )
