@@ -9,6 +9,7 @@ import math
 import zlib
 
 import pytest
+from test_conversation import conv
 
 from mailbot import scorer
 from mailbot.conversation import (
@@ -30,7 +31,6 @@ from mailbot.conversation import (
 )
 from mailbot.notifications import Notification
 from mailbot.people.known import KnownPeople
-from mailbot.records import Conversation
 from mailbot.rules import (
     ASK,
     EXPLAIN,
@@ -68,21 +68,6 @@ def scores(threshold: float = 0.9, low: float = 0.6, **values: float) -> Scores:
     return Scores(
         {n: values.get(n, 0.0) for n in names},
         {n: model(threshold=threshold, low=low) for n in names},
-    )
-
-
-def conv(status: str) -> Conversation:
-    return Conversation(
-        "linkedin:zed",
-        "zed stranger",
-        "Zed Stranger",
-        "linkedin",
-        None,
-        None,
-        "en",
-        status,
-        "",
-        None,
     )
 
 
