@@ -9,6 +9,7 @@ from pathlib import Path
 
 from mailbot.config import Settings
 from mailbot.errors import MailbotError
+from mailbot.languages import is_formal, template_languages
 from mailbot.mailboxes.base import Mailbox, pick_folder
 from mailbot.mailboxes.imap import ImapMailbox, open_imap
 from mailbot.people.contacts import Contacts, load_contacts
@@ -174,7 +175,17 @@ def _state(settings: Settings) -> str:
 
 
 def _templates(settings: Settings) -> str:
-    renderer = Renderer(settings.templates, settings.language)
-    languages = {renderer.language_for(step, settings.language) for step in ("ask", "explain")}
+    """Every template renders; in which languages and register replies are written."""
+    languages = template_languages(settings.templates)
+    Renderer.for_settings(settings).rehearse(settings.owner, languages)
     origin = f"{settings.templates} over the bundled ones" if settings.templates else "bundled"
-    return f"{origin}; replies default to {', '.join(sorted(languages))}"
+    formal = [lang for lang in languages if is_formal(lang, settings.formality)]
+    register = (
+        f"MAILBOT_FORMALITY={settings.formality}"
+        if settings.formality
+        else f"formal in {', '.join(formal) or 'none'}, informal in the others"
+    )
+    return (
+        f"{origin}; replies in the requester's language ({', '.join(languages)}), "
+        f"else {settings.language}; {register}"
+    )

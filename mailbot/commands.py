@@ -42,11 +42,18 @@ def notification_json(n: Notification, source: str) -> dict[str, object]:
         "network": n.network,
         "requester": asdict(n.requester) if n.requester else None,
         "note": n.note,
-        "language": n.language,
+        "language": n.language,  # the notification's: the owner's LinkedIn language
+        "note_language": detected(n.note) if n.note else None,  # theirs: the reply's
         "key": n.key,
         "message_id": n.message_id,
         "reasons": list(n.reasons),
     }
+
+
+def detected(text: str) -> str | None:
+    from mailbot.languages import detected as language_of  # here: eldc loads at first use
+
+    return language_of(text)
 
 
 def parse_files(files: Sequence[str], *, as_json: bool) -> int:
@@ -79,7 +86,12 @@ def _describe(n: Notification, source: str) -> str:
                 lines.append(f"  {label + ':':10}{shown(value)}")
     if n.kind == "invitation":
         lines.append(f"  note:     {n.note!r}" if n.note else "  note:     (none)")
-        lines.append(f"  language: {shown(n.language or '?')}   key: {shown(n.key)}")
+        theirs = detected(n.note) if n.note else None
+        said = f"{theirs} (their note's)" if theirs else "MAILBOT_LANGUAGE (their note says none)"
+        lines.append(f"  reply in: {shown(said if n.note else 'MAILBOT_LANGUAGE (no note)')}")
+        lines.append(
+            f"  language: {shown(n.language or '?')} (the notification's)   key: {shown(n.key)}"
+        )
     if n.report:
         failed = f" (failed: {shown(', '.join(n.failed))})" if n.failed else ""
         lines.append(f"  report:   {shown(n.report)}{failed}")
@@ -153,6 +165,7 @@ def status(settings: Settings, *, as_json: bool) -> int:
             print_json(listed)
             return 0
         skipped = state.skipped()
+    replies_in = _reply_languages(settings)
     for group, title in (
         ("review", "Waiting for you (settle with `mailbot review` or `mailbot decide`)"),
         ("open", "Open conversations"),
@@ -163,7 +176,7 @@ def status(settings: Settings, *, as_json: bool) -> int:
             continue
         print(f"{title} ({len(groups[group])}):")
         for c in groups[group]:
-            print(_described(c, drafts[c.person], bounces[c.person]))
+            print(_described(c, drafts[c.person], bounces[c.person], replies_in))
     if skipped:
         print(f"Messages mailbot could not handle ({len(skipped)}), please look at them:")
         for item in skipped:
@@ -171,10 +184,26 @@ def status(settings: Settings, *, as_json: bool) -> int:
     return 0
 
 
+def _reply_languages(settings: Settings) -> tuple[tuple[str, ...], str]:
+    """(the languages replies can be written in, the one used for any other)."""
+    from mailbot.languages import template_languages
+
+    return template_languages(settings.templates), settings.language
+
+
 def _described(
-    c: Conversation, draft: DraftRecord | None, bounces: Sequence[tuple[str, str]] = ()
+    c: Conversation,
+    draft: DraftRecord | None,
+    bounces: Sequence[tuple[str, str]] = (),
+    replies_in: tuple[tuple[str, ...], str] = ((), "en"),
 ) -> str:
     lines = [f"  {shown(c.name)} [{c.status}] {shown(c.link)}".rstrip()]
+    languages, fallback = replies_in
+    if c.language and languages and c.language not in languages:
+        lines.append(
+            f"      they write in {shown(c.language)}, which has no templates: "
+            f"replies in {fallback} (add templates/{shown(c.language)}/, see templates/README.md)"
+        )
     lines.extend(f"      {shown(text)}" for text in (c.headline, c.common) if text)
     lines.append(f"      {shown(c.reason)}")
     lines.extend(f"      - {shown(line)}" for line in c.details.splitlines() if line.strip())
@@ -217,6 +246,7 @@ def _listed(
         "common": c.common,
         "evidence": [line for line in c.details.splitlines() if line.strip()],
         "decided": c.decided,
+        "language": c.language,
         "draft": {"step": draft.step, "state": draft.state} if draft else None,
         "bounced": [{"address": address, "at": at} for at, address in bounces],
         "updated": c.updated,

@@ -19,12 +19,14 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from mailbot.errors import ConfigError
+from mailbot.languages import FORMALITIES, template_languages
 
 log = logging.getLogger(__name__)
 
 SECURITY_MODES = ("ssl", "starttls", "plain")
 KEYS = (  # every setting; config.example.env documents each one (a test keeps them equal)
-    "MAILBOT_AUTHSERV_ID", "MAILBOT_CONTACTS", "MAILBOT_DRAFTS", "MAILBOT_HISTORY_FOLDERS", "MAILBOT_IDLE",
+    "MAILBOT_AUTHSERV_ID", "MAILBOT_CONTACTS", "MAILBOT_DRAFTS", "MAILBOT_FORMALITY",
+    "MAILBOT_HISTORY_FOLDERS", "MAILBOT_IDLE",
     "MAILBOT_IMAP_ALLOW_PLAINTEXT", "MAILBOT_IMAP_AUTH", "MAILBOT_IMAP_CA_FILE",
     "MAILBOT_IMAP_HOST", "MAILBOT_IMAP_OAUTH2_TOKEN_CMD", "MAILBOT_IMAP_PASSWORD",
     "MAILBOT_IMAP_PASSWORD_CMD", "MAILBOT_IMAP_PORT", "MAILBOT_IMAP_SECURITY",
@@ -36,6 +38,8 @@ KEYS = (  # every setting; config.example.env documents each one (a test keeps t
     "MAILBOT_POLL_INTERVAL", "MAILBOT_SENT", "MAILBOT_STATE", "MAILBOT_TEMPLATES",
     "MAILBOT_THANKS_DRAFTS", "MAILBOT_WELCOME_KNOWN",
 )  # fmt: skip
+# Keys with a language code after them (MAILBOT_OWNER_COFFEE_FR): one per template language.
+PER_LANGUAGE = re.compile(r"(MAILBOT_OWNER_COFFEE)_([A-Z]{2,3})")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -67,7 +71,21 @@ class Owner:
     phone: str | None
     twitter: str | None
     aliases: tuple[str, ...] = ()  # other addresses of the owner
-    coffee: str | None = None  # where the owner would meet for a coffee, e.g. "in Leeds"
+    coffee: str | None = None  # where the owner would meet for a coffee: a place, "central Leeds"
+    coffee_in: tuple[tuple[str, str], ...] = ()  # (language, the place as written in it)
+
+    def coffee_for(self, language: str) -> str:
+        """The coffee place for a reply in `language`: the owner's own words in it
+        (MAILBOT_OWNER_COFFEE_FR), else MAILBOT_OWNER_COFFEE, which the templates write as
+        a place after a label ("over a coffee: central Leeds") in every language; a
+        leading English "in"/"at"/"near" is left out of the other languages."""
+        for code, place in self.coffee_in:
+            if code == language:
+                return place
+        place = self.coffee or ""
+        if language != "en":
+            place = re.sub(r"^(?:in|at|near|around)\s+(?:the\s+)?(?=\S)", "", place, flags=re.I)
+        return place
 
     @property
     def addresses(self) -> frozenset[str]:
@@ -92,6 +110,7 @@ class Settings:
     known_domains: tuple[str, ...] = ()
     known_min_sent: int = 1
     language: str = "en"
+    formality: str | None = None  # "formal", "informal", or None: each language's default
     welcome_known: bool = False
     thanks_drafts: bool = False
     idle: bool = True
@@ -139,7 +158,8 @@ _SOURCE = "\0source"  # where the values came from, for error messages
 def unknown_keys(values: Mapping[str, str]) -> list[str]:
     """A line for each MAILBOT_* key mailbot does not know, with the nearest known key."""
     lines = []
-    for key in sorted(k for k in values if k.startswith("MAILBOT_") and k not in KEYS):
+    unknown = (k for k in values if k.startswith("MAILBOT_") and k not in KEYS)
+    for key in sorted(k for k in unknown if not PER_LANGUAGE.fullmatch(k)):
         near = difflib.get_close_matches(key, KEYS, n=1, cutoff=0.6)
         hint = f" (did you mean {near[0]}?)" if near else ""
         lines.append(f"unknown setting {key} is ignored{hint}")
@@ -164,7 +184,9 @@ def load_settings(
         twitter=reader.optional("MAILBOT_OWNER_TWITTER"),
         aliases=tuple(reader.email_list("MAILBOT_OWNER_ALIASES")),
         coffee=reader.optional("MAILBOT_OWNER_COFFEE"),
+        coffee_in=reader.per_language("MAILBOT_OWNER_COFFEE"),
     )
+    templates = reader.existing_dir("MAILBOT_TEMPLATES")
     contacts = tuple(
         reader.contacts_entry("MAILBOT_CONTACTS", Path(p).expanduser())
         for p in reader.items("MAILBOT_CONTACTS")
@@ -183,7 +205,7 @@ def load_settings(
         drafts=drafts,
         state_path=Path(state).expanduser() if state else default_state_path(env),
         contacts=contacts,
-        templates=reader.existing_dir("MAILBOT_TEMPLATES"),
+        templates=templates,
         poll_interval=reader.integer("MAILBOT_POLL_INTERVAL", 300, 5, 86400),
         lookback_days=reader.integer("MAILBOT_LOOKBACK_DAYS", 14, 0, 36500),
         sent=reader.optional("MAILBOT_SENT"),
@@ -192,7 +214,8 @@ def load_settings(
         known=tuple(reader.items("MAILBOT_KNOWN")),
         known_domains=tuple(reader.items("MAILBOT_KNOWN_DOMAINS")),
         known_min_sent=reader.integer("MAILBOT_KNOWN_MIN_SENT", 1, 1, 1000),
-        language=reader.language("MAILBOT_LANGUAGE", "en"),
+        language=reader.language("MAILBOT_LANGUAGE", "en", template_languages(templates)),
+        formality=reader.optional_choice("MAILBOT_FORMALITY", FORMALITIES),
         welcome_known=reader.boolean("MAILBOT_WELCOME_KNOWN", False),
         thanks_drafts=reader.boolean("MAILBOT_THANKS_DRAFTS", False),
         idle=reader.boolean("MAILBOT_IDLE", True),
@@ -290,11 +313,29 @@ class _Reader:
             raise ConfigError(key, f"is required but not set {where} (see config.example.env)")
         return value
 
-    def language(self, key: str, default: str) -> str:
+    def language(self, key: str, default: str, known: tuple[str, ...]) -> str:
+        """A language code with reply templates (bundled or the owner's)."""
         value = (self.optional(key) or default).lower()
-        if not re.fullmatch(r"[a-z]{2,3}", value):
-            raise ConfigError(key, f"must be a language code such as en, fr or de, not {value!r}")
+        if value not in known:
+            raise ConfigError(
+                key,
+                f"has no reply templates for {value!r}: use one of {', '.join(known)}, or "
+                "add a folder of that name to MAILBOT_TEMPLATES (see templates/README.md)",
+            )
         return value
+
+    def per_language(self, key: str) -> tuple[tuple[str, str], ...]:
+        """The values of `key`_FR, `key`_DE, ... as (language, value), by language."""
+        found = []
+        for name in sorted(self._values):
+            match = PER_LANGUAGE.fullmatch(name)
+            if match and match.group(1) == key and (value := self.optional(name)):
+                found.append((match.group(2).lower(), value))
+        return tuple(found)
+
+    def optional_choice(self, key: str, choices: tuple[str, ...]) -> str | None:
+        """One of `choices` (any case), or None when not set."""
+        return self.choice(key, choices, "") if self.optional(key) else None
 
     def items(self, key: str) -> list[str]:
         """A comma-separated list, blanks dropped."""

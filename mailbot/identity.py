@@ -120,6 +120,66 @@ def normalise_name(name: str) -> str:
     return _CJK.sub("", " ".join(words))
 
 
+_ACADEMIC = frozenset(
+    "dr prof professor dott dott.ssa ing mgr hab inż ir drs dipl.-ing dipl.-kfm mag dra".split()
+)
+_GREETING_TITLES = (
+    _HONORIFICS
+    | _ACADEMIC
+    | frozenset(  # forms of address in the nine languages
+        "sig sig.ra sig.na avv arch geom sra srta dña sr.ª pan pani dhr mevr meneer mevrouw".split()
+    )
+)
+_PARTICLES = frozenset("van der den de del della la le von zu du da das dos di ten ter".split())
+_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # Thai, CJK
+_NAME_WORD = re.compile(r"[^\W\d_](?:[\w'.-]*\w)?\.?")
+
+
+def greeting_names(display: str) -> tuple[str, str]:
+    """(first name, full name) to greet someone by, from the name a network shows:
+    "Dr. Jonas Weber, MBA" -> ("Jonas", "Dr. Jonas Weber"), "Weber, Jonas" -> ("Jonas",
+    "Jonas Weber"), "EMILY CARTER" -> ("Emily", "Emily Carter"). The first name is "" where
+    none can be told: a title before a surname, an initial ("J. Smith"), a name in a
+    script written family name first (Chinese, Japanese, Korean, Thai), or no name. The
+    full name keeps academic titles ("Dr. Weber") and is "" for a form of address and a
+    surname ("Herr Weber", "Ms Smith": a reply in another language cannot say it)."""
+    text = _TAGLINE.sub("", _BRACKETS.sub(" ", unicodedata.normalize("NFKC", display)))
+    text = _swap_last_first(_drop_post_nominals(text.replace("\u2019", "'")))
+    words = _NAME_WORD.findall(text)
+    titles: list[str] = []
+    while words and _bare(words[0]) in _GREETING_TITLES:
+        titles.append(words.pop(0))
+    while len(words) > 1 and _bare(words[-1]) in _POST_NOMINALS:
+        words.pop()
+    if not words:
+        return "", ""
+    one_case = all(w.isupper() for w in words) or all(w.islower() for w in words)
+    if one_case:
+        words = [
+            w.lower() if i and w.lower() in _PARTICLES else _capitalised(w)
+            for i, w in enumerate(words)
+        ]
+    surname_only = len(words) == 1 and bool(titles)
+    kept = [t for t in titles if _bare(t) in _ACADEMIC]
+    if surname_only and not kept:  # "Herr Weber": a form of address in one language only
+        return "", ""
+    full = " ".join([*kept, *words])
+    first = words[0]
+    if _UNSPACED.search(text) or surname_only or len(first.rstrip(".")) < 2 or first.endswith("."):
+        return "", full
+    return first, full
+
+
+def _bare(word: str) -> str:
+    return word.casefold().rstrip(".")
+
+
+def _capitalised(word: str) -> str:
+    """A name word as a name is written: "EMILY" -> "Emily", "mary-ann" -> "Mary-Ann",
+    "o'neil" -> "O'Neil"."""
+    return re.sub(r"[^\W\d_]+", lambda m: m.group(0).capitalize(), word.lower())
+
+
 def _drop_post_nominals(text: str) -> str:
     """ "jane doe, mba, phd" -> "jane doe"; a comma followed by a name is kept."""
     head, *tails = text.split(",")
@@ -128,8 +188,8 @@ def _drop_post_nominals(text: str) -> str:
 
 
 def _all_post_nominals(part: str) -> bool:
-    words = [w for w in _SEPARATORS.split(part.replace(".", "")) if w]
-    return bool(words) and all(w in _POST_NOMINALS for w in words)
+    words = [w.casefold() for w in _SEPARATORS.split(part.replace(".", "")) if w]
+    return bool(words) and all(w in _POST_NOMINALS or w in _HONORIFICS for w in words)
 
 
 def _swap_last_first(text: str) -> str:

@@ -88,9 +88,7 @@ def settle_one(settings: Settings, state: Store, person: str, verdict: str) -> P
     today = date.today().isoformat()
     notice = "mailbot: waiting for the running cycle to finish..."
     with CycleLock(settings.state_path, notice=notice), open_mailbox(settings, state) as mailbox:
-        executor = Executor(
-            mailbox, state, settings, Renderer(settings.templates, settings.language)
-        )
+        executor = Executor(mailbox, state, settings, Renderer.for_settings(settings))
         follow_drafts(executor, mailbox, state, settings, today)
         current = state.conversation(person)  # again, under the lock: it may have moved on
         if current is None:

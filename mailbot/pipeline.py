@@ -108,7 +108,7 @@ def _on_news(
             authserv=frozenset(settings.authserv),
         )
     context = _with_applicants(mailbox, notifications, context)
-    renderer = Renderer(settings.templates, settings.language)
+    renderer = Renderer.for_settings(settings)
     executor = (
         DryRun(settings, renderer) if dry_run else Executor(mailbox, store, settings, renderer)
     )

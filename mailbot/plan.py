@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Protocol
 
-from mailbot import conversation, phrases
+from mailbot import conversation
 from mailbot.conversation import AFRESH_AFTER_DAYS, IGNORED, Step
 from mailbot.identity import (
     INVITATION_KEYS,
@@ -27,6 +27,7 @@ from mailbot.identity import (
     profile_key,
     same_profile,
 )
+from mailbot.languages import detected
 from mailbot.notifications.model import OWNER, Notification, Requester
 from mailbot.records import DISCARDED, GONE, MISSING, Conversation, DraftRecord, Parent
 from mailbot.rules import (
@@ -125,8 +126,9 @@ def plan(n: Notification, view: StateView, context: Context, options: Options) -
     if step.decision == IGNORE and current is not None:  # closed: its re-sends join it, so
         invitation = n.key if _real_invitation(n.key) else None  # their reminders do too
         return replace(_ignore(n, step.reason), person=current.person, invitation=invitation)
-    # The reply in the requester's language: their note's, else the notification's.
-    languages = (phrases.language(n.note) if n.note else None, n.language)
+    # The reply in the requester's language: their note's, else the owner's (a notification
+    # is written in the owner's LinkedIn language, not the requester's).
+    languages = (detected(n.note) if n.note else None,)
     return _apply(
         n, step, current, n.requester, view, trigger=trigger, languages=languages, decision=decision
     )
@@ -298,7 +300,7 @@ def _answer(n: Notification, view: StateView, current: Conversation, options: Op
     )
     languages: tuple[str | None, ...] = (current.language,)
     if step.draft:
-        languages = (phrases.language(text), current.language)
+        languages = (detected(text), current.language)
     return _apply(
         n, step, current, requester, view, trigger=n.message_id or "", languages=languages
     )
@@ -416,7 +418,7 @@ def _after(
             reason=step.reason if moved else previous.reason,
             email=requester.email or previous.email,
             profile_url=previous.profile_url or requester.profile_url,
-            language=previous.language or language,
+            language=language or previous.language,  # their latest words say it best
             invitation=previous.invitation or invitation,
             headline=requester.headline or previous.headline,
             common=requester.common or previous.common,

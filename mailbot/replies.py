@@ -1,6 +1,6 @@
 """Render a reply with Jinja2 and build the draft message with the stdlib `email` package.
 
-Templates live in `templates/<language>/<step>.txt.j2` (en, fr, de bundled); an owner's
+Templates live in `templates/<language>/<step>.txt.j2` (languages.BUNDLED); an owner's
 folder (MAILBOT_TEMPLATES) with the same layout wins file by file. Requester text (names,
 notes, subjects) is only ever template *data*, and every value that reaches a header is
 reduced to one line first, so nothing a requester writes can add or change a header or
@@ -28,9 +28,10 @@ from email.policy import compat32
 from email.utils import formataddr, formatdate
 from pathlib import Path
 
-from mailbot.config import Owner, plain_address
+from mailbot.config import Owner, Settings, plain_address
 from mailbot.errors import TemplateProblem
-from mailbot.identity import draft_message_id
+from mailbot.identity import draft_message_id, greeting_names
+from mailbot.languages import bundled_templates, is_formal
 from mailbot.notifications import Requester
 from mailbot.notifications.fields import is_machine_address
 from mailbot.notifications.message import one_line
@@ -39,8 +40,11 @@ from mailbot.records import Parent
 OLD_MESSAGE_ID_MARK = ".mailbot@"  # in the Message-IDs of earlier releases' drafts
 
 
+STEPS = ("ask", "explain", "welcome", "thanks")  # the replies; the subjects are templates too
 NETWORK_NAMES = {"linkedin": "LinkedIn", "xing": "XING"}
-NETWORK_TOOLS = {  # what the network offers strangers instead of a connection
+# What the network offers strangers instead of a connection: kept for owners' templates
+# written before 0.9 (the bundled ones no longer name it).
+NETWORK_TOOLS = {
     "en": {
         "linkedin": "InMail, groups and job postings",
         "xing": "messages, groups and job postings",
@@ -54,12 +58,6 @@ NETWORK_TOOLS = {  # what the network offers strangers instead of a connection
         "xing": "Nachrichten, Gruppen, Stellenanzeigen",
     },
 }
-
-
-def bundled_templates() -> Path:
-    """The default templates: inside the installed package, or templates/ in a checkout."""
-    packaged = Path(__file__).parent / "templates"
-    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
 
 
 def digest(raw: bytes) -> str:
@@ -144,17 +142,27 @@ class Draft:
 class Renderer:
     """Templates from an owner folder first, then the bundled defaults."""
 
-    def __init__(self, override: Path | None = None, default_language: str = "en") -> None:
+    def __init__(
+        self,
+        override: Path | None = None,
+        default_language: str = "en",
+        formality: str | None = None,
+    ) -> None:
         import jinja2  # here, not at the top: an idle poll renders nothing
 
         folders = [str(p) for p in (override, bundled_templates()) if p is not None]
         self.default_language = default_language
+        self.formality = formality  # "formal", "informal", or None: the language's default
         self._languages: dict[tuple[str | None, ...], str] = {}  # (step, *preferred) -> language
         self._env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(folders),
             undefined=jinja2.StrictUndefined,
             autoescape=False,  # noqa: S701 - plain-text mail, never HTML
         )
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Renderer:
+        return cls(settings.templates, settings.language, settings.formality)
 
     def language_for(self, step: str, *preferred: str | None) -> str:
         """The first preferred language that has this step's template, else the default.
@@ -173,6 +181,19 @@ class Renderer:
             if language and f"{language}/{step}.txt.j2" in available:
                 return language
         raise TemplateProblem(f"no template {step}.txt.j2 in any language folder")
+
+    def rehearse(self, owner: Owner, languages: tuple[str, ...]) -> None:
+        """Render every reply in every language once, as an email and as a paste, with a
+        sample requester: a broken template of the owner's is found by `mailbot check`,
+        not by the first stranger (raises TemplateProblem naming it)."""
+        sample = Requester(name="Jonas Weber", email="jonas@example.org")
+        for language in languages:
+            for step in (*STEPS, "paste_subject", "subject"):
+                chosen = self.language_for(step, language)
+                variables = self.variables(sample, "linkedin", owner, chosen)
+                for email_reply in (True, False):
+                    flags = {"email_reply": email_reply, "wrote": email_reply}
+                    self.render(f"{chosen}/{step}.txt.j2", variables | flags)
 
     def render(self, name: str, variables: dict[str, object]) -> str:
         import jinja2
@@ -199,48 +220,49 @@ class Renderer:
         """The `step` reply to `requester`, answering `parent`, in the best language."""
         language = self.language_for(step, *languages)
         recipient = _recipient(requester, owner)
-        variables = _variables(requester, network, owner, language)
-        body = self.render(
-            f"{language}/{step}.txt.j2",
-            variables | {"email_reply": bool(recipient), "wrote": wrote},
-        )
+        variables = self.variables(requester, network, owner, language)
+        variables |= {"email_reply": bool(recipient), "wrote": wrote}
+        if step == "welcome" and self.formality is None:  # someone the owner knows
+            variables["formal"] = False
+        body = self.render(f"{language}/{step}.txt.j2", variables)
         if recipient is None:  # a note to the owner, where no recipient sees it: their language
             hint = self.language_for("paste_subject", self.default_language)
-            note = self.render(
-                f"{hint}/paste_subject.txt.j2", _variables(requester, network, owner, hint)
-            )
-            subject = one_line(note, 200)
-        else:
-            subject = _reply_subject(parent.subject, one_line(requester.name, 120))
+            note = self.variables(requester, network, owner, hint) | {"email_reply": False}
+            subject = one_line(self.render(f"{hint}/paste_subject.txt.j2", note), 200)
+        elif not (subject := _reply_subject(parent.subject)):  # theirs had none: say what
+            hint = self.language_for("subject", language)  # it answers, in the reply's language
+            subject = one_line(self.render(f"{hint}/subject.txt.j2", variables), 200)
         message_id = draft_message_id(token, owner.email, time.strftime("%Y%m%d%H%M%S"))
         raw = _message(parent, owner, recipient, subject, body, message_id)
         return Draft(raw, message_id, token, language, recipient[1] if recipient else "")
 
-
-def _variables(
-    requester: Requester, network: str | None, owner: Owner, language: str
-) -> dict[str, object]:
-    name = one_line(requester.name, 120)
-    first = name.split()[0] if name and not name.startswith("(") else ""
-    return {
-        "requester": {
-            "name": name,
-            "first_name": first,
-            "headline": one_line(requester.headline or "", 200),
-            "profile_url": one_line(requester.profile_url or "", 500),
-        },
-        "network": NETWORK_NAMES.get(network or "", "LinkedIn"),
-        "network_tools": NETWORK_TOOLS.get(language, NETWORK_TOOLS["en"]).get(
-            network or "linkedin", ""
-        ),
-        "owner": {
-            "name": owner.name,
-            "email": owner.email,
-            "phone": owner.phone or "",
-            "twitter": owner.twitter or "",
-            "coffee": owner.coffee or "",
-        },
-    }
+    def variables(
+        self, requester: Requester, network: str | None, owner: Owner, language: str
+    ) -> dict[str, object]:
+        """What a template in `language` is given (templates/README.md lists it)."""
+        name = one_line(requester.name, 120)
+        first, full = greeting_names(name)
+        return {
+            "requester": {
+                "name": name,
+                "first_name": first,
+                "full_name": full,
+                "headline": one_line(requester.headline or "", 200),
+                "profile_url": one_line(requester.profile_url or "", 500),
+            },
+            "network": NETWORK_NAMES.get(network or "", "LinkedIn"),
+            "network_tools": NETWORK_TOOLS.get(language, {}).get(network or "linkedin", ""),
+            "formal": is_formal(language, self.formality),
+            "language": language,
+            "owner": {
+                "name": one_line(owner.name, 120),
+                "email": owner.email,
+                "phone": one_line(owner.phone or "", 60),
+                "x": one_line(owner.twitter or "", 60),
+                "twitter": one_line(owner.twitter or "", 60),
+                "coffee": one_line(owner.coffee_for(language), 120),
+            },
+        }
 
 
 def _recipient(requester: Requester, owner: Owner) -> tuple[str, str] | None:
@@ -256,19 +278,13 @@ def _recipient(requester: Requester, owner: Owner) -> tuple[str, str] | None:
     return one_line(requester.name, 120), email_address
 
 
-def _reply_subject(parent_subject: str, name: str) -> str:
-    """ "Re: <their subject>", with their name when the subject lacks it, so drafts in a
-    folder listing tell people apart (and it reads naturally to them)."""
-    subject = one_line(parent_subject, 200) or "your invitation to connect"
-    subject = subject if subject.lower().startswith("re:") else f"Re: {subject}"
-    first = name.split()[0] if name and not name.startswith("(") else ""
-    # A whole word in scripts that space their words ("Ed" is not named by "LinkedIn");
-    # "山田" is named by "山田さんからの招待".
-    latin = "A-Za-z\u00c0-\u024f"
-    named = re.search(rf"(?<![{latin}]){re.escape(first)}(?![{latin}])", subject, re.IGNORECASE)
-    if first and not named:
-        subject = f"{subject} \u2013 {name}"
-    return subject
+def _reply_subject(parent_subject: str) -> str:
+    """ "Re: <their subject>" ("" when theirs had none): nothing added, the recipient
+    reads it (drafts in a folder listing are told apart by their To)."""
+    subject = one_line(parent_subject, 200)
+    if not subject or re.match(r"(?i)re\s*:", subject):
+        return subject
+    return f"Re: {subject}"
 
 
 def _message(

@@ -40,6 +40,7 @@ def test_parse_json_one_object_per_file(tmp_path: Path) -> None:
         "requester",
         "note",
         "language",
+        "note_language",
         "key",
         "message_id",
         "reasons",
@@ -48,6 +49,7 @@ def test_parse_json_one_object_per_file(tmp_path: Path) -> None:
     assert first["requester"]["name"] == "Tomás Ortega"
     assert set(first["requester"]) == {"name", "headline", "profile_url", "email", "common"}
     assert first["note"].startswith("we met at the PyCon Berlin")
+    assert first["note_language"] == "en"  # the reply's language: theirs
     assert (second["kind"], second["requester"], second["note"]) == ("other", None, None)
 
 

@@ -52,6 +52,9 @@ def test_starttls_defaults_to_port_143(tmp_path: Path, monkeypatch: pytest.Monke
         ("MAILBOT_POLL_INTERVAL", "-1"),
         ("MAILBOT_CONTACTS", "/nonexistent/contacts.csv"),
         ("MAILBOT_TEMPLATES", "/nonexistent/templates"),
+        ("MAILBOT_LANGUAGE", "da"),  # no templates for it
+        ("MAILBOT_LANGUAGE", "english"),
+        ("MAILBOT_FORMALITY", "polite"),
     ],
 )
 def test_bad_value_names_its_key(
@@ -102,7 +105,7 @@ def test_the_example_documents_every_key_and_switches_on_only_the_essentials() -
 
     text = EXAMPLE.read_text()
     documented = set(re.findall(r"^#? ?(MAILBOT_[A-Z0-9_]+)=", text, re.M))
-    assert documented == set(KEYS)
+    assert documented == {*KEYS, "MAILBOT_OWNER_COFFEE_FR"}  # one of a family, as an example
     active = set(re.findall(r"^(MAILBOT_[A-Z0-9_]+)=", text, re.M))
     assert active == {
         "MAILBOT_IMAP_HOST",
@@ -111,6 +114,29 @@ def test_the_example_documents_every_key_and_switches_on_only_the_essentials() -
         "MAILBOT_OWNER_NAME",
         "MAILBOT_OWNER_EMAIL",
     }
+
+
+def test_reply_language_register_and_coffee_per_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    s = load(MAILBOT_LANGUAGE="ES", MAILBOT_FORMALITY="Informal")
+    assert (s.language, s.formality) == ("es", "informal")
+    assert load().formality is None  # each language's own default
+    with pytest.raises(
+        ConfigError, match=r"^MAILBOT_LANGUAGE: has no reply templates for 'da'.*\bpl\b"
+    ):
+        load(MAILBOT_LANGUAGE="da")
+    (tmp_path / "mine" / "da").mkdir(parents=True)
+    (tmp_path / "mine" / "da" / "ask.txt.j2").write_text("Hej\n")
+    assert load(MAILBOT_LANGUAGE="da", MAILBOT_TEMPLATES=str(tmp_path / "mine")).language == "da"
+    s = load(
+        MAILBOT_OWNER_COFFEE="in central Leeds",
+        MAILBOT_OWNER_COFFEE_FR="le centre de Leeds",
+        MAILBOT_OWNER_COFFEE_DE="",
+    )
+    assert s.owner.coffee_in == (("fr", "le centre de Leeds"),)
+    assert [r.getMessage() for r in caplog.records if "unknown" in r.getMessage()] == []
 
 
 def test_the_example_copied_as_is_gives_the_documented_defaults(

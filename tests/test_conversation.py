@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from mailbot import phrases
-from mailbot.config import Owner
 from mailbot.conversation import (
     ASKED,
     DECLINED,
@@ -18,9 +17,7 @@ from mailbot.conversation import (
     on_invitation,
     on_owner,
 )
-from mailbot.notifications import Requester
-from mailbot.records import Conversation, Parent
-from mailbot.replies import Renderer
+from mailbot.records import Conversation
 from mailbot.rules import ASK, EXPLAIN, IGNORE, KNOWN, REVIEW, Decision
 
 
@@ -329,13 +326,6 @@ def test_notes_hinting_at_a_tie(text: str) -> None:
     assert phrases.claim(text)
 
 
-def test_language_of_short_texts() -> None:
-    assert phrases.language("Non, nous ne nous connaissons pas, je suis désolé") == "fr"
-    assert phrases.language("Nein, wir kennen uns nicht und ich bin neu") == "de"
-    assert phrases.language("No, we have not met and I would like to") == "en"
-    assert phrases.language("ok") is None
-
-
 def conv(status: str) -> Conversation:
     return Conversation(
         "linkedin:zed",
@@ -610,41 +600,3 @@ def test_a_long_message_is_shown_cut(text: str, shown: str) -> None:
 )
 def test_answers_step_by_step(text: str, status: str, thanks: bool, step: Step) -> None:
     assert on_answer(text, conv(status), thanks=thanks) == step
-
-
-OWNER = Owner("Robin Owner", "robin@owner.example", "+44 20 7946 0000", "@robin", coffee="in Leeds")
-
-
-@pytest.mark.parametrize("language", ["en", "fr", "de"])
-@pytest.mark.parametrize("step", ["ask", "explain", "welcome", "thanks"])
-def test_every_template_renders_signed_once(language: str, step: str) -> None:
-    draft = Renderer().draft(
-        step,
-        Requester("Zoé Martin"),
-        "linkedin",
-        Parent(None, "Hi"),
-        OWNER,
-        token="t",
-        languages=(language,),
-    )
-    text = draft.message.get_content()
-    assert draft.language == language
-    assert text.count("Robin Owner") == 1 and "robin@owner.example" in text
-    assert "{{" not in text and "{%" not in text
-    if step == "explain":
-        assert "+44 20 7946 0000" in text and "@robin" in text and "Leeds" in text
-        assert "InMail" in text
-
-
-def test_unknown_language_falls_back_to_the_owner_default() -> None:
-    renderer = Renderer(default_language="de")
-    draft = renderer.draft(
-        "ask",
-        Requester("Kenji Sato"),
-        "linkedin",
-        Parent(None, "x"),
-        OWNER,
-        token="t",
-        languages=("ja",),
-    )
-    assert draft.language == "de" and "Hallo Kenji" in draft.message.get_content()

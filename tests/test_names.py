@@ -174,3 +174,41 @@ def test_our_drafts_sent_and_their_answers_are_not_correspondence(head: str, cou
         sent=True,
     )
     assert bool(found) == counted
+
+
+@pytest.mark.parametrize(
+    ("shown", "first", "full"),
+    [
+        ("Jonas Weber", "Jonas", "Jonas Weber"),
+        ("Dr. Jonas Weber, MBA", "Jonas", "Dr. Jonas Weber"),
+        ("Prof. Dr. Anna Schmidt PhD", "Anna", "Prof. Dr. Anna Schmidt"),
+        ("Weber, Jonas", "Jonas", "Jonas Weber"),
+        ("WEBER, JONAS", "Jonas", "Jonas Weber"),
+        ("EMILY CARTER", "Emily", "Emily Carter"),
+        ("mary-ann o'neil", "Mary-Ann", "Mary-Ann O'Neil"),
+        ("JAN VAN DER BERG", "Jan", "Jan van der Berg"),
+        ("van der Berg, Jan", "Jan", "Jan van der Berg"),
+        ("DeShawn McDonald", "DeShawn", "DeShawn McDonald"),
+        ("Jane Doe (she/her) 🚀", "Jane", "Jane Doe"),
+        ("Priya Raman | Hiring Data Engineers", "Priya", "Priya Raman"),
+        ("Emily Carter, CIPD", "Emily", "Emily Carter"),
+        ("Ms. Emily Carter", "Emily", "Emily Carter"),
+        ("Dipl.-Ing. Klaus Meier", "Klaus", "Dipl.-Ing. Klaus Meier"),
+        ("mgr inż. Anna Kowalska", "Anna", "mgr inż. Anna Kowalska"),
+        ("O’Brien, Seán", "Seán", "Seán O'Brien"),
+        ("Madonna", "Madonna", "Madonna"),
+        ("Dr. Weber", "", "Dr. Weber"),  # a title and a surname: no first name
+        ("Herr Weber", "", ""),  # a form of address in one language only
+        ("Ms Smith", "", ""),
+        ("Sig.ra Bianchi", "", ""),
+        ("J. Smith", "", "J. Smith"),  # an initial is no first name
+        ("Mr. J. R. Smith", "", "J. R. Smith"),
+        ("王 小明", "", "王 小明"),  # family name first
+        ("(name hidden)", "", ""),
+        ("", "", ""),
+    ],
+)
+def test_greeting_names(shown: str, first: str, full: str) -> None:
+    from mailbot.identity import greeting_names
+
+    assert greeting_names(shown) == (first, full)

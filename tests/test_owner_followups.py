@@ -9,7 +9,7 @@ from dataclasses import replace
 from test_plan import INV, JANE, MemoryView, People, conversation, invitation
 
 from mailbot.plan import Options, plan
-from mailbot.replies import _flowed, _reply_subject
+from mailbot.replies import _flowed
 from mailbot.rules import IGNORE, Context
 
 OWNER = frozenset({"robin@owner.example"})
@@ -31,16 +31,6 @@ def test_a_reminder_of_an_invitation_sent_while_ignored_adds_nothing_after_90_da
     reminder = replace(second, message_id="<2nd-reminder@linkedin.com>")
     later = plan(reminder, view, context, Options(today="2026-12-20"))  # day 91
     assert (later.decision, later.draft) == (IGNORE, None)
-
-
-def test_the_name_is_added_to_the_subject_when_only_part_of_a_word_matches() -> None:
-    """Drafts must tell people apart in a folder listing (#18). The first name is looked
-    for as a substring, so "Ed" or "Li" is "found" in "LinkedIn" and left out: every
-    email draft answering "Invitation to connect on LinkedIn" from Ed, Li, In... looks
-    the same."""
-    for name in ("Ed Miller", "Li Wei"):
-        subject = _reply_subject("Invitation to connect on LinkedIn", name)
-        assert name in subject, subject
 
 
 def test_wrapping_never_makes_a_signature_separator_in_the_body() -> None:

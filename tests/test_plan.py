@@ -827,7 +827,7 @@ def test_known_on_a_new_invitation_takes_its_headline_link_and_evidence() -> Non
         status="known",
         reason=p.reason,
         profile_url=JANE,  # the link the first mail lacked
-        language="en",
+        language=None,  # no words of theirs: the notification's language is the owner's
         invitation=INV,
         headline="CTO at Acme",
         common="12 connections in common",
@@ -991,7 +991,29 @@ def test_the_draft_is_in_the_language_of_the_note_first() -> None:
             profile=JANE, note="Bonjour, je ne vous connais pas, je souhaite élargir mon réseau."
         )
     )
-    assert p.draft is not None and p.draft.languages == ("fr", "en")
+    assert p.draft is not None and p.draft.languages == ("fr",)
+    assert p.save is not None and p.save.language == "fr"
+
+
+def test_the_notification_language_says_nothing_about_the_requester() -> None:
+    """A notification is written in the owner's LinkedIn language: a German one with a
+    Dutch note gets a Dutch reply, and one with no note the owner's MAILBOT_LANGUAGE."""
+    note = "Hallo Robin, ik ken je niet, maar ik wil graag mijn netwerk uitbreiden."
+    p = run(replace(invitation(profile=JANE, note=note), language="de"))
+    assert p.draft is not None and p.draft.languages == ("nl",)
+    p = run(replace(invitation(profile=JANE), language="de"))
+    assert p.draft is not None and p.draft.languages == (None,)
+    assert p.save is not None and p.save.language is None
+
+
+def test_their_answer_says_their_language_before_their_note() -> None:
+    current = replace(conversation(), language="fr")
+    p = run(
+        email_answer("Nein, wir kennen uns nicht, ich möchte nur mein Netzwerk erweitern."),
+        MemoryView([current], [ask_draft()]),
+    )
+    assert p.draft is not None and p.draft.languages == ("de", "fr")
+    assert p.save is not None and p.save.language == "de"
 
 
 # -- an answer comes from the person of the conversation (issue 24) -----------------------

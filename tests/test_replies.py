@@ -45,7 +45,7 @@ def render(n: Notification, step: str = "ask", renderer: Renderer | None = None)
         Parent(n.message_id, n.subject),
         OWNER,
         token=key_token(n.key or ""),
-        languages=(n.language,),
+        languages=(n.language,) if n.language else (),
     )
     return draft.as_bytes()
 
@@ -78,22 +78,37 @@ def test_personal_address_becomes_the_recipient_and_nothing_names_the_tool() -> 
     raw = render(n)
     msg = reparse(raw)
     assert msg["To"] == "Priya Raman <priya@acme.example>"
-    assert msg["Subject"] == "Re: I want to connect \u2013 Priya Raman"  # tells drafts apart
+    assert msg["Subject"] == "Re: I want to connect"  # their subject, nothing added
     body = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Hi Priya," in body and "[mailbot]" not in body
-    assert "\n-- \nRobin Owner\n+44 20 7946 0000\nrobin@owner.example" in body.replace("\r\n", "\n")
+    assert "Robin Owner\n+44 20 7946 0000\nrobin@owner.example" in body.replace("\r\n", "\n")
+    assert body.count("Robin Owner") == 1
     assert b"mailbot" not in raw.lower() and not any(k.lower().startswith("x-") for k in msg)
 
 
-def test_the_subject_names_the_person_only_when_it_does_not_already() -> None:
-    for subject, expected in [
-        ("Priya Raman wants to connect", "Re: Priya Raman wants to connect"),
-        ("Re: Have we met?", "Re: Have we met? \u2013 Priya Raman"),
-        ("RE: priya, quick question", "RE: priya, quick question"),
-        ("", "Re: your invitation to connect \u2013 Priya Raman"),
+def test_an_email_subject_is_theirs_and_never_names_the_recipient() -> None:
+    for subject, note, expected in [
+        ("Priya Raman wants to connect", None, "Re: Priya Raman wants to connect"),
+        ("Re: Have we met?", None, "Re: Have we met?"),
+        ("RE: priya, quick question", None, "RE: priya, quick question"),
+        ("", None, "Your LinkedIn invite"),  # theirs had none: in the reply's language
+        (
+            "",
+            "Hola Robin, vi tu perfil y me gustaría conectar contigo.",
+            "Sobre tu invitación en LinkedIn",
+        ),
+        (
+            "",
+            "Guten Tag, ich würde mich gerne mit Ihnen vernetzen.",
+            "Ihre Kontaktanfrage auf LinkedIn",
+        ),
     ]:
+        from mailbot.languages import detected
+
         n = invitation(
-            requester=Requester(name="Priya Raman", email="priya@acme.example"), subject=subject
+            requester=Requester(name="Priya Raman", email="priya@acme.example"),
+            subject=subject,
+            language=detected(note) if note else None,
         )
         assert reparse(render(n))["Subject"] == expected, subject
 
@@ -143,8 +158,8 @@ def test_the_body_is_format_flowed_so_paragraphs_survive_wrapping_and_pasting() 
             unflowed[-1] += line
         else:
             unflowed.append(line)
-    rule = next(p for p in unflowed if "only accept invitations from people I know" in p)
-    assert rule.startswith("Thank you for the invitation") and rule.endswith("personally.")
+    rule = next(p for p in unflowed if "only connect with people I know" in p)
+    assert rule.startswith("Thanks for the invite") and rule.endswith("it's nothing personal.")
 
 
 def test_flowed_lines_are_space_stuffed_and_the_signature_line_kept() -> None:
@@ -259,7 +274,7 @@ def test_an_encoded_word_inside_a_decoded_subject_is_shown_not_decoded_again() -
     priya = Requester(name="Priya Raman", email="priya@acme.example")
     for subject in ("Lunch =?utf-8?q?=E2=9C=85_Click?= now", "=?utf-8?b?SGVsbG8=?="):
         msg = reparse(render(invitation(subject=subject, requester=priya)))
-        assert msg["Subject"] == f"Re: {subject} \u2013 Priya Raman"
+        assert msg["Subject"] == f"Re: {subject}"
     for name in ("=?utf-8?q?Mallory?= Evil", "Ann =?x?q?y?="):
         raw = (
             Renderer()
@@ -396,15 +411,17 @@ def test_references(parent: Parent, references: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("subject", "name", "expected"),
+    ("subject", "expected"),
     [
-        ("", "", "Re: your invitation to connect"),
-        ("Hi", "", "Re: Hi"),
-        ("Hi", "(no name)", "Re: Hi"),  # a placeholder is no name
-        ("Hi", "Ed Miller", "Re: Hi \u2013 Ed Miller"),
-        ("RE: Hi Ed", "Ed Miller", "RE: Hi Ed"),
-        ("x" * 250, "", "Re: " + "x" * 200),
+        ("", ""),  # none: the template subject.txt.j2 says what the reply answers
+        ("  \r\n ", ""),
+        ("Hi", "Re: Hi"),
+        ("Hi Ed Miller", "Re: Hi Ed Miller"),
+        ("RE: Hi Ed", "RE: Hi Ed"),
+        ("re : Hi", "re : Hi"),
+        ("Ré: Hi", "Re: Ré: Hi"),
+        ("x" * 250, "Re: " + "x" * 200),
     ],
 )
-def test_reply_subjects(subject: str, name: str, expected: str) -> None:
-    assert _reply_subject(subject, name) == expected
+def test_reply_subjects(subject: str, expected: str) -> None:
+    assert _reply_subject(subject) == expected

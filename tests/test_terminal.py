@@ -93,7 +93,7 @@ def test_status_shows_names_from_mail_visibly(
     with Store(state_path) as state:
         state.save_conversation(conversation(), "review", "x")
         state.record_skipped("<id\x1b[31m@x>", "Mallory\x9b2J\nforged", "cannot\x07 parse")
-    settings = cast(Settings, SimpleNamespace(state_path=state_path))
+    settings = cast(Settings, SimpleNamespace(state_path=state_path, templates=None, language="en"))
     assert status(settings, as_json=False) == 0
     out = capsys.readouterr().out
     assert_clean(out, 11)

@@ -138,7 +138,7 @@ def test_the_conversation_on_every_backend(backend: Backend, tmp_path: Path) -> 
     backend.seed(network_message("Zed Stranger", "No, we have never met; I'm growing my network."))
     assert decisions(run_json(tmp_path, backend.env)) == [("Zed Stranger", "explain", True)]
     [explain] = backend.drafts()  # the unedited ask draft was withdrawn
-    assert "I only accept invitations from people I know" in body(explain)  # type: ignore[union-attr]
+    assert "I only connect with people I know" in body(explain)  # type: ignore[union-attr]
     with sqlite3.connect(tmp_path / "state.sqlite3") as db:  # as if that cycle was interrupted
         db.execute("DELETE FROM cursors")
     again = run_json(tmp_path, backend.env)

@@ -39,8 +39,8 @@ def test_conversation_by_network_message(account: Account, tmp_path: Path) -> No
     [explain] = drafts(account)  # the ask draft is gone, the explanation is there
     assert explain["Message-ID"] != ask["Message-ID"]
     text = body(explain)
-    assert "I only accept invitations from people I know" in text and "@robin_owner" in text
-    assert "+44 20 7946 0000" in text and "InMail" in text
+    assert "I only connect with people I know" in text and "X: @robin_owner" in text
+    assert "+44 20 7946 0000" in text and "InMail" not in text
     assert explain["Subject"] == "Paste into LinkedIn: reply to Zed Stranger"
 
     status = mailbot(tmp_path, env, "status", "--json")

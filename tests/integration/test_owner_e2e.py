@@ -89,7 +89,7 @@ def test_explain_withdraws_our_ask_draft(account: Account, tmp_path: Path) -> No
     done = decide_json(tmp_path, env, "Zed Stranger", "explain")
     assert done["draft"] and done["withdrawn"] == ["ask"]
     [explain] = drafts(account)
-    assert "I only accept invitations from people I know" in body(explain)  # type: ignore[union-attr]
+    assert "I only connect with people I know" in body(explain)  # type: ignore[union-attr]
 
 
 def test_ignore_closes_withdraws_and_reminders_add_nothing(
