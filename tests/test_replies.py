@@ -81,7 +81,7 @@ def test_personal_address_becomes_the_recipient_and_nothing_names_the_tool() -> 
     assert msg["Subject"] == "Re: I want to connect"  # their subject, nothing added
     body = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Hi Priya," in body and "[mailbot]" not in body
-    assert "Robin Owner\n+44 20 7946 0000\nrobin@owner.example" in body.replace("\r\n", "\n")
+    assert "Robin Owner\n-- \n+44 20 7946 0000\nrobin@owner.example" in body.replace("\r\n", "\n")
     assert body.count("Robin Owner") == 1
     assert b"mailbot" not in raw.lower() and not any(k.lower().startswith("x-") for k in msg)
 

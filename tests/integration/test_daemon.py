@@ -252,7 +252,9 @@ def test_the_running_daemon_keeps_a_draft_the_owner_edited_and_saved_anew(
             [(uid, data)] = client.fetch(client.search(["ALL"]), ["BODY.PEEK[]"]).items()
             raw = data[b"BODY[]"]
             assert isinstance(raw, bytes)
-            client.append("Drafts", raw.replace(b"Thank you", b"Many thanks"), flags=[b"\\Draft"])
+            client.append(
+                "Drafts", raw.replace(b"Thanks for", b"Many thanks for"), flags=[b"\\Draft"]
+            )
             client.delete_messages([uid])
             client.expunge()
         seed_raw(account, network_message("Edda Resave", "Hello, how are you?"))
