@@ -11,6 +11,7 @@ cycle is handled (pipeline.py). A crash means "read again", never "lost" and nev
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import message_from_bytes
@@ -99,7 +100,15 @@ class Executor:
             # differs, so it is kept when the conversation moves on, never withdrawn.
             found = _header(existing[0][1], "Message-ID")
             return FOUND, DraftRecord(
-                order.token, person, order.step, found, folder, digest(raw), STORED, draft.recipient
+                order.token,
+                person,
+                order.step,
+                found,
+                folder,
+                digest(raw),
+                STORED,
+                draft.recipient,
+                replying_to=draft.replying_to,
             )
         log.info(
             "stored the %s draft (%s) for %s in %s",
@@ -117,6 +126,7 @@ class Executor:
             digest(raw),
             STORED,
             draft.recipient,
+            replying_to=draft.replying_to,
         )
         return STORED_NOW, record
 
@@ -161,7 +171,7 @@ class Executor:
                 continue
             if {record.token, record.message_id} & sent or (
                 sent_folder is not None
-                and self._as_is(record, sent_folder, sent_to.get(record.recipient.lower(), []))
+                and self._sent_as(record, sent_folder, sent_to.get(record.recipient.lower(), []))
             ):
                 log.info("our %s draft %s was sent", record.step, record.token)
                 self.store.set_draft_state(record.token, SENT)
@@ -196,6 +206,21 @@ class Executor:
             return False
         self.mailbox.select(folder)
         return any(unchanged(raw, record.digest) for _, raw in self.mailbox.fetch(uids[-20:]))
+
+    def _sent_as(self, record: DraftRecord, folder: str, uids: list[int]) -> bool:
+        """Whether one of these messages of the Sent folder (those the owner sent to the
+        draft's recipient since the last look) is our email draft under another Message-ID
+        (Outlook stamps a new one on sending): the same text (_as_is), or, edited before
+        sending, the owner's reply to the very message the draft answers (its In-Reply-To)."""
+        if not record.recipient or not uids:
+            return False
+        self.mailbox.select(folder)
+        for _, raw in self.mailbox.fetch(uids[-20:]):
+            if unchanged(raw, record.digest) or (
+                record.replying_to and record.replying_to in _replied_to(raw)
+            ):
+                return True
+        return False
 
     def _addressed(self, record: DraftRecord, cache: dict[str, dict[str, list[int]]]) -> list[int]:
         """UIDs of the messages in the draft's folder addressed to its recipient, to look at
@@ -319,3 +344,8 @@ def _recipients(header: bytes) -> set[str]:
 
 def _header(raw: bytes, name: str) -> str:
     return str(message_from_bytes(raw).get(name, "")).strip()
+
+
+def _replied_to(raw: bytes) -> set[str]:
+    """The Message-IDs a message says it replies to (In-Reply-To), as written."""
+    return set(re.findall(r"<[^<>\s]+>", _header(raw, "In-Reply-To")))

@@ -10,7 +10,7 @@ from pathlib import Path
 from mailbot.config import Settings
 from mailbot.errors import MailbotError
 from mailbot.languages import is_formal, template_languages
-from mailbot.mailboxes.base import Mailbox, pick_folder
+from mailbot.mailboxes.base import Mailbox, Wanted, pick_folder
 from mailbot.mailboxes.imap import ImapMailbox, open_imap
 from mailbot.people.contacts import Contacts, load_contacts
 from mailbot.pipeline import history_folders
@@ -123,7 +123,41 @@ def _named_folders(mailbox: Mailbox, settings: Settings) -> list[Line]:
         _guard("drafts", drafts),
         _guard("sent", sent),
         _guard("history", history),
+        _guard("your mail", lambda: _authenticated(mailbox, settings)),
     ]
+
+
+AUTHSERV_SAMPLE = 20  # the newest messages of the inbox read for their server's id
+
+
+def _authenticated(mailbox: Mailbox, settings: Settings) -> str:
+    """Whether mail from the owner's address outside Sent can count as theirs, and, when
+    MAILBOT_AUTHSERV_ID is not set, the id the owner's server seems to sign with: the
+    topmost Authentication-Results id most of the newest inbox mail carries."""
+    if settings.authserv:
+        ids = ", ".join(settings.authserv)
+        return f"outside Sent, mail from you counts when {ids} vouches for it (DKIM/DMARC)"
+    found = _topmost_authserv(mailbox, settings.inbox)
+    hint = (
+        f"; your server seems to sign as {shown(found)}: set MAILBOT_AUTHSERV_ID={shown(found)} "
+        "to count mail from you it authenticated"
+        if found
+        else ""
+    )
+    return "counted from the Sent folder only (MAILBOT_AUTHSERV_ID is not set)" + hint
+
+
+def _topmost_authserv(mailbox: Mailbox, folder: str) -> str | None:
+    from collections import Counter
+
+    from mailbot.people.history import authserv_ids
+
+    state = mailbox.select(folder)
+    newest = list(range(max(1, state.uidnext - AUTHSERV_SAMPLE), state.uidnext))
+    uids = mailbox.search(newest[0], newest[-1], None, Wanted()) if newest else []
+    tops = Counter(ids[0] for head in mailbox.headers(uids) if (ids := authserv_ids(head.header)))
+    top = tops.most_common(1)
+    return top[0][0] if top and top[0][1] * 2 > sum(tops.values()) else None
 
 
 def _contacts(paths: tuple[Path, ...], owner_name: str) -> list[Line]:

@@ -57,6 +57,7 @@ class DraftRecord:
     state: str = STORED
     recipient: str = ""  # its To address; "" for a draft to paste into the network
     missing_since: str = ""  # when it was first found neither in Drafts nor in Sent
+    replying_to: str = ""  # the Message-ID of the message it answers (its In-Reply-To)
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,7 @@ class Draft:
     token: str
     language: str
     recipient: str = ""  # the To address; "" for a draft to paste into the network
+    replying_to: str = ""  # its In-Reply-To: the Message-ID of the message it answers
 
     def as_bytes(self) -> bytes:
         return self.raw
@@ -234,7 +235,14 @@ class Renderer:
             subject = one_line(self.render(f"{hint}/subject.txt.j2", variables), 200)
         message_id = draft_message_id(token, owner.email, time.strftime("%Y%m%d%H%M%S"))
         raw = _message(parent, owner, recipient, subject, body, message_id)
-        return Draft(raw, message_id, token, language, recipient[1] if recipient else "")
+        return Draft(
+            raw,
+            message_id,
+            token,
+            language,
+            recipient[1] if recipient else "",
+            _message_id(parent.message_id) or "",
+        )
 
     def variables(
         self, requester: Requester, network: str | None, owner: Owner, language: str

@@ -39,7 +39,7 @@ from mailbot.identity import INVITATION_KEYS, loose, mark_of, normalise_name, pe
 from mailbot.mailboxes.base import FolderState
 from mailbot.records import STORED, Conversation, Cursor, DraftRecord, Skipped
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 BOUNCED = "bounced"  # the event of a bounce (no schema change: a row of `events`)
 INVITATION_PREFIXES = tuple(f"{prefix}%" for prefix in INVITATION_KEYS)
 
@@ -100,7 +100,8 @@ CREATE TABLE IF NOT EXISTS drafts (
     state       TEXT NOT NULL,
     created     TEXT NOT NULL,
     recipient   TEXT NOT NULL DEFAULT '',
-    missing_since TEXT NOT NULL DEFAULT ''
+    missing_since TEXT NOT NULL DEFAULT '',
+    replying_to TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS events (
     person      TEXT NOT NULL,
@@ -279,6 +280,13 @@ def _from_4(db: sqlite3.Connection) -> None:
     db.execute("DELETE FROM history_cursors")
 
 
+def _from_5(db: sqlite3.Connection) -> None:
+    """Release 5 kept no note of the message a draft answers (unknown for old drafts: a
+    draft of theirs the owner edits and sends under a new Message-ID is then not told)."""
+    _create_tables(db)
+    _add_column(db, "drafts", "replying_to", "TEXT NOT NULL DEFAULT ''")
+
+
 # user_version N is upgraded by _MIGRATIONS[N]; 0 is a new, empty file.
 _MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     0: _create_tables,
@@ -286,6 +294,7 @@ _MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     2: _from_2,
     3: _from_3,
     4: _from_4,
+    5: _from_5,
 }
 
 

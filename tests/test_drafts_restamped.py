@@ -51,3 +51,45 @@ def test_a_draft_saved_again_under_a_new_message_id_is_still_waiting(tmp_path: P
     assert owner.run() == [("Marta Nowak", "ask", False)]
     [marta] = owner.status()["open"]
     assert marta["draft"] == {"step": "ask", "state": "stored"}
+
+
+def edited(raw: bytes) -> bytes:
+    """The draft as the owner sends it after rewriting its text (same recipient, same
+    In-Reply-To, a new Message-ID of the client's)."""
+    msg = email.message_from_bytes(restamped(raw), policy=email.policy.compat32)
+    msg.set_payload("Hi Lena, lovely to hear from you - where did we meet again?\n", "utf-8")
+    return msg.as_bytes()
+
+
+def test_a_draft_edited_then_sent_under_a_new_message_id_was_sent(tmp_path: Path) -> None:
+    owner = Mailboxes(tmp_path)
+    owner.deliver(on_behalf("Lena Fischer", "lena.fischer@post.example", "<i3@prod>", 5742011983))
+    owner.run()
+    [path] = owner.drafts()
+    owner.put("Sent", edited(path.read_bytes()), "S")  # rewritten, then sent by Outlook
+    path.unlink()
+    owner.deliver(on_behalf("Lena Fischer", "lena.fischer@post.example", "<r@p>", 5742011983))
+    owner.run()
+    a_day_passes(tmp_path)
+    owner.deliver(on_behalf("Lena Fischer", "lena.fischer@post.example", "<r2@p>", 5742011983))
+    assert owner.run() == [("Lena Fischer", "ask", False)]  # open: never "deleted unsent"
+    [lena] = owner.status()["open"]
+    assert lena["draft"] == {"step": "ask", "state": "sent"}
+
+
+def test_another_mail_of_the_owners_to_them_is_not_our_draft_but_their_own_mail(
+    tmp_path: Path,
+) -> None:
+    """A mail the owner wrote to the same person that replies to nothing of theirs is
+    not our draft sent: it is the owner's own correspondence, and it makes them known."""
+    owner = Mailboxes(tmp_path)
+    owner.deliver(on_behalf("Lena Fischer", "lena.fischer@post.example", "<i3@prod>", 5742011983))
+    owner.run()
+    [path] = owner.drafts()
+    other = email.message_from_bytes(edited(path.read_bytes()), policy=email.policy.compat32)
+    del other["In-Reply-To"], other["References"]
+    owner.put("Sent", other.as_bytes(), "S")
+    path.unlink()
+    owner.deliver(on_behalf("Lena Fischer", "lena.fischer@post.example", "<r@p>", 5742011983))
+    assert owner.run() == [("Lena Fischer", "known", False)]
+    assert owner.status()["open"] == []

@@ -80,14 +80,25 @@ def test_a_from_naming_the_owner_outside_sent_is_not_the_owners_mail() -> None:
 
 def test_the_owners_mail_is_theirs_in_sent_or_when_their_server_vouches_for_it() -> None:
     to = "Jane Doe <jane@acme.example>"
+    mx = frozenset({MX})
     assert directions(message(ROBIN, to), sent=True) == [("jane@acme.example", SENT)]
-    assert directions(message(ROBIN, to, results=(PASS,))) == [("jane@acme.example", SENT)]
-    # with MAILBOT_AUTHSERV_ID, only that server's verdict counts, wherever it stands
+    assert directions(message(ROBIN, to, results=(PASS,)), authserv=mx) == [
+        ("jane@acme.example", SENT)
+    ]
+    # only the server MAILBOT_AUTHSERV_ID names is believed, wherever its header stands
     other = "mx.pitch.example; dkim=pass header.d=owner.example"
     both = message(ROBIN, to, results=(other, PASS))
-    assert directions(both, authserv=frozenset({MX})) == [("jane@acme.example", SENT)]
-    assert directions(message(ROBIN, to, results=(FAIL, other))) == []  # topmost only
-    assert directions(message(ROBIN, to, results=(other,)), authserv=frozenset({MX})) == []
+    assert directions(both, authserv=mx) == [("jane@acme.example", SENT)]
+    assert directions(message(ROBIN, to, results=(FAIL, other)), authserv=mx) == []
+    assert directions(message(ROBIN, to, results=(other,)), authserv=mx) == []
+
+
+def test_without_authserv_id_no_header_is_believed() -> None:
+    """A server that adds no Authentication-Results of its own leaves the topmost header
+    to the sender: a forged "pass" there must not make the mail the owner's."""
+    to = "Jane Doe <jane@acme.example>"
+    assert directions(message(ROBIN, to, results=(PASS,))) == []
+    assert directions(message(ROBIN, to, results=(PASS, PASS))) == []
 
 
 def test_one_mail_to_many_people_is_evidence_only(tmp_path: Path) -> None:
@@ -208,3 +219,37 @@ def _maildir(
         for i, raw in enumerate(messages):
             (folder / "cur" / f"{i:03}.host:2,S").write_bytes(raw)
     return root
+
+
+def test_check_names_the_authserv_id_the_inbox_mail_carries(tmp_path: Path) -> None:
+    """`mailbot check` tells the owner what to set: the id most of the newest inbox mail
+    carries at the top; with it set, it says whose word counts."""
+    from types import SimpleNamespace
+    from typing import cast
+
+    from mailbot.check import _authenticated
+    from mailbot.config import Settings
+    from mailbot.mailboxes.maildir import MaildirMailbox
+
+    jane = "Jane Doe <jane@acme.example>"
+    inbox = [message(jane, ROBIN, results=(PASS,)) for _ in range(3)]
+    inbox.append(message(jane, ROBIN, results=("mx.forged.example; dkim=pass",)))
+    root = _maildir(tmp_path, inbox=inbox)
+    settings = SimpleNamespace(authserv=(), inbox="INBOX")
+    with Store(tmp_path / "state.sqlite3") as state:
+        mailbox = MaildirMailbox(root, state)
+        line = _authenticated(mailbox, cast(Settings, settings))
+        assert line == (
+            "counted from the Sent folder only (MAILBOT_AUTHSERV_ID is not set); your server "
+            f"seems to sign as {MX}: set MAILBOT_AUTHSERV_ID={MX} to count mail from you it "
+            "authenticated"
+        )
+        settings.authserv = (MX,)
+        assert _authenticated(mailbox, cast(Settings, settings)).startswith(
+            f"outside Sent, mail from you counts when {MX} vouches"
+        )
+    bare = _maildir(tmp_path / "bare", inbox=[message(jane, ROBIN)])
+    with Store(tmp_path / "bare.sqlite3") as state:
+        settings.authserv = ()
+        line = _authenticated(MaildirMailbox(bare, state), cast(Settings, settings))
+        assert line == "counted from the Sent folder only (MAILBOT_AUTHSERV_ID is not set)"

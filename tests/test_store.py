@@ -310,3 +310,22 @@ def test_check_says_what_it_verified(tmp_path: Path) -> None:
     _, out, _ = run_mailbot(tmp_path, "check")
     [line] = [line for line in out.splitlines() if " state " in line]
     assert line.startswith("OK") and "integrity_check ok" in line, out
+
+
+def test_a_release_5_file_gains_the_message_each_draft_answers(tmp_path: Path) -> None:
+    """Schema 6 remembers what a draft replies to (its In-Reply-To), so a draft the owner
+    edits and sends under a new Message-ID is still told; older drafts keep working."""
+    path = tmp_path / "s.sqlite3"
+    with Store(path) as store:
+        store.record_draft(DRAFT)
+    raw = sqlite3.connect(path)
+    raw.execute("ALTER TABLE drafts DROP COLUMN replying_to")
+    raw.execute("PRAGMA user_version=5")
+    raw.commit()
+    raw.close()
+    with Store(path) as store:
+        assert store.schema_version == SCHEMA_VERSION == 6
+        assert store.draft(DRAFT.token) == DRAFT  # replying_to: "" (unknown)
+        answering = replace(DRAFT, token="t2", replying_to="<inv@linkedin.com>")
+        store.record_draft(answering)
+        assert store.draft("t2") == answering

@@ -95,8 +95,8 @@ def entries(
     and tokens of mailbot's drafts (store.Store.our_drafts): a draft of ours the owner
     sent, and the answers to it, are mailbot's conversation, not evidence that the owner
     knows someone. `sent`: the message lies in the owner's Sent folder. `authserv`: the
-    authserv-ids of the owner's own server (MAILBOT_AUTHSERV_ID); none: the topmost
-    Authentication-Results header, the one the receiving server added, is read."""
+    authserv-ids of the owner's own server (MAILBOT_AUTHSERV_ID); none: mail from the
+    owner's address counts only in the Sent folder."""
     msg = email.message_from_bytes(raw_headers, policy=email.policy.compat32)
     senders = _people(msg.get_all("From", []))
     if _is_bulk(msg) or not senders or _is_ours(msg, ours):
@@ -160,14 +160,15 @@ def owner_authenticated(
     """The owner's server says this mail really comes from the domain of its From (an
     owner's address): dkim=pass aligned with it or dmarc=pass for it, and no dkim, dmarc or
     spf verdict other than pass for that domain. Read from the Authentication-Results of
-    the owner's server: those with one of the `authserv` ids, else the topmost one only
-    (headers below it may have come with the mail). No verdict at all: not proven."""
+    the owner's server: those with one of the `authserv` ids (MAILBOT_AUTHSERV_ID). None
+    named: nothing is proven (a server that adds no header of its own leaves the topmost
+    one to the sender, who can write "pass"). No verdict at all: not proven."""
     senders = _people(msg.get_all("From", []))
     if len(senders) != 1 or senders[0][1] not in owner:
         return False
     domain = senders[0][1].rpartition("@")[2]
     results = [str(h) for h in msg.get_all("Authentication-Results", [])]
-    results = [r for r in results if _authserv_id(r) in authserv] if authserv else results[:1]
+    results = [r for r in results if _authserv_id(r) in authserv]
     passed = False
     for result in results:
         for verdict in result.split(";")[1:]:
@@ -183,6 +184,12 @@ def owner_authenticated(
             if outcome == "pass" and ours and method in ("dkim", "dmarc"):
                 passed = True
     return passed
+
+
+def authserv_ids(raw_headers: bytes) -> list[str]:
+    """The authserv-id of each Authentication-Results header of a message, topmost first."""
+    msg = email.message_from_bytes(raw_headers, policy=email.policy.compat32)
+    return [_authserv_id(str(h)) for h in msg.get_all("Authentication-Results", [])]
 
 
 def _authserv_id(result: str) -> str:

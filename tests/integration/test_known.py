@@ -129,7 +129,9 @@ def test_index_is_incremental_and_survives_uidvalidity_change(
 ) -> None:
     """The owner's mail in another history folder counts when their server vouches for
     it; one naming the owner as its sender that fails DMARC is nobody's evidence."""
-    env = write_env(tmp_path, account, MAILBOT_HISTORY_FOLDERS="Archive")
+    env = write_env(
+        tmp_path, account, MAILBOT_HISTORY_FOLDERS="Archive", MAILBOT_AUTHSERV_ID="mx.owner.example"
+    )
     with account.client() as client:
         client.create_folder("Archive")
     seed_raw(account, owners("Mo Salah <mo@example.org>", "Contract"), folder="Archive")
