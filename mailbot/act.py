@@ -20,6 +20,7 @@ from email.utils import getaddresses
 from mailbot.config import Settings
 from mailbot.errors import MailboxError
 from mailbot.mailboxes.base import Mailbox, Wanted, message_id_in, shown, token_in
+from mailbot.people.history import owner_authenticated
 from mailbot.plan import DraftOrder, Plan
 from mailbot.records import (
     GONE,
@@ -43,6 +44,7 @@ STORED_NOW, FOUND, NONE = "stored", "found", ""  # what became of a plan's draft
 # A draft gone from Drafts and not in Sent this long was deleted, not being edited.
 MISSING_GRACE = timedelta(hours=24)
 SENT_LOOKBACK = 2_000  # messages of Sent read at the first look
+INBOX_LOOKBACK = 500  # the newest messages of the inbox searched for the owner's sent copies
 
 
 @dataclass
@@ -150,6 +152,7 @@ class Executor:
         read_to: Cursor | None = None
         if sent_folder is not None:  # found by a listing just now (Mailbox.sent_folder)
             sent, sent_to, read_to = self._newly_sent(sent_folder)
+        sent |= self._sent_copies_in_inbox()
         present: dict[str, set[str] | None] = {}
         resaved: dict[str, dict[str, list[int]]] = {}
         discarded = []
@@ -256,6 +259,26 @@ class Executor:
             for address in _recipients(head.header):
                 to.setdefault(address, []).append(head.uid)
         return found, to, Cursor(state.uidvalidity, last)
+
+    def _sent_copies_in_inbox(self) -> set[str]:
+        """The draft tokens and Message-IDs of copies of the owner's sent mail filed in the
+        inbox (some clients and servers keep them there): only of mail the owner's own
+        server vouches for (MAILBOT_AUTHSERV_ID), since anyone can write a From naming the
+        owner and a Message-ID shaped like one of our drafts'. The newest INBOX_LOOKBACK
+        messages from the owner's addresses, one server-side search and their headers."""
+        settings = self.settings
+        if not settings.authserv:
+            return set()
+        owner = settings.owner.addresses
+        state = self.mailbox.select(settings.inbox)
+        first = max(1, state.uidnext - INBOX_LOOKBACK)
+        uids = self.mailbox.search(first, state.uidnext - 1, None, Wanted(senders=tuple(owner)))
+        found: set[str] = set()
+        for head in self.mailbox.headers(uids):
+            msg = message_from_bytes(head.header)
+            if owner_authenticated(msg, owner, frozenset(settings.authserv)):
+                found |= {i for i in (token_in(head.header), message_id_in(head.header)) if i}
+        return found
 
     def remember_fate(self, token: str, state: str) -> None:
         self.store.set_draft_state(token, state)

@@ -93,3 +93,50 @@ def test_another_mail_of_the_owners_to_them_is_not_our_draft_but_their_own_mail(
     owner.deliver(on_behalf("Lena Fischer", "lena.fischer@post.example", "<r@p>", 5742011983))
     assert owner.run() == [("Lena Fischer", "known", False)]
     assert owner.status()["open"] == []
+
+
+def copy_in_inbox(raw: bytes, results: str) -> bytes:
+    """The copy of a sent draft some clients file in the inbox, as the owner's server
+    delivered it (its Authentication-Results on top)."""
+    return f"Authentication-Results: {results}\r\n".encode() + raw
+
+
+VOUCHED = "mx.owner.example; dkim=pass header.d=owner.example; dmarc=pass header.from=owner.example"
+
+
+def send_with_copy_in_inbox(tmp_path: Path, results: str, **env: str) -> dict[str, object]:
+    tmp_path.mkdir(exist_ok=True)
+    owner = Mailboxes(tmp_path)
+    owner.env.update(env)
+    owner.deliver(on_behalf("Lena Fischer", "lena.fischer@post.example", "<i3@prod>", 5742011983))
+    owner.run()
+    [path] = owner.drafts()
+    owner.deliver(copy_in_inbox(path.read_bytes(), results))  # sent; no copy in Sent
+    path.unlink()
+    owner.deliver(on_behalf("Lena Fischer", "lena.fischer@post.example", "<r@p>", 5742011983))
+    owner.run()
+    a_day_passes(tmp_path)
+    owner.deliver(on_behalf("Lena Fischer", "lena.fischer@post.example", "<r2@p>", 5742011983))
+    owner.run()
+    status = owner.status()
+    [lena] = status["open"] + status["ignored"]
+    return lena
+
+
+def test_a_sent_copy_in_the_inbox_counts_when_the_owners_server_vouches_for_it(
+    tmp_path: Path,
+) -> None:
+    lena = send_with_copy_in_inbox(tmp_path, VOUCHED, MAILBOT_AUTHSERV_ID="mx.owner.example")
+    assert (lena["status"], lena["draft"]) == ("asked", {"step": "ask", "state": "sent"})
+
+
+def test_a_sent_copy_in_the_inbox_is_not_believed_on_its_own_word(tmp_path: Path) -> None:
+    """Without MAILBOT_AUTHSERV_ID, or vouched for by another server, a mail "from the
+    owner" carrying our draft's Message-ID could be anyone's: the draft was deleted."""
+    lena = send_with_copy_in_inbox(tmp_path / "unset", VOUCHED)
+    assert lena["draft"] == {"step": "ask", "state": "discarded"}
+    forged = VOUCHED.replace("mx.owner.example", "mx.pitch.example")
+    lena = send_with_copy_in_inbox(
+        tmp_path / "other", forged, MAILBOT_AUTHSERV_ID="mx.owner.example"
+    )
+    assert lena["draft"] == {"step": "ask", "state": "discarded"}
