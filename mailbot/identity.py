@@ -311,6 +311,19 @@ def profile_key(url: str) -> str:
     return text.split("?")[0].split("#")[0].rstrip("/").casefold()
 
 
+def profile_link(key: str) -> str:
+    """A link to the profile a `profile_key` names (the key itself for any other link)."""
+    network, _, name = key.partition(":")
+    if network == "linkedin":
+        member = name.removeprefix("id:")
+        if member != name:
+            return f"https://www.linkedin.com/profile/view?id={member}"
+        return f"https://www.linkedin.com/in/{name}"
+    if network == "xing" and name:
+        return f"https://www.xing.com/profile/{name}"
+    return key
+
+
 _NOWHERE = urlsplit("")
 
 

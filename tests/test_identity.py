@@ -332,3 +332,35 @@ def test_a_draft_message_id_carries_its_token_and_the_owners_mark() -> None:
 )
 def test_other_message_ids_carry_no_token(mid: str) -> None:
     assert token_of(mid) is None and mark_of(mid) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "link"),
+    [
+        ("https://de.linkedin.com/in/Jane-Doe/?trk=x", "https://www.linkedin.com/in/jane-doe"),
+        ("linkedin.com/comm/in/jane-doe", "https://www.linkedin.com/in/jane-doe"),
+        (
+            "https://www.linkedin.com/profile/view?id=AbC123&trk=x",
+            "https://www.linkedin.com/profile/view?id=AbC123",
+        ),
+        ("https://www.xing.com/profile/Jane_Doe/cv", "https://www.xing.com/profile/jane_doe"),
+        ("https://evil.example/in/jane", "https://evil.example/in/jane"),
+    ],
+)
+def test_a_profile_key_gives_back_a_link_to_the_profile(url: str, link: str) -> None:
+    """Contacts keep a profile link as its key only (one string per person in a 400,000-row
+    export); the link shown to the owner is made from it."""
+    from mailbot.identity import profile_link
+
+    assert profile_link(profile_key(url)) == link
+    assert profile_key(profile_link(profile_key(url))) == profile_key(url)
+
+
+def test_a_contacts_profile_is_stored_once() -> None:
+    from mailbot.people.contacts import Contact, Contacts
+
+    contacts = Contacts()
+    contacts.add(Contact.of("Jane Doe", None, "https://de.linkedin.com/in/jane-doe/", "a.csv"))
+    [(key, found)] = contacts.by_profile.items()
+    assert key == "linkedin:jane-doe" and found.profile is key
+    assert found.profile_url == "https://www.linkedin.com/in/jane-doe"

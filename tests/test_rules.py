@@ -44,16 +44,16 @@ def test_stranger_with_note_goes_to_review_quoting_it() -> None:
 
 
 def test_contact_matched_by_normalised_name() -> None:
-    known = Contact(name="JOSÉ  o'brien", email=None, profile_url=None, source="people.csv")
+    known = Contact.of(name="JOSÉ  o'brien", email=None, profile_url=None, source="people.csv")
     decision = decide(invitation(name="José O’Brien"), context(known))
     assert decision.action == KNOWN
     assert "people.csv" in decision.reasons[0] and "full name" in decision.reasons[0]
 
 
 def test_contact_matched_by_email_and_profile() -> None:
-    by_mail = Contact(name="Someone Else", email="Priya@Acme.example", profile_url=None, source="a")
+    by_mail = Contact.of(name="Someone Else", email="Priya@Acme.example", profile_url=None, source="a")
     assert decide(invitation(email="priya@acme.example"), context(by_mail)).action == KNOWN
-    by_url = Contact(
+    by_url = Contact.of(
         name="P. R.",
         email=None,
         profile_url="https://www.linkedin.com/in/priya-r",
@@ -66,7 +66,7 @@ def test_contact_matched_by_email_and_profile() -> None:
 
 
 def test_a_different_name_is_not_known() -> None:
-    other = Contact(name="Priya Ramanathan", email=None, profile_url=None, source="a")
+    other = Contact.of(name="Priya Ramanathan", email=None, profile_url=None, source="a")
     assert decide(invitation(), context(other)).action == ASK
 
 
@@ -119,7 +119,7 @@ def test_owner_lists_and_domains() -> None:
 
 
 def test_near_namesake_in_contacts_goes_to_review() -> None:
-    bob = Contact(name="Robert Smith", email=None, profile_url=None, source="people.csv")
+    bob = Contact.of(name="Robert Smith", email=None, profile_url=None, source="people.csv")
     decision = decide(invitation("Bob Smith"), context(bob))
     assert decision.action == REVIEW
     assert "Robert Smith" in decision.reasons[0] and "nickname" in decision.reasons[0]

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import IO
 
 from mailbot.errors import ConfigError
-from mailbot.identity import normalise_email, normalise_name, profile_key
+from mailbot.identity import normalise_email, normalise_name, profile_key, profile_link
 from mailbot.people import ats, exports
 
 log = logging.getLogger(__name__)
@@ -66,10 +66,29 @@ CONTACT, MESSAGED, INVITED, APPLIED = "contact", "messaged", "invited", "applied
 class Contact:
     name: str
     email: str | None
-    profile_url: str | None
+    profile: str | None  # the profile link's identity.profile_key: one string, also the key
     source: str
     kind: str = CONTACT
     detail: str = ""  # what the source says: "4 LinkedIn messages, last 2025-03-01"
+
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        email: str | None,
+        profile_url: str | None,
+        source: str,
+        kind: str = CONTACT,
+        detail: str = "",
+    ) -> Contact:
+        """A contact as a file gives it: its profile link kept as the link's key."""
+        return cls(
+            name, email, profile_key(profile_url) if profile_url else None, source, kind, detail
+        )
+
+    @property
+    def profile_url(self) -> str | None:
+        return profile_link(self.profile) if self.profile else None
 
     def reason(self, name: str, how: str) -> str:
         """Why `name` is known, for the decision's reason."""
@@ -102,11 +121,7 @@ class Contacts:
         email = normalise_email(contact.email) if contact.email else ""
         if email == contact.email:
             email = contact.email  # one string, not two equal ones (a big file has many)
-        keys = (
-            normalise_name(contact.name),
-            email,
-            profile_key(contact.profile_url) if contact.profile_url else "",
-        )
+        keys = (normalise_name(contact.name), email, contact.profile or "")
         self.put(contact, *keys)
         if self.journal is not None:
             self.journal.write(_json_line([*_fields(contact), *keys]))
@@ -303,7 +318,7 @@ def load_contacts(
 # fact of the load, in order, with the keys it was filed under; the last line the counts
 # and problems. Replaying it files the same people under the same keys, without reading
 # or normalising anything.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: profile links kept as their keys
 
 
 def _json_line(value: object) -> str:
@@ -313,7 +328,7 @@ def _json_line(value: object) -> str:
 
 
 def _fields(c: Contact) -> list[str | None]:
-    return [c.name, c.email, c.profile_url, c.source, c.kind, c.detail]
+    return [c.name, c.email, c.profile, c.source, c.kind, c.detail]
 
 
 def _load_into_cache(
@@ -367,7 +382,8 @@ def _read_cache(cache: Path, key: tuple[object, ...]) -> Contacts | None:
                 name, email, url, source, kind, detail, *keys = row
                 source, kind = shared.setdefault(source, source), shared.setdefault(kind, kind)
                 contact = Contact(name, email, url, source, kind, shared.setdefault(detail, detail))
-                contacts.put(contact, keys[0], email if keys[1] == email else keys[1], keys[2])
+                profile = url if keys[2] == url else keys[2]  # one string, not two equal ones
+                contacts.put(contact, keys[0], email if keys[1] == email else keys[1], profile)
         return None  # cut short: no last line
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None  # damaged: read the entries again
@@ -684,12 +700,7 @@ def _contact_rows(table: _Table, contacts: Contacts) -> Iterator[Contact]:
         name = " ".join(name.split())  # a quoted cell may hold line breaks: one line
         email = _first(folded, _EMAIL_COLUMNS)
         if name or email:
-            yield Contact(
-                name=name,
-                email=email or None,
-                profile_url=_first(folded, _URL_COLUMNS) or None,
-                source=table.label,
-            )
+            yield Contact.of(name, email or None, _first(folded, _URL_COLUMNS) or None, table.label)
 
 
 _CONTACT_COLUMNS = frozenset(
@@ -720,7 +731,7 @@ def _messages(
             partners += 1
             last = f", last {p.last}" if p.last else ""
             detail = f"{p.messages} LinkedIn message{'s' * (p.messages != 1)}{last}"
-            contacts.add(Contact(p.name, None, p.url, table.label, MESSAGED, detail))
+            contacts.add(Contact.of(p.name, None, p.url, table.label, MESSAGED, detail))
         elif p.unanswered:
             unanswered += 1
             last = f", last {p.last}" if p.last else ""
@@ -743,7 +754,7 @@ def _invitations(
         if inv.outgoing:
             sent += 1
             contacts.add(
-                Contact(
+                Contact.of(
                     inv.name,
                     None,
                     inv.url,
@@ -769,7 +780,7 @@ def _candidates(table: _Table, contacts: Contacts, counts: dict[str, int]) -> No
     for c in ats.candidates(_rows(table, contacts)):
         found += 1
         for email in c.emails or (None,):
-            contacts.add(Contact(c.name, email, c.profile_url, table.label, APPLIED, export))
+            contacts.add(Contact.of(c.name, email, c.profile_url, table.label, APPLIED, export))
     what = f"{table.system} candidates"
     counts[what] = counts.get(what, 0) + found
 
@@ -790,9 +801,7 @@ def _vcards(table: _Table, contacts: Contacts) -> Iterator[Contact]:
         profile = next((u for u in urls if "linkedin.com/" in u), None)
         for email in emails or [""]:
             if name or email:
-                yield Contact(
-                    name=name, email=email or None, profile_url=profile, source=table.label
-                )
+                yield Contact.of(name, email or None, profile, table.label)
     if not cards:
         raise ConfigError(
             "MAILBOT_CONTACTS", f"{table.label}: not a readable vCard file (no BEGIN:VCARD)"
