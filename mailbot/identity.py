@@ -120,15 +120,21 @@ def normalise_name(name: str) -> str:
     return _CJK.sub("", " ".join(words))
 
 
-_ACADEMIC = frozenset(
-    "dr prof professor dott dott.ssa ing mgr hab inż ir drs dipl.-ing dipl.-kfm mag dra".split()
+_KEPT_TITLES = ("dr", "prof")  # the academic titles a formal greeting keeps, in any language
+# Titles and forms of address before a name, in the languages mailbot reads. Those that are
+# also names ("Ing", "Eng", "Mag", "Don", "Pan") count only written with their dot.
+_TITLES = frozenset(
+    "mr mrs ms miss mx dr prof professor sir dame lord lady rev herr frau mme mlle dott "
+    "dott.ssa mgr inż hab mudr phdr drs sig sig.ra sig.na sra srta dña sr.ª dhr mevr meneer "
+    "mevrouw".split()
 )
-_GREETING_TITLES = (
-    _HONORIFICS
-    | _ACADEMIC
-    | frozenset(  # forms of address in the nine languages
-        "sig sig.ra sig.na avv arch geom sra srta dña sr.ª pan pani dhr mevr meneer mevrouw".split()
-    )
+_DOTTED_TITLES = frozenset(
+    "med rer nat pol oec phil jur dent vet h.c ing dipl kfm inf univ mag lic eng ir dra "
+    "arch avv geom sr don".split()
+)
+_PLACEHOLDER_NAMES = frozenset(  # what a network shows for a closed or hidden account
+    "linkedin member;linkedin-mitglied;membre de linkedin;miembro de linkedin;"
+    "membro do linkedin;lid van linkedin;xing member;xing-mitglied".split(";")
 )
 _PARTICLES = frozenset("van der den de del della la le von zu du da das dos di ten ter".split())
 _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # Thai, CJK
@@ -137,17 +143,20 @@ _NAME_WORD = re.compile(r"[^\W\d_](?:[\w'.-]*\w)?\.?")
 
 def greeting_names(display: str) -> tuple[str, str]:
     """(first name, full name) to greet someone by, from the name a network shows:
-    "Dr. Jonas Weber, MBA" -> ("Jonas", "Dr. Jonas Weber"), "Weber, Jonas" -> ("Jonas",
-    "Jonas Weber"), "EMILY CARTER" -> ("Emily", "Emily Carter"). The first name is "" where
-    none can be told: a title before a surname, an initial ("J. Smith"), a name in a
-    script written family name first (Chinese, Japanese, Korean, Thai), or no name. The
-    full name keeps academic titles ("Dr. Weber") and is "" for a form of address and a
+    "Dr. med. Jonas Weber, MBA" -> ("Jonas", "Dr. Jonas Weber"), "Weber, Jonas" ->
+    ("Jonas", "Jonas Weber"), "EMILY CARTER" -> ("Emily", "Emily Carter"). The first name
+    is "" where none can be told: a title before a surname, an initial ("J. Smith"), a
+    name in a script written family name first (Chinese, Japanese, Korean, Thai), a
+    network's placeholder ("LinkedIn Member"), or no name. The full name keeps only the
+    titles every language writes (Dr., Prof.) and is "" for a form of address and a
     surname ("Herr Weber", "Ms Smith": a reply in another language cannot say it)."""
     text = _TAGLINE.sub("", _BRACKETS.sub(" ", unicodedata.normalize("NFKC", display)))
+    if " ".join(text.casefold().split()) in _PLACEHOLDER_NAMES:
+        return "", ""
     text = _swap_last_first(_drop_post_nominals(text.replace("\u2019", "'")))
     words = _NAME_WORD.findall(text)
     titles: list[str] = []
-    while words and _bare(words[0]) in _GREETING_TITLES:
+    while words and _is_title(words[0]):
         titles.append(words.pop(0))
     while len(words) > 1 and _bare(words[-1]) in _POST_NOMINALS:
         words.pop()
@@ -159,8 +168,8 @@ def greeting_names(display: str) -> tuple[str, str]:
             w.lower() if i and w.lower() in _PARTICLES else _capitalised(w)
             for i, w in enumerate(words)
         ]
+    kept = list(dict.fromkeys(t for t in titles if _bare(t) in _KEPT_TITLES))
     surname_only = len(words) == 1 and bool(titles)
-    kept = [t for t in titles if _bare(t) in _ACADEMIC]
     if surname_only and not kept:  # "Herr Weber": a form of address in one language only
         return "", ""
     full = " ".join([*kept, *words])
@@ -170,14 +179,32 @@ def greeting_names(display: str) -> tuple[str, str]:
     return first, full
 
 
+def _is_title(word: str) -> bool:
+    """A title or form of address before a name: "Dr.", "med.", "Dr.-Ing.", "h.c.",
+    "Univ.-Prof.", "Herr", "Sig.ra"; Austrian "DI" only in capitals ("Di" is a surname)."""
+    bare = _bare(word)
+    if bare in _TITLES or (word.endswith(".") and bare in _DOTTED_TITLES) or word == "DI":
+        return True
+    parts = [p for p in re.split(r"[.-]", bare) if p]
+    known = _TITLES | _DOTTED_TITLES | {"h", "c"}
+    return len(parts) > 1 and "." in word and all(p in known for p in parts)
+
+
 def _bare(word: str) -> str:
     return word.casefold().rstrip(".")
 
 
 def _capitalised(word: str) -> str:
-    """A name word as a name is written: "EMILY" -> "Emily", "mary-ann" -> "Mary-Ann",
-    "o'neil" -> "O'Neil"."""
-    return re.sub(r"[^\W\d_]+", lambda m: m.group(0).capitalize(), word.lower())
+    """A name word written in one case, as a name is written: "EMILY" -> "Emily",
+    "mary-ann" -> "Mary-Ann", "o'neil" -> "O'Neil", "İSMAIL" -> "İsmail", Dutch
+    "IJSBRAND" -> "IJsbrand"."""
+    return "".join(_capital(part) for part in re.split(r"([-' ])", word))
+
+
+def _capital(part: str) -> str:
+    if part.lower().startswith("ij") and len(part) > 2:
+        return "IJ" + part[2:].lower()
+    return part[:1].upper() + part[1:].lower()
 
 
 def _drop_post_nominals(text: str) -> str:

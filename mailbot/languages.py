@@ -26,7 +26,7 @@ FORMAL_BY_DEFAULT = {
     "pt": False,  # "Olá, Ana", no pronoun: warm in Brazil, still courteous in Portugal
     "nl": False,  # je: the norm on LinkedIn in the Netherlands and Flanders
     "sv": False,  # du: Swedish has no formal "you" in use
-    "pl": True,  # Pan/Pani forms, written around the requester's unknown gender
+    "pl": True,  # polite impersonal forms: no Pan/Pani (it needs the requester's gender)
 }
 
 

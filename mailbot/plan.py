@@ -27,7 +27,7 @@ from mailbot.identity import (
     profile_key,
     same_profile,
 )
-from mailbot.languages import detected
+from mailbot.languages import READ, detected
 from mailbot.notifications.model import OWNER, Notification, Requester
 from mailbot.records import DISCARDED, GONE, MISSING, Conversation, DraftRecord, Parent
 from mailbot.rules import (
@@ -128,7 +128,7 @@ def plan(n: Notification, view: StateView, context: Context, options: Options) -
         return replace(_ignore(n, step.reason), person=current.person, invitation=invitation)
     # The reply in the requester's language: their note's, else the owner's (a notification
     # is written in the owner's LinkedIn language, not the requester's).
-    languages = (detected(n.note) if n.note else None,)
+    languages = (detected(n.note) if n.note else None, current.language if current else None)
     return _apply(
         n, step, current, n.requester, view, trigger=trigger, languages=languages, decision=decision
     )
@@ -418,7 +418,7 @@ def _after(
             reason=step.reason if moved else previous.reason,
             email=requester.email or previous.email,
             profile_url=previous.profile_url or requester.profile_url,
-            language=language or previous.language,  # their latest words say it best
+            language=_their_language(language, previous.language),
             invitation=previous.invitation or invitation,
             headline=requester.headline or previous.headline,
             common=requester.common or previous.common,
@@ -459,3 +459,12 @@ def _ignore(n: Notification, reason: str, name: str | None = None) -> Plan:
 
 def _who(n: Notification) -> str | None:
     return n.requester.name if n.requester else None
+
+
+def _their_language(latest: str | None, before: str | None) -> str | None:
+    """Their latest words say their language best, unless a few words in a language
+    mailbot has no templates for would replace one it has (a Danish-looking "Nej tak"
+    after a German note: they still read German)."""
+    if latest is None or (before in READ and latest not in READ):
+        return before
+    return latest

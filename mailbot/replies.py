@@ -191,10 +191,12 @@ class Renderer:
         for language in languages:
             for step in (*STEPS, "paste_subject", "subject"):
                 chosen = self.language_for(step, language)
-                variables = self.variables(sample, "linkedin", owner, chosen)
                 for email_reply in (True, False):
-                    flags = {"email_reply": email_reply, "wrote": email_reply}
-                    self.render(f"{chosen}/{step}.txt.j2", variables | flags)
+                    variables = self.variables(
+                        sample, "linkedin", owner, chosen, step=step, email_reply=email_reply,
+                        wrote=email_reply,
+                    )  # fmt: skip
+                    self.render(f"{chosen}/{step}.txt.j2", variables)
 
     def render(self, name: str, variables: dict[str, object]) -> str:
         import jinja2
@@ -221,14 +223,13 @@ class Renderer:
         """The `step` reply to `requester`, answering `parent`, in the best language."""
         language = self.language_for(step, *languages)
         recipient = _recipient(requester, owner)
-        variables = self.variables(requester, network, owner, language)
-        variables |= {"email_reply": bool(recipient), "wrote": wrote}
-        if step == "welcome" and self.formality is None:  # someone the owner knows
-            variables["formal"] = False
+        variables = self.variables(
+            requester, network, owner, language, step=step, email_reply=bool(recipient), wrote=wrote
+        )
         body = self.render(f"{language}/{step}.txt.j2", variables)
         if recipient is None:  # a note to the owner, where no recipient sees it: their language
             hint = self.language_for("paste_subject", self.default_language)
-            note = self.variables(requester, network, owner, hint) | {"email_reply": False}
+            note = self.variables(requester, network, owner, hint, step=step, wrote=wrote)
             subject = one_line(self.render(f"{hint}/paste_subject.txt.j2", note), 200)
         elif not (subject := _reply_subject(parent.subject)):  # theirs had none: say what
             hint = self.language_for("subject", language)  # it answers, in the reply's language
@@ -245,9 +246,22 @@ class Renderer:
         )
 
     def variables(
-        self, requester: Requester, network: str | None, owner: Owner, language: str
+        self,
+        requester: Requester,
+        network: str | None,
+        owner: Owner,
+        language: str,
+        *,
+        step: str = "",
+        email_reply: bool = False,
+        wrote: bool = False,
     ) -> dict[str, object]:
-        """What a template in `language` is given (templates/README.md lists it)."""
+        """What a template in `language` is given (templates/README.md lists it), the same
+        for a draft and for `mailbot check`'s rehearsal. The hello to someone the owner
+        knows (welcome) is informal unless MAILBOT_FORMALITY says otherwise."""
+        formal = is_formal(language, self.formality)
+        if step == "welcome" and self.formality is None:
+            formal = False
         name = one_line(requester.name, 120)
         first, full = greeting_names(name)
         return {
@@ -260,8 +274,10 @@ class Renderer:
             },
             "network": NETWORK_NAMES.get(network or "", "LinkedIn"),
             "network_tools": NETWORK_TOOLS.get(language, {}).get(network or "linkedin", ""),
-            "formal": is_formal(language, self.formality),
+            "formal": formal,
             "language": language,
+            "email_reply": email_reply,
+            "wrote": wrote,
             "owner": {
                 "name": one_line(owner.name, 120),
                 "email": owner.email,

@@ -135,6 +135,9 @@ CREATE TABLE IF NOT EXISTS history_cursors (
     uidvalidity INTEGER NOT NULL,
     last_uid    INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS history_rules (
+    fingerprint TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS maildir_folders (
     folder      TEXT PRIMARY KEY,
     uidvalidity INTEGER NOT NULL,
@@ -282,9 +285,13 @@ def _from_4(db: sqlite3.Connection) -> None:
 
 def _from_5(db: sqlite3.Connection) -> None:
     """Release 5 kept no note of the message a draft answers (unknown for old drafts: a
-    draft of theirs the owner edits and sends under a new Message-ID is then not told)."""
+    draft of theirs the owner edits and sends under a new Message-ID is then not told),
+    and its index believed the topmost Authentication-Results header when no
+    MAILBOT_AUTHSERV_ID was set (the sender may have written it): built again."""
     _create_tables(db)
     _add_column(db, "drafts", "replying_to", "TEXT NOT NULL DEFAULT ''")
+    db.execute("DELETE FROM history")
+    db.execute("DELETE FROM history_cursors")
 
 
 # user_version N is upgraded by _MIGRATIONS[N]; 0 is a new, empty file.
@@ -738,6 +745,21 @@ class Store:
 
     def drop_history(self, folder: str) -> None:
         self._run("DELETE FROM history WHERE folder = ?", (folder,))
+
+    def history_built_for(self, fingerprint: str) -> bool:
+        """Whether the index was built under these rules (the owner's addresses and the
+        servers vouching for them: what decides whose mail is the owner's). If not, it is
+        emptied, to be built again under them, and the fingerprint kept."""
+        row = self._one("SELECT fingerprint FROM history_rules")
+        if row is not None and row[0] == fingerprint:
+            return True
+        with self.transaction():
+            if row is not None:  # a new file has nothing to forget
+                self._run("DELETE FROM history")
+                self._run("DELETE FROM history_cursors")
+            self._run("DELETE FROM history_rules")
+            self._run("INSERT INTO history_rules VALUES (?)", (fingerprint,))
+        return row is None
 
     def add_history(self, folder: str, cursor: Cursor, rows: Sequence[tuple[Any, ...]]) -> None:
         """One batch of index rows and the folder's cursor, together: a kill loses one batch."""

@@ -991,7 +991,7 @@ def test_the_draft_is_in_the_language_of_the_note_first() -> None:
             profile=JANE, note="Bonjour, je ne vous connais pas, je souhaite élargir mon réseau."
         )
     )
-    assert p.draft is not None and p.draft.languages == ("fr",)
+    assert p.draft is not None and p.draft.languages == ("fr", None)
     assert p.save is not None and p.save.language == "fr"
 
 
@@ -1000,10 +1000,18 @@ def test_the_notification_language_says_nothing_about_the_requester() -> None:
     Dutch note gets a Dutch reply, and one with no note the owner's MAILBOT_LANGUAGE."""
     note = "Hallo Robin, ik ken je niet, maar ik wil graag mijn netwerk uitbreiden."
     p = run(replace(invitation(profile=JANE, note=note), language="de"))
-    assert p.draft is not None and p.draft.languages == ("nl",)
+    assert p.draft is not None and p.draft.languages == ("nl", None)
     p = run(replace(invitation(profile=JANE), language="de"))
-    assert p.draft is not None and p.draft.languages == (None,)
+    assert p.draft is not None and p.draft.languages == (None, None)
     assert p.save is not None and p.save.language is None
+
+
+def test_a_few_words_in_a_language_without_templates_keep_the_one_they_wrote_before() -> None:
+    current = replace(conversation(), language="de")
+    answer = email_answer("Nej, vi har aldrig mødt hinanden, jeg vil bare udvide mit netværk.")
+    p = run(answer, MemoryView([current], [ask_draft()]))
+    assert p.draft is not None and p.draft.languages == ("da", "de")  # German drafted
+    assert p.save is not None and p.save.language == "de"  # and German later too
 
 
 def test_their_answer_says_their_language_before_their_note() -> None:

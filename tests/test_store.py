@@ -320,12 +320,30 @@ def test_a_release_5_file_gains_the_message_each_draft_answers(tmp_path: Path) -
         store.record_draft(DRAFT)
     raw = sqlite3.connect(path)
     raw.execute("ALTER TABLE drafts DROP COLUMN replying_to")
+    raw.execute("INSERT INTO history_cursors VALUES ('INBOX', 1, 99)")  # built under release 5
     raw.execute("PRAGMA user_version=5")
     raw.commit()
     raw.close()
     with Store(path) as store:
         assert store.schema_version == SCHEMA_VERSION == 6
+        # release 5 believed a topmost Authentication-Results the sender may have written
+        assert store.history_cursor("INBOX") is None
         assert store.draft(DRAFT.token) == DRAFT  # replying_to: "" (unknown)
         answering = replace(DRAFT, token="t2", replying_to="<inv@linkedin.com>")
         store.record_draft(answering)
         assert store.draft("t2") == answering
+
+
+def test_the_index_is_built_again_when_the_rules_of_whose_mail_is_the_owners_change(
+    tmp_path: Path,
+) -> None:
+    from mailbot.records import Cursor
+
+    with Store(tmp_path / "s.sqlite3") as store:
+        assert store.history_built_for("owners=robin@owner.example;authserv=")
+        store.set_history_cursor("INBOX", Cursor(1, 99))
+        assert store.history_built_for("owners=robin@owner.example;authserv=")
+        assert store.history_cursor("INBOX") == Cursor(1, 99)  # the same rules: kept
+        assert not store.history_built_for("owners=robin@owner.example;authserv=mx.example")
+        assert store.history_cursor("INBOX") is None  # read again under the new rules
+        assert store.history_built_for("owners=robin@owner.example;authserv=mx.example")

@@ -290,3 +290,17 @@ def test_a_note_in_any_of_the_nine_languages_gets_a_reply_in_it(language: str) -
             drafted, _, body = draft_text(renderer, "explain", (detected(note),))
             assert drafted == language, note
             assert body.count("Robin Owner") == 1
+
+
+def test_a_template_check_passes_renders_in_every_draft_too(tmp_path: Path) -> None:
+    """`mailbot check` rehearses each template with the variables a draft gives it: an
+    owner's paste subject using `wrote` must not pass the check and then fail every draft."""
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "paste_subject.txt.j2").write_text(
+        "{% if wrote %}Thank{% else %}Ask{% endif %} {{ requester.name }} ({{ language }})\n"
+    )
+    renderer = Renderer(tmp_path)
+    renderer.rehearse(OWNER, ("en",))
+    for step in STEPS:
+        _, subject, _ = draft_text(renderer, step, ("en",))
+        assert subject == "Thank Kenji Sato (en)", step
