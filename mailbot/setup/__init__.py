@@ -1,0 +1,1 @@
+"""Setting mailbot up for an address: its IMAP server (discover), OAuth2 (oauth)."""
