@@ -15,6 +15,7 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
@@ -24,6 +25,7 @@ from mailbot.languages import FORMALITIES, template_languages
 log = logging.getLogger(__name__)
 
 SECURITY_MODES = ("ssl", "starttls", "plain")
+OAUTH2_PROVIDERS = ("microsoft", "google")
 KEYS = (  # every setting; config.example.env documents each one (a test keeps them equal)
     "MAILBOT_AUTHSERV_ID", "MAILBOT_CONTACTS", "MAILBOT_DRAFTS", "MAILBOT_FORMALITY",
     "MAILBOT_HISTORY_FOLDERS", "MAILBOT_IDLE",
@@ -33,7 +35,9 @@ KEYS = (  # every setting; config.example.env documents each one (a test keeps t
     "MAILBOT_IMAP_TIMEOUT", "MAILBOT_IMAP_USER", "MAILBOT_INBOX", "MAILBOT_KNOWN",
     "MAILBOT_KNOWN_DOMAINS", "MAILBOT_KNOWN_MIN_SENT", "MAILBOT_LANGUAGE",
     "MAILBOT_LOG_FORMAT", "MAILBOT_LOG_LEVEL", "MAILBOT_LOOKBACK_DAYS", "MAILBOT_MAILDIR",
-    "MAILBOT_OWNER_ALIASES", "MAILBOT_OWNER_COFFEE", "MAILBOT_OWNER_EMAIL",
+    "MAILBOT_OAUTH2_AUTHORITY", "MAILBOT_OAUTH2_CLIENT_ID", "MAILBOT_OAUTH2_CLIENT_SECRET",
+    "MAILBOT_OAUTH2_PROVIDER", "MAILBOT_OAUTH2_TENANT", "MAILBOT_OWNER_ALIASES",
+    "MAILBOT_OWNER_COFFEE", "MAILBOT_OWNER_EMAIL",
     "MAILBOT_OWNER_NAME", "MAILBOT_OWNER_PHONE", "MAILBOT_OWNER_TWITTER",
     "MAILBOT_POLL_INTERVAL", "MAILBOT_SENT", "MAILBOT_STATE", "MAILBOT_TEMPLATES",
     "MAILBOT_THANKS_DRAFTS", "MAILBOT_WELCOME_KNOWN",
@@ -45,6 +49,24 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 @dataclass(frozen=True)
+class OAuth2Settings:
+    """mailbot's own OAuth2 sign-in (MAILBOT_OAUTH2_*), used instead of a token command."""
+
+    provider: str  # "microsoft" or "google"
+    client_id: str  # of the app the owner (or their administrator) registered
+    token_file: Path  # where tokens are kept when the OS has no keyring: beside the state
+    client_secret: str | None = None  # Google issues one to desktop clients; Microsoft none
+    tenant: str = "common"  # Microsoft: common, organizations, consumers, or a tenant
+    authority: str | None = None  # https base URL instead of the provider's (tests)
+
+    def __repr__(self) -> str:  # never show the client secret
+        return (
+            f"OAuth2Settings(provider={self.provider!r}, client_id={self.client_id!r}, "
+            f"tenant={self.tenant!r}, client_secret=<hidden>)"
+        )
+
+
+@dataclass(frozen=True)
 class ImapSettings:
     host: str
     port: int
@@ -52,9 +74,10 @@ class ImapSettings:
     password: str | None
     security: str
     ca_file: Path | None
-    auth: str = "login"  # "login" (password) or "oauth2" (XOAUTH2 with a token command)
+    auth: str = "login"  # "login" (password) or "oauth2" (XOAUTH2)
     password_cmd: str | None = None
-    oauth2_token_cmd: str | None = None
+    oauth2_token_cmd: str | None = None  # oauth2: the owner's token command, or else
+    oauth2: OAuth2Settings | None = None  # mailbot's own sign-in
     timeout: int = 30  # seconds for connecting and for every answer from the server
 
     def __repr__(self) -> str:  # never show the password, even in a traceback
@@ -176,7 +199,8 @@ def load_settings(
         log.warning("%s", line)
     reader = _Reader(values)
     maildir = reader.existing_dir("MAILBOT_MAILDIR")
-    imap = None if maildir is not None else _imap(reader)
+    state_path = _state_path(reader, env)
+    imap = None if maildir is not None else _imap(reader, state_path.parent)
     owner = Owner(
         name=reader.required("MAILBOT_OWNER_NAME"),
         email=reader.email("MAILBOT_OWNER_EMAIL"),
@@ -191,9 +215,6 @@ def load_settings(
         reader.contacts_entry("MAILBOT_CONTACTS", Path(p).expanduser())
         for p in reader.items("MAILBOT_CONTACTS")
     )
-    state = reader.optional("MAILBOT_STATE")
-    if state and Path(state).expanduser().is_dir():
-        raise ConfigError("MAILBOT_STATE", f"{state} is a folder; name a file inside it")
     inbox = reader.optional("MAILBOT_INBOX") or "INBOX"
     drafts = reader.optional("MAILBOT_DRAFTS")
     if drafts and drafts.casefold() == inbox.casefold():
@@ -203,7 +224,7 @@ def load_settings(
         owner=owner,
         inbox=inbox,
         drafts=drafts,
-        state_path=Path(state).expanduser() if state else default_state_path(env),
+        state_path=state_path,
         contacts=contacts,
         templates=templates,
         poll_interval=reader.integer("MAILBOT_POLL_INTERVAL", 300, 5, 86400),
@@ -227,7 +248,14 @@ def load_settings(
     )
 
 
-def _imap(reader: _Reader) -> ImapSettings:
+def _state_path(reader: _Reader, environ: Mapping[str, str]) -> Path:
+    state = reader.optional("MAILBOT_STATE")
+    if state and Path(state).expanduser().is_dir():
+        raise ConfigError("MAILBOT_STATE", f"{state} is a folder; name a file inside it")
+    return Path(state).expanduser() if state else default_state_path(environ)
+
+
+def _imap(reader: _Reader, state_dir: Path) -> ImapSettings:
     security = reader.choice("MAILBOT_IMAP_SECURITY", SECURITY_MODES, "ssl")
     host = reader.required("MAILBOT_IMAP_HOST")
     plain_allowed = reader.boolean("MAILBOT_IMAP_ALLOW_PLAINTEXT", False)
@@ -238,6 +266,7 @@ def _imap(reader: _Reader) -> ImapSettings:
             "or set MAILBOT_IMAP_ALLOW_PLAINTEXT=true if you really mean it",
         )
     auth, password, password_cmd, token_cmd = _credentials(reader)
+    oauth2 = _oauth2(reader, state_dir) if auth == "oauth2" and not token_cmd else None
     imap = ImapSettings(
         host=host,
         port=reader.integer("MAILBOT_IMAP_PORT", 993 if security == "ssl" else 143, 1, 65535),
@@ -248,6 +277,7 @@ def _imap(reader: _Reader) -> ImapSettings:
         password=password,
         password_cmd=password_cmd,
         oauth2_token_cmd=token_cmd,
+        oauth2=oauth2,
         timeout=reader.integer("MAILBOT_IMAP_TIMEOUT", 30, 1, 600),
     )
     return imap
@@ -256,8 +286,23 @@ def _imap(reader: _Reader) -> ImapSettings:
 def _credentials(reader: _Reader) -> tuple[str, str | None, str | None, str | None]:
     """Exactly one way to log in: (auth, password, password command, token command)."""
     auth = reader.choice("MAILBOT_IMAP_AUTH", ("login", "oauth2"), "login")
+    provider = reader.optional("MAILBOT_OAUTH2_PROVIDER")
     if auth == "oauth2":
-        return auth, None, None, reader.required("MAILBOT_IMAP_OAUTH2_TOKEN_CMD")
+        token_cmd = reader.optional("MAILBOT_IMAP_OAUTH2_TOKEN_CMD")
+        if token_cmd and provider:
+            raise ConfigError(
+                "MAILBOT_OAUTH2_PROVIDER",
+                "set it or MAILBOT_IMAP_OAUTH2_TOKEN_CMD, not both",
+            )
+        if not token_cmd and not provider:
+            raise ConfigError(
+                "MAILBOT_OAUTH2_PROVIDER",
+                "is required with MAILBOT_IMAP_AUTH=oauth2: microsoft or google "
+                "(or set MAILBOT_IMAP_OAUTH2_TOKEN_CMD)",
+            )
+        return auth, None, None, token_cmd
+    if provider:
+        raise ConfigError("MAILBOT_OAUTH2_PROVIDER", "needs MAILBOT_IMAP_AUTH=oauth2")
     command = reader.optional("MAILBOT_IMAP_PASSWORD_CMD")
     password = reader.optional("MAILBOT_IMAP_PASSWORD")
     if command and password:
@@ -268,6 +313,76 @@ def _credentials(reader: _Reader) -> tuple[str, str | None, str | None, str | No
             "is required (or MAILBOT_IMAP_PASSWORD_CMD, or MAILBOT_IMAP_AUTH=oauth2)",
         )
     return auth, password, command, None
+
+
+_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+_TENANT = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
+_GOOGLE_CLIENT = ".apps.googleusercontent.com"
+
+
+def _oauth2(reader: _Reader, state_dir: Path) -> OAuth2Settings:
+    """mailbot's own sign-in: the provider, the owner's registered client, and where the
+    tokens go when there is no keyring (beside the state file)."""
+    provider = reader.choice("MAILBOT_OAUTH2_PROVIDER", OAUTH2_PROVIDERS, "")
+    client_id = reader.required("MAILBOT_OAUTH2_CLIENT_ID")
+    secret = reader.optional("MAILBOT_OAUTH2_CLIENT_SECRET")
+    tenant = reader.optional("MAILBOT_OAUTH2_TENANT")
+    if provider == "microsoft":
+        if not _GUID.fullmatch(client_id):
+            raise ConfigError(
+                "MAILBOT_OAUTH2_CLIENT_ID",
+                "must be the Application (client) ID of your app registration, like "
+                "0a1b2c3d-0000-4000-8000-123456789abc",
+            )
+        if secret:
+            raise ConfigError(
+                "MAILBOT_OAUTH2_CLIENT_SECRET",
+                "is for google only: Microsoft's device-code sign-in uses no secret",
+            )
+        if tenant and not _TENANT.fullmatch(tenant):
+            raise ConfigError(
+                "MAILBOT_OAUTH2_TENANT",
+                f"must be common, organizations, consumers, a tenant ID or a domain, not {tenant!r}",
+            )
+    else:
+        if not client_id.endswith(_GOOGLE_CLIENT):
+            raise ConfigError(
+                "MAILBOT_OAUTH2_CLIENT_ID",
+                f"must be the client ID of your Google OAuth client (it ends in {_GOOGLE_CLIENT})",
+            )
+        if not secret:
+            raise ConfigError(
+                "MAILBOT_OAUTH2_CLIENT_SECRET",
+                "is required with MAILBOT_OAUTH2_PROVIDER=google (the client secret of your "
+                "desktop OAuth client)",
+            )
+        if tenant:
+            raise ConfigError("MAILBOT_OAUTH2_TENANT", "is for microsoft only")
+    return OAuth2Settings(
+        provider=provider,
+        client_id=client_id,
+        token_file=state_dir / "oauth2-tokens.json",
+        client_secret=secret,
+        tenant=tenant or "common",
+        authority=_authority(reader, "MAILBOT_OAUTH2_AUTHORITY"),
+    )
+
+
+def _authority(reader: _Reader, key: str) -> str | None:
+    """An https base URL (scheme, host, optional port and path), without a trailing /."""
+    raw = reader.optional(key)
+    if raw is None:
+        return None
+    try:
+        parts = urlsplit(raw)
+        valid = parts.scheme == "https" and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # a port that is not a number, or past 65535
+        valid = False
+    if not valid or parts.query or parts.fragment or parts.username:
+        raise ConfigError(
+            key, f"must be an https:// address like https://localhost:8443, not {raw!r}"
+        )
+    return raw.rstrip("/")
 
 
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"

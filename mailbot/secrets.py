@@ -1,6 +1,7 @@
-"""Where the IMAP secret comes from: the config, a password command, or an OAuth2 token
-command (like mbsync's PassCmd). Secrets are fetched when a connection needs them, never
-logged, and never part of an error message."""
+"""Where the IMAP secret comes from: the config, a password command, an OAuth2 token
+command (like mbsync's PassCmd), or mailbot's own OAuth2 sign-in (mailbot/oauth.py).
+Secrets are fetched when a connection needs them, never logged, and never part of an
+error message."""
 
 from __future__ import annotations
 
@@ -21,9 +22,17 @@ def password(settings: ImapSettings) -> str:
     return settings.password
 
 
-def oauth2_token(settings: ImapSettings) -> str:
-    assert settings.oauth2_token_cmd is not None  # load_settings requires it for oauth2
-    return run_secret_command("MAILBOT_IMAP_OAUTH2_TOKEN_CMD", settings.oauth2_token_cmd)
+def oauth2_token(settings: ImapSettings, *, fresh: bool = False) -> str:
+    """An access token for XOAUTH2: the owner's token command's (run each time: it knows
+    when its token expires), or mailbot's own sign-in's (mailbot/oauth.py): refreshed
+    before it expires, and now when `fresh` (the server refused the last one)."""
+    if settings.oauth2_token_cmd:
+        return run_secret_command("MAILBOT_IMAP_OAUTH2_TOKEN_CMD", settings.oauth2_token_cmd)
+    from mailbot import oauth  # msal, keyring and requests: only for this way to log in
+
+    token = oauth.access_token(settings, fresh=fresh)
+    register_secret(token)
+    return token
 
 
 def run_secret_command(key: str, command: str) -> str:

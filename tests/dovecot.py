@@ -35,10 +35,7 @@ default_internal_user = dovecot
 default_internal_group = dovecot
 first_valid_uid = 1
 mail_location = maildir:{dir}/mail/%u
-passdb {{
-  driver = static
-  args = password={password}
-}}
+{passdb}
 userdb {{
   driver = static
   args = uid=dovecot gid=dovecot home={dir}/mail/%u
@@ -55,11 +52,46 @@ service imap-login {{
 }}
 service anvil {{
   chroot =
+{anvil}
 }}
 namespace inbox {{
   inbox = yes
 {mailboxes}
 }}
+"""
+_STATIC = """\
+passdb {{
+  driver = static
+  args = password={password}
+}}"""
+# With an OAuth2 server: XOAUTH2 and OAUTHBEARER tokens are checked by asking it (RFC 7662
+# introspection); LOGIN and PLAIN still take PASSWORD (the tests' own seeding and reading).
+_OAUTH2 = """\
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {dir}/oauth2.conf.ext
+}}
+passdb {{
+  driver = static
+  mechanisms = plain login
+  args = password={password}
+}}"""
+# Dovecot waits 2 s before saying no to a login (auth_failure_delay), and makes the next
+# login from that address wait 2, 4, 8... s (anvil's auth penalty; off when the auth
+# process cannot reach its socket): not in these tests, refused on purpose and retrying.
+_OAUTH2_DELAY = "auth_failure_delay = 0\n"
+_NO_PENALTY = """\
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }"""
+_OAUTH2_EXT = """\
+introspection_mode = post
+introspection_url = {url}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
 """
 _SSL = """\
 ssl = yes
@@ -147,11 +179,14 @@ class Dovecot:
         tls: bool = False,
         capability: str | None = None,
         mailboxes: str | None = None,
+        oauth2_introspection: str | None = None,
     ) -> None:
         """With tls=True: a self-signed certificate for DNS:localhost only (no IP address),
         STARTTLS on `port` and implicit TLS on `tls_port`; plaintext login stays allowed.
         `mailboxes`: the inbox namespace's `mailbox` blocks, instead of the usual SPECIAL-USE
-        Drafts and Sent (to play a server that marks odd folders)."""
+        Drafts and Sent (to play a server that marks odd folders).
+        `oauth2_introspection`: an RFC 7662 introspection URL; XOAUTH2 logins are then
+        checked there (Dovecot's oauth2 passdb) instead of taking PASSWORD as the token."""
         # Not under pytest's tmp_path: its parents are 0700, and Dovecot's auth and mail
         # processes (user dovecot) must reach the users file and the mail folder.
         directory = Path(tempfile.mkdtemp(prefix="mailbot-dovecot-"))
@@ -170,10 +205,15 @@ class Dovecot:
             imaps = f"    address = 127.0.0.1\n    port = {self.tls_port}"
         if mailboxes is None:
             mailboxes = _SPECIAL_USE if special_use else ""
+        passdb = _STATIC
+        if oauth2_introspection is not None:
+            passdb = _OAUTH2
+            (directory / "oauth2.conf.ext").write_text(_OAUTH2_EXT.format(url=oauth2_introspection))
         self.config = directory / "dovecot.conf"
         self.config.write_text(
             _CONFIG.format(
-                password=PASSWORD,
+                passdb=passdb.format(password=PASSWORD, dir=directory),
+                anvil=_NO_PENALTY if oauth2_introspection is not None else "",
                 dir=directory,
                 port=self.port,
                 ssl=ssl,
@@ -182,6 +222,7 @@ class Dovecot:
             )
             # `capability`: what the server announces (to play a server without UIDPLUS)
             + (f"imap_capability = {capability}\n" if capability else "")
+            + (_OAUTH2_DELAY if oauth2_introspection is not None else "")
         )
         self._process: subprocess.Popen[bytes] | None = None
 

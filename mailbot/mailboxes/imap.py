@@ -356,9 +356,12 @@ def _login(client: IMAPClient, settings: ImapSettings) -> None:
         return
     try:
         client.oauth2_login(settings.user, secrets.oauth2_token(settings))
-    except LoginError:  # maybe an expired token: the command may hand out a fresh one
-        log.info("XOAUTH2 refused; asking MAILBOT_IMAP_OAUTH2_TOKEN_CMD for a fresh token")
-        client.oauth2_login(settings.user, secrets.oauth2_token(settings))
+    except LoginError:  # maybe an expired token: once more with a fresh one
+        if settings.oauth2_token_cmd:
+            log.info("XOAUTH2 refused; asking MAILBOT_IMAP_OAUTH2_TOKEN_CMD for a fresh token")
+        else:
+            log.info("XOAUTH2 refused; refreshing the access token")
+        client.oauth2_login(settings.user, secrets.oauth2_token(settings, fresh=True))
 
 
 class ImapMailbox:
