@@ -101,13 +101,15 @@ class Owner:
         """The coffee place for a reply in `language`: the owner's own words in it
         (MAILBOT_OWNER_COFFEE_FR), else MAILBOT_OWNER_COFFEE, which the templates write as
         a place after a label ("over a coffee: central Leeds") in every language; a
-        leading English "in"/"at"/"near" is left out of the other languages."""
+        leading English "in " (as in "in central Leeds") is left out of the other
+        languages. Other words are the owner's, kept ("near the station" says something a
+        place alone would not: give it in each language with MAILBOT_OWNER_COFFEE_FR)."""
         for code, place in self.coffee_in:
             if code == language:
                 return place
         place = self.coffee or ""
         if language != "en":
-            place = re.sub(r"^(?:in|at|near|around)\s+(?:the\s+)?(?=\S)", "", place, flags=re.I)
+            place = re.sub(r"^in\s+(?=\S)", "", place, flags=re.I)
         return place
 
     @property
@@ -211,6 +213,14 @@ def load_settings(
         coffee_in=reader.per_language("MAILBOT_OWNER_COFFEE"),
     )
     templates = reader.existing_dir("MAILBOT_TEMPLATES")
+    languages = template_languages(templates)
+    for code, _ in owner.coffee_in:  # MAILBOT_OWNER_COFFEE_SE for Swedish is a silent typo
+        if code not in languages:
+            raise ConfigError(
+                f"MAILBOT_OWNER_COFFEE_{code.upper()}",
+                f"names no reply language: use one of {', '.join(languages)} "
+                "(MAILBOT_OWNER_COFFEE_SV for Swedish)",
+            )
     contacts = tuple(
         reader.contacts_entry("MAILBOT_CONTACTS", Path(p).expanduser())
         for p in reader.items("MAILBOT_CONTACTS")
@@ -235,7 +245,7 @@ def load_settings(
         known=tuple(reader.items("MAILBOT_KNOWN")),
         known_domains=tuple(reader.items("MAILBOT_KNOWN_DOMAINS")),
         known_min_sent=reader.integer("MAILBOT_KNOWN_MIN_SENT", 1, 1, 1000),
-        language=reader.language("MAILBOT_LANGUAGE", "en", template_languages(templates)),
+        language=reader.language("MAILBOT_LANGUAGE", "en", languages),
         formality=reader.optional_choice("MAILBOT_FORMALITY", FORMALITIES),
         welcome_known=reader.boolean("MAILBOT_WELCOME_KNOWN", False),
         thanks_drafts=reader.boolean("MAILBOT_THANKS_DRAFTS", False),

@@ -136,6 +136,8 @@ def test_reply_language_register_and_coffee_per_language(
         MAILBOT_OWNER_COFFEE_DE="",
     )
     assert s.owner.coffee_in == (("fr", "le centre de Leeds"),)
+    with pytest.raises(ConfigError, match=r"^MAILBOT_OWNER_COFFEE_SE: names no reply language"):
+        load(MAILBOT_OWNER_COFFEE_SE="centrala Leeds")
     assert [r.getMessage() for r in caplog.records if "unknown" in r.getMessage()] == []
 
 

@@ -236,6 +236,8 @@ def test_the_coffee_place_reads_in_every_language() -> None:
         and owner.coffee_for("en") == "in central Leeds"
     )
     assert owner.coffee_for("de") == "central Leeds"
+    near = Owner("R", "r@x.example", None, None, coffee="near the station")
+    assert near.coffee_for("de") == "near the station"  # the owner's words, not cut short
     assert (
         Owner("R", "r@x.example", None, None, coffee="Intu, Leeds").coffee_for("de")
         == "Intu, Leeds"
