@@ -1,1 +1,1 @@
-"""Setting mailbot up for an address: its IMAP server (discover), OAuth2 (oauth)."""
+"""`mailbot setup`: from an email address to a working .env and a first dry run (server discovery, login, folders, the owner's details)."""
