@@ -89,7 +89,11 @@ class Executor:
     ) -> tuple[str, DraftRecord | None]:
         known = self.store.draft(order.token)
         if known is not None and known.state == SENT:  # e.g. the owner asked for it again
-            log.info("draft %s was sent already: not adding another", order.token)
+            log.info(
+                "our %s draft for %s was sent already: not adding another",
+                order.step,
+                order.requester.name,
+            )
             return FOUND, None
         folder = self._drafts()
         raw = draft.as_bytes()
@@ -97,7 +101,12 @@ class Executor:
         if not existing:
             existing = self.mailbox.append_draft(folder, raw)  # [] unless another came first
         if existing:  # the state was behind (a crash, another mailbot, a lost state file)
-            log.info("draft %s already in %s: not adding another", order.token, shown(folder))
+            log.info(
+                "our %s draft for %s is already in %s: not adding another",
+                order.step,
+                order.requester.name,
+                shown(folder),
+            )
             # The baseline is what we would write now: if the owner edited the one found, it
             # differs, so it is kept when the conversation moves on, never withdrawn.
             found = _header(existing[0][1], "Message-ID")
@@ -161,7 +170,9 @@ class Executor:
                 present[record.folder] = self._identities(record.folder)
             identities = present[record.folder]
             if identities is None:  # the folder was renamed or removed
-                log.info("our %s draft %s: its folder is gone", record.step, record.token)
+                log.info(
+                    "our %s draft for %s: its folder is gone", record.step, self._whose(record)
+                )
                 self.store.set_draft_state(record.token, GONE)
                 continue
             if {record.token, record.message_id} & identities or (
@@ -169,14 +180,16 @@ class Executor:
                 and self._as_is(record, record.folder, self._addressed(record, resaved))
             ):
                 if record.state == MISSING:
-                    log.info("our %s draft %s is back in Drafts", record.step, record.token)
+                    log.info(
+                        "our %s draft for %s is back in Drafts", record.step, self._whose(record)
+                    )
                     self.store.set_draft_state(record.token, STORED)
                 continue
             if {record.token, record.message_id} & sent or (
                 sent_folder is not None
                 and self._sent_as(record, sent_folder, sent_to.get(record.recipient.lower(), []))
             ):
-                log.info("our %s draft %s was sent", record.step, record.token)
+                log.info("our %s draft for %s was sent", record.step, self._whose(record))
                 self.store.set_draft_state(record.token, SENT)
             elif record.state == STORED or not record.missing_since:
                 self.store.set_draft_state(record.token, MISSING, now.isoformat(timespec="seconds"))
@@ -184,7 +197,7 @@ class Executor:
                 if record.recipient and sent_folder:
                     discarded.append(record)
                 else:
-                    log.info("our %s draft %s is gone", record.step, record.token)
+                    log.info("our %s draft for %s is gone", record.step, self._whose(record))
                     self.store.set_draft_state(record.token, GONE)
         if sent_folder is not None and read_to is not None:  # only once all is recorded:
             self.store.set_followed_cursor(sent_folder, read_to)  # else read again
@@ -280,6 +293,12 @@ class Executor:
                 found |= {i for i in (token_in(head.header), message_id_in(head.header)) if i}
         return found
 
+    def _whose(self, record: DraftRecord) -> str:
+        """Who a draft of ours is for, by name, as the log says it (its token tells the
+        owner nothing)."""
+        conversation = self.store.conversation(record.person)
+        return conversation.name if conversation is not None else record.person
+
     def remember_fate(self, token: str, state: str) -> None:
         self.store.set_draft_state(token, state)
 
@@ -292,9 +311,9 @@ class Executor:
             state = KEPT  # edited: the owner's now
         elif all(self.mailbox.delete_draft(record.folder, uid) for uid, _ in found):
             log.info(
-                "withdrew the stale %s draft %s from %s",
+                "withdrew our %s draft for %s from %s (not edited; the conversation moved on)",
                 record.step,
-                record.token,
+                self._whose(record),
                 shown(record.folder),
             )
             state = WITHDRAWN

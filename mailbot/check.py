@@ -1,14 +1,23 @@
-"""`mailbot check`: is everything in place? One line per item, OK or a clear error."""
+"""`mailbot check`: is everything in place? One line per item, OK or a clear error.
+
+Every configuration mistake is a line of its own naming its key, and the other lines are
+still checked: a setting in error is replaced by a stand-in (its default, or a
+placeholder for a required one) only so that the rest can load; the lines that need it
+say "not checked" instead of checking the stand-in.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
 import stat
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from mailbot.config import Settings
-from mailbot.errors import MailbotError
+from mailbot.config import KEYS, PER_LANGUAGE, Settings, load_settings, read_env, unknown_keys
+from mailbot.errors import ConfigError, MailbotError
 from mailbot.languages import is_formal, template_languages
 from mailbot.mailboxes.base import Mailbox, Wanted, pick_folder
 from mailbot.mailboxes.imap import ImapMailbox, open_imap
@@ -29,16 +38,135 @@ class Line:
         return f"{'OK ' if self.ok else 'ERR'}  {self.item:12} {shown(self.detail)}"
 
 
-def run_checks(settings: Settings, source: str) -> list[Line]:
-    lines = [Line(True, "config", source)]
-    lines += _mailbox(settings)
-    lines.append(_guard("state", lambda: _state(settings)))
-    lines += _contacts(settings.contacts, settings.owner.name)
-    lines.append(_guard("templates", lambda: _templates(settings)))
+@dataclass(frozen=True)
+class Loaded:
+    """The configuration as `check` reads it: the settings (with stand-ins for the keys in
+    error; None when no stand-in helps), the config lines, and the keys in error."""
+
+    settings: Settings | None
+    lines: list[Line]
+    broken: frozenset[str] = field(default_factory=frozenset)
+
+
+# What stands in for a key in error, so that the rest of the configuration loads: any
+# key not listed is unset (its default). A required key gets a placeholder; the lines
+# that use it are not checked (NEEDS), so a placeholder never reaches a server.
+STAND_INS: dict[str, dict[str, str]] = {
+    "MAILBOT_IMAP_HOST": {"MAILBOT_IMAP_HOST": "imap.invalid", "MAILBOT_IMAP_SECURITY": ""},
+    "MAILBOT_IMAP_USER": {"MAILBOT_IMAP_USER": "user"},
+    "MAILBOT_IMAP_PASSWORD": {"MAILBOT_IMAP_PASSWORD": "", "MAILBOT_IMAP_PASSWORD_CMD": "false"},
+    "MAILBOT_IMAP_OAUTH2_TOKEN_CMD": {"MAILBOT_IMAP_OAUTH2_TOKEN_CMD": "false"},
+    "MAILBOT_MAILDIR": {"MAILBOT_MAILDIR": os.sep},  # still a Maildir setup, never IMAP
+    "MAILBOT_OWNER_NAME": {"MAILBOT_OWNER_NAME": "Owner"},
+    "MAILBOT_OWNER_EMAIL": {"MAILBOT_OWNER_EMAIL": "owner@example.com"},
+}
+# The keys each group of lines needs: one of them in error, the group is not checked.
+NEEDS = {
+    "mailbox": (
+        *(k for k in KEYS if k.startswith(("MAILBOT_IMAP_", "MAILBOT_OAUTH2_"))),
+        "MAILBOT_MAILDIR",
+        "MAILBOT_INBOX",
+        "MAILBOT_DRAFTS",
+        "MAILBOT_SENT",
+        "MAILBOT_HISTORY_FOLDERS",
+    ),
+    "state": ("MAILBOT_STATE",),
+    "templates": ("MAILBOT_TEMPLATES", "MAILBOT_LANGUAGE", "MAILBOT_FORMALITY"),
+}
+
+
+def load_config(env_file: Path | None, environ: Mapping[str, str] | None = None) -> Loaded:
+    """The settings and a line for every configuration mistake: each unknown key (with
+    the key meant), and each key load_settings refuses, one after the other (each is
+    given its stand-in and the configuration read again). Where no stand-in helps (a
+    --env-file that does not exist, a key refused again) the lines so far are all."""
+    env = dict(os.environ if environ is None else environ)
+    try:
+        values = read_env(env_file, env)
+    except ConfigError as exc:
+        return Loaded(None, [Line(False, "config", str(exc))])
+    lines = [Line(False, "config", line) for line in unknown_keys(values)]
+    broken: list[str] = []
+    settings: Settings | None = None
+    with _quiet("mailbot.config"):  # its warnings are the lines above
+        while settings is None:  # each round stands in for one more key, or ends
+            try:
+                settings = load_settings(env_file, env)
+            except ConfigError as exc:
+                lines.append(Line(False, "config", str(exc)))
+                known = exc.key in KEYS or PER_LANGUAGE.fullmatch(exc.key)
+                if not known or exc.key in broken:
+                    break
+                broken.append(exc.key)
+                env.update(_stand_in(exc.key, values))
+    if not lines:
+        lines.append(Line(True, "config", _source(env_file)))
+    return Loaded(settings, lines, frozenset(broken))
+
+
+def _stand_in(key: str, values: Mapping[str, str]) -> dict[str, str]:
+    """What replaces `key` in the environment (which wins over .env): the entries of
+    MAILBOT_CONTACTS that can be read as they are, else STAND_INS, else unset."""
+    if key == "MAILBOT_CONTACTS":
+        from mailbot.people.contacts import export_files
+
+        entries = [e.strip() for e in values.get(key, "").split(",") if e.strip()]
+        usable = [
+            e
+            for e in entries
+            if (path := Path(e).expanduser()).is_file() or (path.is_dir() and export_files(path))
+        ]
+        return {key: ",".join(usable)}
+    return STAND_INS.get(key, {key: ""})
+
+
+@contextlib.contextmanager
+def _quiet(logger: str) -> Iterator[None]:
+    target = logging.getLogger(logger)
+    before, target.disabled = target.disabled, True
+    try:
+        yield
+    finally:
+        target.disabled = before
+
+
+def _source(env_file: Path | None) -> str:
+    if env_file is not None:
+        return f"{env_file} and the environment"
+    if Path(".env").is_file():
+        return "./.env and the environment"
+    return f"the environment only (no .env in {Path.cwd()})"
+
+
+def run_checks(config: Loaded) -> list[Line]:
+    """Every line: the configuration's, then each part mailbot needs, checked unless it
+    needs a key in error (then one line says which to fix first)."""
+    settings, broken = config.settings, config.broken
+    lines = list(config.lines)
+    if settings is None:
+        return lines
+    unchecked = _unchecked(broken, "mailbox")
+    if unchecked:
+        lines.append(Line(False, "maildir" if settings.maildir else "connect", unchecked))
+    else:
+        lines += _mailbox(settings)
+    lines.append(_guard("state", lambda: _state(settings), _unchecked(broken, "state")))
+    owner = None if "MAILBOT_OWNER_NAME" in broken else settings.owner.name
+    lines += _contacts(settings.contacts, owner)
+    templates = _unchecked(broken, "templates")
+    lines.append(_guard("templates", lambda: _templates(settings), templates))
     return lines
 
 
-def _guard(item: str, probe: Callable[[], str]) -> Line:
+def _unchecked(broken: frozenset[str], group: str) -> str:
+    """Why a group of lines is not checked (the keys in error it needs); "" if it is."""
+    keys = [key for key in NEEDS[group] if key in broken]
+    return f"not checked: fix {', '.join(keys)} first" if keys else ""
+
+
+def _guard(item: str, probe: Callable[[], str], unchecked: str = "") -> Line:
+    if unchecked:
+        return Line(False, item, unchecked)
     try:
         return Line(True, item, probe())
     except MailbotError as exc:
@@ -160,7 +288,7 @@ def _topmost_authserv(mailbox: Mailbox, folder: str) -> str | None:
     return top[0][0] if top and top[0][1] * 2 > sum(tops.values()) else None
 
 
-def _contacts(paths: tuple[Path, ...], owner_name: str) -> list[Line]:
+def _contacts(paths: tuple[Path, ...], owner_name: str | None) -> list[Line]:
     """What each MAILBOT_CONTACTS entry gives ("linkedin-export.zip: 120 connections, 45
     message partners, 30 invitations sent"), read together as a cycle reads them (one
     entry can help read another: the owner's link in Invitations.csv); ERR with what was
@@ -174,7 +302,7 @@ def _contacts(paths: tuple[Path, ...], owner_name: str) -> list[Line]:
     return [_contacts_line(contacts, path) for path in paths]
 
 
-def _contacts_alone(path: Path, owner_name: str) -> list[Line]:
+def _contacts_alone(path: Path, owner_name: str | None) -> list[Line]:
     try:
         return [_contacts_line(load_contacts([path], owner_name), path)]
     except MailbotError as exc:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mailbot.config import Owner, Settings
+from mailbot.logs import counted
 from mailbot.report import CycleReport, Processed
 from mailbot.terminal import JSON_ESCAPES, shown
 
@@ -135,6 +136,14 @@ DRAFT_FATES = {  # what became of our latest draft, as `status` says it
 }
 
 
+STATUS_GROUPS = (  # what `status` lists, in this order; a group with nobody in it is left out
+    ("review", "Waiting for you (settle with `mailbot review` or `mailbot decide`)"),
+    ("open", "Open conversations"),
+    ("declined", "Closed: answered rudely, no reply drafted"),
+    ("ignored", "Closed: left unanswered"),
+)
+
+
 def status(settings: Settings, *, as_json: bool) -> int:
     """`mailbot status`: what waits for the owner (review), conversations still open, and
     those closed without a reply."""
@@ -166,14 +175,11 @@ def status(settings: Settings, *, as_json: bool) -> int:
             return 0
         skipped = state.skipped()
     replies_in = _reply_languages(settings)
-    for group, title in (
-        ("review", "Waiting for you (settle with `mailbot review` or `mailbot decide`)"),
-        ("open", "Open conversations"),
-        ("declined", "Closed: answered rudely, no reply drafted"),
-        ("ignored", "Closed: left unanswered"),
-    ):
-        if group == "ignored" and not groups[group]:
-            continue
+    if not skipped and not any(groups.values()):
+        print("Nothing waits for you, and there are no conversations yet.")
+    for group, title in STATUS_GROUPS:
+        if not groups[group]:
+            continue  # an empty group is no news
         print(f"{title} ({len(groups[group])}):")
         for c in groups[group]:
             print(_described(c, drafts[c.person], bounces[c.person], replies_in))
@@ -197,7 +203,7 @@ def _described(
     bounces: Sequence[tuple[str, str]] = (),
     replies_in: tuple[tuple[str, ...], str] = ((), "en"),
 ) -> str:
-    lines = [f"  {shown(c.name)} [{c.status}] {shown(c.link)}".rstrip()]
+    lines = [f"  {shown(c.name)} [{c.status}] {shown(openable_link(c))}".rstrip()]
     languages, fallback = replies_in
     if c.language and languages and c.language not in languages:
         lines.append(
@@ -212,6 +218,15 @@ def _described(
         lines.append(f"      our {shown(draft.step)} draft: {shown(fate)}")
     lines.extend(_bounced(bounces))
     return "\n".join(lines)
+
+
+def openable_link(c: Conversation) -> str:
+    """The link the owner can open for a conversation (the profile), or "": never an
+    internal key such as `linkedin:invitation:<id>` or `linkedin:message:<Message-ID>`."""
+    for link in (c.profile_url, c.link):
+        if link and link.startswith(("https://", "http://")):
+            return link
+    return ""
 
 
 def _bounced(bounces: Sequence[tuple[str, str]]) -> list[str]:
@@ -285,7 +300,7 @@ def print_report(report: CycleReport, *, dry_run: bool) -> None:
     drafts = sum(1 for p in report.processed if p.draft)
     found = sum(1 for p in report.processed if p.found)
     print(
-        f"{len(report.processed)} notifications, {drafts} draft{'' if drafts == 1 else 's'} stored"
+        f"{counted(len(report.processed), 'notification')}, {counted(drafts, 'draft')} stored"
         + (f", {found} already in Drafts" if found else "")
         + (", dry run: nothing written" if dry_run else "")
     )

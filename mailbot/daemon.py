@@ -3,7 +3,9 @@ MAILBOT_POLL_INTERVAL seconds as a safety net (APScheduler), never two at once.
 
 It survives the network and the server: a failed cycle is one log line and is retried;
 the IDLE connection reconnects with capped exponential backoff and jitter, and runs a
-cycle on reconnecting to pick up what arrived meanwhile. SIGTERM/SIGINT stop it within
+cycle on reconnecting to pick up what arrived meanwhile. A login the server refuses at
+start stops it (exit 3: the password is wrong); refused later (the password changed),
+it is tried again with backoff and logged at most once an hour. SIGTERM/SIGINT stop it within
 a few seconds, after the draft being written (if any) and its state are stored; a cycle
 still waiting on the server after STOP_GRACE seconds has its connection cut (its mail
 stays pending for the next start).
@@ -16,7 +18,9 @@ import logging
 import random
 import signal
 import threading
-from datetime import datetime
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from types import FrameType
 
 from apscheduler.jobstores.base import JobLookupError
@@ -24,13 +28,16 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from mailbot.config import Settings
 from mailbot.errors import MailbotError
+from mailbot.logs import counted
 from mailbot.mailboxes.base import shown
 from mailbot.mailboxes.imap import cut_connections, open_imap
-from mailbot.runner import Session, known_people
+from mailbot.runner import Session, known_people, login_refused
 
 log = logging.getLogger(__name__)
 IDLE_RENEW = 9 * 60  # seconds: servers drop an IDLE after 30 min; RFC 2177 says re-issue < 29
 STOP_GRACE = 3.0  # seconds a running cycle gets to finish on a stop before its server is cut
+REFUSED_RETRY = (60.0, 3600.0)  # seconds: a refused login is tried again after 1 min ... 1 h
+REFUSED_LOG_EVERY = 3600.0  # seconds: a refused login is logged at most this often
 
 
 class Backoff:
@@ -48,6 +55,51 @@ class Backoff:
         self.failures = 0
 
 
+class Refusals:
+    """Logins the server refuses while the daemon runs (the password changed since it
+    started), for the cycles and the IDLE watcher together: each refusal puts the next
+    try off (capped exponential backoff, REFUSED_RETRY) and is logged at most once every
+    REFUSED_LOG_EVERY seconds, so a locked-out account is neither hammered nor a log
+    flood. `clock`: monotonic seconds."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._backoff = Backoff(*REFUSED_RETRY)
+        self._retry_at = 0.0
+        self._logged_at: float | None = None
+
+    def refused(self, exc: Exception) -> float:
+        """One more refusal: the seconds until the next try."""
+        with self._lock:
+            now = self._clock()
+            delay = self._backoff.next()
+            self._retry_at = now + delay
+            if self._logged_at is None or now - self._logged_at >= REFUSED_LOG_EVERY:
+                self._logged_at = now
+                log.error(
+                    "%s: fix the password (MAILBOT_IMAP_PASSWORD or its command); "
+                    "trying again with backoff, said again in an hour if still refused",
+                    exc,
+                )
+            return delay
+
+    def waiting(self) -> float:
+        """Seconds until a login may be tried again (0: now)."""
+        with self._lock:
+            return max(0.0, self._retry_at - self._clock())
+
+    def accepted(self) -> bool:
+        """A login went through: whether it had been refused before."""
+        with self._lock:
+            if not self._backoff.failures:
+                return False
+            self._backoff.reset()
+            self._retry_at, self._logged_at = 0.0, None
+        log.info("the server accepts the login again")
+        return True
+
+
 class Daemon:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -57,6 +109,7 @@ class Daemon:
         self._again = False  # new mail was seen while a cycle ran: run once more
         self._running = False
         self._session = Session(settings)
+        self._refusals = Refusals()
 
     def run(self) -> int:
         known_people(self.settings, None)  # fail fast on unreadable contacts files
@@ -128,7 +181,8 @@ class Daemon:
             while True:
                 with self._lock:
                     news, self._again = self._again, False  # a wake: mail was announced
-                _cycle(self._session, self.stop, news)
+                if (wait := self._cycle(news)) is not None:  # the login was refused:
+                    self._next_cycle_in(wait)  # the next try after the backoff
                 with self._lock:  # decide and stand down in one step: no wake slips between
                     if not self._again or self.stop.is_set():
                         self._running = False
@@ -138,22 +192,48 @@ class Daemon:
                 self._running = False
             raise
 
+    def _cycle(self, news: bool) -> float | None:
+        """A scheduled cycle, unless it must log in while a refused login waits out its
+        backoff; the seconds until the next try if the server refused the login."""
+        logs_in = not self._session.is_open  # a kept session needs no login
+        if logs_in and self._refusals.waiting():
+            log.debug("the server refused the login: not trying before the backoff ends")
+            return None
+        try:
+            went_through = _cycle(self._session, self.stop, news)
+        except MailbotError as exc:  # only a refused login comes this far
+            return self._refusals.refused(exc)
+        if went_through and logs_in:
+            self._refusals.accepted()
+        return None
+
+    def _next_cycle_in(self, seconds: float) -> None:
+        when = datetime.now() + timedelta(seconds=seconds)
+        with contextlib.suppress(JobLookupError):  # shutting down
+            self._scheduler.modify_job("cycle", next_run_time=when)
+
     def _watch(self) -> None:
         """Hold an IDLE connection on the inbox; reconnect with backoff when it breaks."""
         backoff = Backoff()
         assert self.settings.imap is not None
         while not self.stop.is_set():
+            if wait := self._refusals.waiting():  # the password changed: no hammering
+                self.stop.wait(wait)
+                continue
             try:
                 with open_imap(self.settings.imap) as mailbox:
                     if not mailbox.supports_idle():
                         log.info("the server does not offer IDLE: polling only")
                         return
-                    if backoff.failures:
+                    if self._refusals.accepted() or backoff.failures:
                         log.info("IDLE connection back")
                         self.wake()  # pick up what arrived while we were away
                     backoff.reset()
                     mailbox.watch(self.settings.inbox, self.stop, self.wake, IDLE_RENEW)
             except MailbotError as exc:
+                if login_refused(exc):
+                    self._refusals.refused(exc)  # logged there, at most once an hour
+                    continue
                 delay = backoff.next()
                 log.warning("IDLE connection failed: %s (retrying in %.0fs)", exc, delay)
                 self.stop.wait(delay)
@@ -163,26 +243,30 @@ class Daemon:
                 self.stop.wait(delay)
 
 
-def _cycle(session: Session, stop: threading.Event, news: bool) -> None:
-    """A scheduled cycle: failures are one log line, and retried next time."""
+def _cycle(session: Session, stop: threading.Event, news: bool) -> bool:
+    """A scheduled cycle: failures are one log line, and retried next time; whether it
+    went through. A refused login is raised (ConnectError) for the daemon's backoff."""
     try:
         report = session.cycle(stop, news=news)
     except MailbotError as exc:
+        if login_refused(exc):
+            raise
         log.error("cycle failed: %s (retrying later)", exc)
-        return
+        return False
     except Exception:
         log.exception("cycle failed unexpectedly (retrying later)")
-        return
+        return False
     drafts = sum(1 for p in report.processed if p.draft)
     if report.processed or report.errors:
         log.info(
-            "cycle: %d notifications, %d drafts, %d errors",
-            len(report.processed),
-            drafts,
-            len(report.errors),
+            "cycle: %s, %s, %s",
+            counted(len(report.processed), "notification"),
+            counted(drafts, "draft"),
+            counted(len(report.errors), "error"),
         )
     for error in report.errors:
         log.error("%s", error)
+    return True
 
 
 def run_daemon(settings: Settings) -> int:

@@ -7,17 +7,21 @@ twice, with a stranger's answer ("just widening my network") delivered in betwee
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import json
 import mailbox
 import shutil
+import sys
+import sysconfig
 import tempfile
 from email.message import EmailMessage
 from pathlib import Path
 
 from mailbot.config import load_settings
 from mailbot.errors import ConfigError
+from mailbot.logs import counted
 from mailbot.report import CycleReport
 from mailbot.runner import run_once
 
@@ -105,11 +109,37 @@ def _run(root: Path, *, as_json: bool, kept: bool) -> int:
     print(f"Drafts now waiting for Robin in {maildir / '.Drafts' if kept else 'Drafts'}:")
     for draft in drafts:
         _print_draft(draft)
-    print(
+    print(next_steps())
+    return 0
+
+
+def next_steps() -> str:
+    """What to do after the demo, every command written `mailbot ...` as in the README;
+    first how to put `mailbot` on the PATH when it is not there (`./run demo` runs it
+    from .venv without activating it)."""
+    steps = (
         "Next, on your own mailbox: copy config.example.env to .env, fill in the five "
         "keys it switches on, run `mailbot check`, then `mailbot --run-once --dry-run`."
     )
-    return 0
+    hint = path_hint()
+    return f"{hint}\n{steps}" if hint else steps
+
+
+def path_hint() -> str | None:
+    """How to make `mailbot` the command that runs this mailbot; None when it already is."""
+    scripts = Path(sysconfig.get_path("scripts"))
+    found = shutil.which("mailbot")
+    if found and Path(found).resolve() == (scripts / "mailbot").resolve():
+        return None
+    if sys.prefix == sys.base_prefix:  # not a virtual environment (pip --user, ...)
+        return f"`mailbot` is in {scripts}, which is not on your PATH: add it there."
+    venv = Path(sys.prefix)
+    with contextlib.suppress(ValueError):  # shown as ./run demo left it: .venv
+        venv = venv.relative_to(Path.cwd())
+    return (
+        f"`mailbot` is in {venv / 'bin'}, not on your PATH: "
+        f"`source {venv / 'bin' / 'activate'}` puts it there (once in each new shell)."
+    )
 
 
 def _fill(root: Path) -> Path:
@@ -158,7 +188,7 @@ def _print_cycle(title: str, report: CycleReport, unread: int = 0) -> None:
             print(f"           (the earlier {step} draft, not edited, was withdrawn from Drafts)")
     if unread:
         print(
-            f"  (and {unread} message{'s' * (unread != 1)} neither from a network nor an "
+            f"  (and {counted(unread, 'message')} neither from a network nor an "
             "answer to a draft: mailbot did not even fetch it)"
         )
     for error in report.errors:

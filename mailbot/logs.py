@@ -16,6 +16,11 @@ LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 FORMATS = ("text", "json")
 
 
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """A count with its noun, singular or plural: "1 notification", "2 drafts", "0 errors"."""
+    return f"{number} {noun if number == 1 else (plural or noun + 's')}"
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {

@@ -19,6 +19,7 @@ from mailbot.config import Settings
 from mailbot.errors import ConfigError, MailboxError, TemplateProblem
 from mailbot.identity import draft_mark, normalise_name
 from mailbot.lock import CycleLock
+from mailbot.logs import counted
 from mailbot.mailboxes.base import (
     FolderState,
     Mailbox,
@@ -96,7 +97,9 @@ def _on_news(
             _new_uids(mailbox, store, settings, folder.uidvalidity, folder.uidnext - 1)
         )
     ]
-    log.debug("%s: %d new messages to look at", shown(settings.inbox), len(notifications))
+    log.debug(
+        "%s: %s to look at", shown(settings.inbox), counted(len(notifications), "new message")
+    )
     if index is not None and any(n.is_invitation for n in notifications):
         index.refresh(
             mailbox,
@@ -189,10 +192,10 @@ def _new_uids(
         return mailbox.search(cursor.last_uid + 1, last_uid, None, wanted(settings, store))
     if cursor is not None:
         log.warning(
-            "UIDVALIDITY of %s changed: reading the last %d days again "
+            "UIDVALIDITY of %s changed: reading the last %s again "
             "(requests already handled are recognised)",
             shown(settings.inbox),
-            settings.lookback_days,
+            counted(settings.lookback_days, "day"),
         )
     since = date.today() - timedelta(days=settings.lookback_days)
     return mailbox.search(1, last_uid, since, wanted(settings, store))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mailbot.config import Settings
-from mailbot.errors import ConfigError, MailbotError, MailboxError
+from mailbot.errors import ConfigError, ConnectError, MailbotError, MailboxError
 from mailbot.mailboxes import open_mailbox
 from mailbot.mailboxes.base import Mailbox, pick_folder, watched_status
 from mailbot.report import CycleReport
@@ -28,6 +28,12 @@ if TYPE_CHECKING:
     from mailbot.rules import Context, Decision
 
 log = logging.getLogger(__name__)
+
+
+def login_refused(exc: BaseException) -> bool:
+    """The server refused the login (a wrong or changed password, a refused token), as
+    opposed to a server that cannot be reached or a password command that failed."""
+    return isinstance(exc, ConnectError) and "refused the login" in str(exc)
 
 
 def known_people(settings: Settings, index: CorrespondenceIndex | None) -> KnownPeople:
@@ -103,6 +109,11 @@ class Session:
         self._contacts_seen: tuple[float, ...] = ()
         self._failed: Exception | None = None  # start()'s failure, for the first cycle
 
+    @property
+    def is_open(self) -> bool:
+        """Whether a logged-in mailbox is kept: the next cycle logs in only if not."""
+        return self._stack is not None
+
     def cycle(self, stop: threading.Event | None = None, *, news: bool = False) -> CycleReport:
         """One cycle; `news`: new mail was announced (see pipeline.run_cycle)."""
         reused = self._stack is not None
@@ -133,13 +144,16 @@ class Session:
 
     def start(self) -> None:
         """Log in before the first cycle, so that a folder the owner named that does not
-        exist stops the daemon at once (ConfigError). Any other failure is the first
-        cycle's to report (and the cycles retry), without a second try at once."""
+        exist (ConfigError) or a login the server refuses (a wrong password: ConnectError)
+        stops the daemon at once, as it stops `--run-once`. Any other failure (a server
+        not reachable yet) is the first cycle's to report, and the cycles retry."""
         try:
             self._open()
         except ConfigError:
             raise
         except Exception as exc:
+            if login_refused(exc):
+                raise
             self._failed = exc
 
     def _renew(self, mailbox: Mailbox) -> None:
@@ -147,8 +161,9 @@ class Session:
         done and recorded: whatever goes wrong here, the next cycle logs in again."""
         try:
             mailbox.renew()
-        except MailbotError as exc:
-            log.info("could not log in afresh after the cycle: %s", exc)
+        except MailbotError as exc:  # a refused login is the next cycle's to report
+            level = logging.DEBUG if login_refused(exc) else logging.INFO
+            log.log(level, "could not log in afresh after the cycle: %s", exc)
             self.close()
         except Exception:
             log.exception("could not log in afresh after the cycle")

@@ -96,7 +96,7 @@ def test_status_shows_names_from_mail_visibly(
     settings = cast(Settings, SimpleNamespace(state_path=state_path, templates=None, language="en"))
     assert status(settings, as_json=False) == 0
     out = capsys.readouterr().out
-    assert_clean(out, 11)
+    assert_clean(out, 9)  # the review group and the skipped message: no empty group
     assert "Jane\\x1b]8;;https://evil.example\\x07Doe\\nwhy: you said you know Jane Doe" in out
     assert status(settings, as_json=True) == 0
     out = capsys.readouterr().out

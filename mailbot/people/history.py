@@ -2,7 +2,9 @@
 
 Pure: header bytes (and attachment file names, and a calendar part if the message has
 one: people.meetings) in, entries out. Mail from networks, robots and lists is not
-correspondence.
+correspondence, nor is mail a network wrote in a person's name: an invitation LinkedIn
+sent "on the inviter's behalf" comes From the inviter's own address, but LinkedIn sent
+it (its Sender or bounce address, its signature, "via LinkedIn" in the From's name).
 
 Only what the owner did makes someone known, never what a stranger can write:
 - mail is the owner's (SENT) when it is From an owner's address and either lies in the
@@ -99,7 +101,7 @@ def entries(
     owner's address counts only in the Sent folder."""
     msg = email.message_from_bytes(raw_headers, policy=email.policy.compat32)
     senders = _people(msg.get_all("From", []))
-    if _is_bulk(msg) or not senders or _is_ours(msg, ours):
+    if _is_bulk(msg) or not senders or _is_ours(msg, ours) or sent_by_network(msg):
         return []
     by_owner = senders[0][1] in owner and (sent or owner_authenticated(msg, owner, authserv))
     found = _correspondence(msg, senders, attachments, owner, by_owner=by_owner)
@@ -148,6 +150,37 @@ def is_cv_file(name: str) -> bool:
     if not dot or f".{ext.lower()}" not in _CV_TYPES:
         return False
     return bool(_CV_WORD.search(stem)) and not _NOT_A_CV.search(stem)
+
+
+_VIA_NETWORK = re.compile(r"\bvia\s+(?:linkedin|xing)\b", re.IGNORECASE)
+# What a verdict of Authentication-Results names as the sender: the envelope's (SPF's
+# smtp.mailfrom, i.e. the Return-Path) or the signer's (DKIM's header.d / header.i).
+_AUTH_SENDER = re.compile(
+    r"\b(?:smtp\.mailfrom|header\.d|header\.i)=(?:[^\s;@]*@)?([A-Za-z0-9.-]+)", re.IGNORECASE
+)
+
+
+def sent_by_network(msg: email.message.Message) -> bool:
+    """Mail a network sent in a person's name (LinkedIn's invitations "on the inviter's
+    behalf", 2011-2015): From the person's own address, but its Sender or bounce address
+    (Return-Path) is the network's, a server found the network as its envelope sender or
+    signer (Authentication-Results: the index reads only these headers), or its From's
+    name says "via LinkedIn". Not the person's correspondence, whatever the verdict: a
+    header a stranger could write here only takes their own mail out of the count."""
+    if any(_VIA_NETWORK.search(name) for name, _ in _people(msg.get_all("From", []))):
+        return True
+    relays = _people(msg.get_all("Sender", []) + msg.get_all("Return-Path", []))
+    if any(_is_network(addr.rpartition("@")[2]) for _, addr in relays):
+        return True
+    for result in msg.get_all("Authentication-Results", []):
+        for verdict in str(result).split(";")[1:]:
+            if any(_is_network(d.lower().rstrip(".")) for d in _AUTH_SENDER.findall(verdict)):
+                return True
+    return False
+
+
+def _is_network(domain: str) -> bool:
+    return linkedin.is_network_domain(domain) or xing.is_network_domain(domain)
 
 
 _AUTH_VERDICT = re.compile(r"\b(dkim|dmarc|spf)=([a-z]+)\b", re.IGNORECASE)
@@ -223,12 +256,7 @@ def is_person(addr: str, owner: frozenset[str]) -> bool:
 
 def _is_person(addr: str, owner: frozenset[str]) -> bool:
     domain = addr.rpartition("@")[2]
-    return not (
-        addr in owner
-        or is_machine_address(addr)
-        or linkedin.is_network_domain(domain)
-        or xing.is_network_domain(domain)
-    )
+    return not (addr in owner or is_machine_address(addr) or _is_network(domain))
 
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]{1,998}>")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import sqlite3
 import subprocess
@@ -265,3 +266,76 @@ def test_the_running_daemon_keeps_a_draft_the_owner_edited_and_saved_anew(
     assert "Many thanks" in str(kept)
     with sqlite3.connect(settings.state_path) as db:
         assert db.execute("SELECT step, state FROM drafts").fetchall() == [("ask", "kept")]
+
+
+def test_a_wrong_password_stops_the_daemon_at_start_as_it_stops_run_once(
+    account: Account, tmp_path: Path
+) -> None:
+    """Exit 3 and one line, not a daemon retrying a password that cannot work."""
+    env = write_env(tmp_path, account, MAILBOT_IMAP_PASSWORD="nope-Wr0ng")
+    daemon = start_daemon(tmp_path, env)
+    try:
+        _, err = daemon.communicate(timeout=60)
+    finally:
+        stop(daemon)
+    once = mailbot(tmp_path, env, "--run-once")
+    assert daemon.returncode == once.returncode == 3, err
+    refused = f"127.0.0.1:{account.port} refused the login for user '{account.user}'"
+    assert err.splitlines() == once.stderr.splitlines() == [f"mailbot: cannot connect: {refused}"]
+    assert "nope-Wr0ng" not in err
+
+
+# The real daemon with a backoff of a second instead of minutes, so that the test sees
+# several refused logins: each is tried again after the backoff, one is logged.
+QUICK_BACKOFF = """
+import sys
+from mailbot import daemon
+
+daemon.REFUSED_RETRY = (0.5, 1.0)
+from mailbot.cli import main
+
+sys.exit(main([]))
+"""
+
+
+def refused_logins(server: Dovecot, user: str) -> int:
+    """How many logins of `user` the server refused, by its own log."""
+    log = server.dir / "dovecot.log"
+    text = log.read_text() if log.exists() else ""
+    return len(re.findall(rf"\(auth failed, [^)]*\): user=<{re.escape(user)}>,", text))
+
+
+def test_a_password_changed_under_the_daemon_is_retried_and_logged_once(
+    own_server: Dovecot, tmp_path: Path
+) -> None:
+    """The owner changes the password on the server while the daemon runs: it keeps
+    running, tries again with backoff, says so once, and drafts again once the new
+    password is given. (Its own server: Dovecot slows down refused logins per address.)"""
+    account = own_server.add_account()
+    secret = tmp_path / "password"
+    secret.write_text(f"{PASSWORD}\n")
+    env = write_env(tmp_path, account, MAILBOT_IDLE="false", MAILBOT_POLL_INTERVAL="5")
+    del env["MAILBOT_IMAP_PASSWORD"]
+    env["MAILBOT_IMAP_PASSWORD_CMD"] = f"cat {secret}"
+    log = tmp_path / "daemon.err"
+    with log.open("w") as err:
+        daemon = subprocess.Popen(
+            [sys.executable, "-c", QUICK_BACKOFF], cwd=tmp_path, env=env, stderr=err, text=True
+        )
+    try:
+        seed_raw(account, invitation("Pia Before"))
+        wait_for(lambda: len(drafts(account)) == 1)
+        secret.write_text("the-0ld-password\n")  # changed on the server, not here
+        seed_raw(account, invitation("Quinn During"))  # after its draft: a fresh login
+        wait_for(lambda: refused_logins(own_server, account.user) >= 3, seconds=90)
+        secret.write_text(f"{PASSWORD}\n")
+        seed_raw(account, invitation("Rae After"))
+        wait_for(lambda: len(drafts(account)) == 3, seconds=60)
+    finally:
+        code, _ = stop(daemon)
+    text = log.read_text()
+    assert code == 0, text
+    assert text.count("refused the login") == 1, text
+    assert "the server accepts the login again" in text
+    assert "cycle: 1 notification, 1 draft, 0 errors" in text, text
+    assert "the-0ld-password" not in text and PASSWORD not in text
