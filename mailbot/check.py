@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mailbot.config import KEYS, PER_LANGUAGE, Settings, load_settings, read_env, unknown_keys
-from mailbot.errors import ConfigError, MailbotError
+from mailbot.errors import ConfigError, LoginRefused, MailbotError
 from mailbot.languages import is_formal, template_languages
 from mailbot.mailboxes.base import Mailbox, Wanted, pick_folder
 from mailbot.mailboxes.imap import ImapMailbox, open_imap
@@ -210,7 +210,7 @@ def _imap(settings: Settings) -> list[Line]:
             lines += _folders(mailbox, settings)
             return lines
     except MailbotError as exc:  # a refused login is not a connection problem
-        item = "login" if "refused the login" in str(exc) else "connect"
+        item = "login" if isinstance(exc, LoginRefused) else "connect"
         return [Line(False, item, str(exc))]
 
 

@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="if another mailbot uses the same state, wait for it to finish",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from mailbot.setup import command as setup_command  # argparse only: the wizard is lazy
+
+    setup_command.add_parser(commands)
     command(
         commands,
         "check",
@@ -311,7 +314,14 @@ def _review(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # A new command: its parser in build_parser (`command(...)`) and its function here.
+def _setup(args: argparse.Namespace) -> int:
+    from mailbot.setup import command as setup_command
+
+    return setup_command.main(args)
+
+
 WITHOUT_SETTINGS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "setup": _setup,
     "parse": _parse,
     "demo": _demo,
     "check": _check,

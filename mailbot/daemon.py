@@ -77,10 +77,16 @@ class Refusals:
             self._retry_at = now + delay
             if self._logged_at is None or now - self._logged_at >= REFUSED_LOG_EVERY:
                 self._logged_at = now
+                fix = (  # an OAuth2 sign-in says what to do itself
+                    ""
+                    if "mailbot setup --login" in str(exc)
+                    else "fix the password (MAILBOT_IMAP_PASSWORD or its command, or "
+                    "`mailbot setup --login`); "
+                )
                 log.error(
-                    "%s: fix the password (MAILBOT_IMAP_PASSWORD or its command); "
-                    "trying again with backoff, said again in an hour if still refused",
+                    "%s: %strying again with backoff, said again in an hour if still refused",
                     exc,
+                    fix,
                 )
             return delay
 

@@ -26,6 +26,11 @@ class ConnectError(MailbotError):
     """The IMAP server cannot be reached, or refused the login."""
 
 
+class LoginRefused(ConnectError):
+    """The login was refused: a wrong or changed password, a token the server or the
+    provider no longer takes. Retrying soon will not help; the owner must act."""
+
+
 class MailboxError(MailbotError):
     """The IMAP server refused a command during a cycle (retried next cycle)."""
 

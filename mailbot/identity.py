@@ -130,7 +130,7 @@ _TITLES = frozenset(
 )
 _DOTTED_TITLES = frozenset(
     "med rer nat pol oec phil jur dent vet h.c ing dipl kfm inf univ mag lic eng ir dra "
-    "arch avv geom sr don".split()
+    "arch avv geom sr don habil".split()
 )
 _PLACEHOLDER_NAMES = frozenset(  # what a network shows for a closed or hidden account
     "linkedin member;linkedin-mitglied;membre de linkedin;miembro de linkedin;"
@@ -156,9 +156,9 @@ def greeting_names(display: str) -> tuple[str, str]:
     text = _swap_last_first(_drop_post_nominals(text.replace("\u2019", "'")))
     words = _NAME_WORD.findall(text)
     titles: list[str] = []
-    while words and _is_title(words[0]):
+    while words and (_is_title(words[0]) or (titles and _bare(words[0]) in _HONORIS_CAUSA)):
         titles.append(words.pop(0))
-    while len(words) > 1 and _bare(words[-1]) in _POST_NOMINALS:
+    while len(words) > 1 and _post_nominal(words[-1]):
         words.pop()
     if not words:
         return "", ""
@@ -177,6 +177,19 @@ def greeting_names(display: str) -> tuple[str, str]:
     if _UNSPACED.search(text) or surname_only or len(first.rstrip(".")) < 2 or first.endswith("."):
         return "", full
     return first, full
+
+
+_HONORIS_CAUSA = frozenset("h c e e.h mult".split())  # "Dr. h. c. mult.", "Dr.-Ing. E.h."
+_SURNAMES_LIKE_DEGREES = frozenset({"ma", "ba"})  # "Yan Ma", "Tom Ba": names, not degrees
+
+
+def _post_nominal(word: str) -> bool:
+    """A degree or suffix after a name ("PhD", "MBA", "Jr"); "Ma" or "Ba" written as a
+    name is a surname."""
+    bare = _bare(word)
+    if bare in _SURNAMES_LIKE_DEGREES and word[:1].isupper() and word[1:].islower():
+        return False
+    return bare in _POST_NOMINALS
 
 
 def _is_title(word: str) -> bool:
@@ -202,7 +215,7 @@ def _capitalised(word: str) -> str:
 
 
 def _capital(part: str) -> str:
-    if part.lower().startswith("ij") and len(part) > 2:
+    if part.lower().startswith("ij") and len(part) >= 2:
         return "IJ" + part[2:].lower()
     return part[:1].upper() + part[1:].lower()
 

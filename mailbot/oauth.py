@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from mailbot.config import ImapSettings, OAuth2Settings
-from mailbot.errors import ConfigError, ConnectError
+from mailbot.errors import ConfigError, ConnectError, LoginRefused
 from mailbot.secrets import register_secret
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ Answer = dict[str, Any]  # a token endpoint's JSON answer (or msal's result)
 Out = Callable[[str], object]
 
 
-class LoginExpired(ConnectError):
+class LoginExpired(LoginRefused):
     """No stored sign-in, or the provider no longer accepts it: the owner must log in."""
 
 

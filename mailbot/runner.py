@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mailbot.config import Settings
-from mailbot.errors import ConfigError, ConnectError, MailbotError, MailboxError
+from mailbot.errors import ConfigError, LoginRefused, MailbotError, MailboxError
 from mailbot.mailboxes import open_mailbox
 from mailbot.mailboxes.base import Mailbox, pick_folder, watched_status
 from mailbot.report import CycleReport
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 def login_refused(exc: BaseException) -> bool:
     """The server refused the login (a wrong or changed password, a refused token), as
     opposed to a server that cannot be reached or a password command that failed."""
-    return isinstance(exc, ConnectError) and "refused the login" in str(exc)
+    return isinstance(exc, LoginRefused)
 
 
 def known_people(settings: Settings, index: CorrespondenceIndex | None) -> KnownPeople:

@@ -124,3 +124,15 @@ def test_every_command_takes_env_file_after_the_command(tmp_path: Path) -> None:
     fixture = str(FIXTURES / "li-job-alert.eml")
     result = mailbot("parse", fixture, "--env-file", str(tmp_path / "x.env"))
     assert result.returncode == 0, result.stderr
+
+
+def test_setup_is_a_command_of_mailbot_itself(tmp_path: Path) -> None:
+    """`mailbot setup` is wired into the one command line: its help, and its one-line
+    usage errors with exit 2 (mailbot/setup/command.py does the work)."""
+    shown = mailbot("--help")
+    assert shown.returncode == 0 and b"setup" in shown.stdout
+    helped = mailbot("setup", "--help")
+    assert helped.returncode == 0 and b"ADDRESS" in helped.stdout and b"--login" in helped.stdout
+    refused = mailbot("setup", "--non-interactive")
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == b"mailbot: --non-interactive needs ADDRESS and --name"

@@ -434,3 +434,15 @@ def test_their_own_mail_and_a_relay_anywhere_else_still_count() -> None:
     msg["Subject"] = "Re: Invitation to connect on LinkedIn"
     [entry] = entries(msg.as_bytes(), (), OWNER)
     assert (entry.address, entry.direction) == ("marta.nowak@post.example", RECEIVED)
+
+
+def test_an_oauth2_sign_in_no_longer_accepted_is_a_refused_login_for_the_daemon() -> None:
+    """The daemon backs off (and logs once an hour) for every refused login, a revoked
+    OAuth2 sign-in included; a server it cannot reach is no refusal."""
+    from mailbot.errors import ConnectError, LoginRefused
+    from mailbot.oauth import LoginExpired
+    from mailbot.runner import login_refused
+
+    assert login_refused(LoginExpired("log in again with `mailbot setup --login`"))
+    assert login_refused(LoginRefused("imap.example.com refused the login for user 'robin'"))
+    assert not login_refused(ConnectError("cannot reach imap.example.com:993"))

@@ -210,6 +210,14 @@ def test_our_drafts_sent_and_their_answers_are_not_correspondence(head: str, cou
         ("Pan Wei", "Pan", "Pan Wei"),
         ("İSMAIL YILMAZ", "İsmail", "İsmail Yilmaz"),
         ("IJSBRAND DE VRIES", "IJsbrand", "IJsbrand de Vries"),
+        ("Yan Ma", "Yan", "Yan Ma"),  # a surname, not a Master of Arts
+        ("Tom Ba", "Tom", "Tom Ba"),
+        ("Anna Schmidt MA", "Anna", "Anna Schmidt"),
+        ("Prof. Dr. h. c. Hans Müller", "Hans", "Prof. Dr. Hans Müller"),
+        ("Dr. Dr. h. c. mult. Hans Weber", "Hans", "Dr. Hans Weber"),
+        ("Dr. habil. Anna Schmidt", "Anna", "Dr. Anna Schmidt"),
+        ("Dr.-Ing. E.h. Hans Weber", "Hans", "Hans Weber"),
+        ("IJ SMITH", "IJ", "IJ Smith"),  # the Dutch letter (or initials), not "Ij"
         ("LinkedIn Member", "", ""),  # a closed account's placeholder
         ("LinkedIn-Mitglied", "", ""),
         ("O’Brien, Seán", "Seán", "Seán O'Brien"),

@@ -31,7 +31,7 @@ from imapclient.util import to_bytes
 
 from mailbot import secrets
 from mailbot.config import ImapSettings
-from mailbot.errors import ConnectError, MailboxError
+from mailbot.errors import ConnectError, LoginRefused, MailboxError
 from mailbot.mailboxes.base import (
     CALENDAR_TYPES,
     HISTORY_FIELDS,
@@ -151,7 +151,7 @@ def _connect(settings: ImapSettings) -> IMAPClient:
     try:
         _login(client, settings)
     except LoginError:
-        raise ConnectError(f"{where} refused the login for user {settings.user!r}") from None
+        raise LoginRefused(f"{where} refused the login for user {settings.user!r}") from None
     except (OSError, IMAPClientError, UnicodeError, ValueError) as exc:
         raise ConnectError(f"login to {where} failed: {type(exc).__name__}") from None
     return client
