@@ -277,8 +277,8 @@ class Executor:
         """The draft tokens and Message-IDs of copies of the owner's sent mail filed in the
         inbox (some clients and servers keep them there): only of mail the owner's own
         server vouches for (MAILBOT_AUTHSERV_ID), since anyone can write a From naming the
-        owner and a Message-ID shaped like one of our drafts'. The newest INBOX_LOOKBACK
-        messages from the owner's addresses, one server-side search and their headers."""
+        owner and a Message-ID shaped like one of our drafts'. The owner's messages among
+        the newest INBOX_LOOKBACK of the inbox: one server-side search and their headers."""
         settings = self.settings
         if not settings.authserv:
             return set()

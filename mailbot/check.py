@@ -259,33 +259,41 @@ AUTHSERV_SAMPLE = 20  # the newest messages of the inbox read for their server's
 
 
 def _authenticated(mailbox: Mailbox, settings: Settings) -> str:
-    """Whether mail from the owner's address outside Sent can count as theirs, and, when
-    MAILBOT_AUTHSERV_ID is not set, the id the owner's server seems to sign with: the
-    topmost Authentication-Results id most of the newest inbox mail carries."""
+    """Whether mail from the owner's address outside Sent can count as theirs. With
+    MAILBOT_AUTHSERV_ID set: an ERR when none of the newest inbox mail carries that id
+    at the top (a typo would quietly turn the feature off). Without: the id every one of
+    the newest messages carries at the top, if they all agree, as a hint."""
+    tops = _topmost_authserv(mailbox, settings.inbox)
     if settings.authserv:
         ids = ", ".join(settings.authserv)
+        if tops and not set(tops) & set(settings.authserv):
+            seen = ", ".join(shown(i) for i in sorted(set(tops)))
+            raise MailbotError(
+                f"MAILBOT_AUTHSERV_ID={ids}, but none of the newest {len(tops)} messages in "
+                f"{shown(settings.inbox)} carries it on top (they carry {seen})"
+            )
         return f"outside Sent, mail from you counts when {ids} vouches for it (DKIM/DMARC)"
-    found = _topmost_authserv(mailbox, settings.inbox)
-    hint = (
-        f"; your server seems to sign as {shown(found)}: set MAILBOT_AUTHSERV_ID={shown(found)} "
-        "to count mail from you it authenticated"
-        if found
-        else ""
-    )
+    hint = ""
+    if len(tops) >= AUTHSERV_AGREEING and len(set(tops)) == 1:
+        found = shown(tops[0])
+        hint = (
+            f"; every recent message carries {found} on top: if that is your own server, "
+            f"set MAILBOT_AUTHSERV_ID={found} to count mail from you it authenticated"
+        )
     return "counted from the Sent folder only (MAILBOT_AUTHSERV_ID is not set)" + hint
 
 
-def _topmost_authserv(mailbox: Mailbox, folder: str) -> str | None:
-    from collections import Counter
+AUTHSERV_AGREEING = 10  # messages that must all carry one id before it is suggested
 
+
+def _topmost_authserv(mailbox: Mailbox, folder: str) -> list[str]:
+    """The topmost Authentication-Results id of each of the newest messages that has one."""
     from mailbot.people.history import authserv_ids
 
     state = mailbox.select(folder)
     newest = list(range(max(1, state.uidnext - AUTHSERV_SAMPLE), state.uidnext))
     uids = mailbox.search(newest[0], newest[-1], None, Wanted()) if newest else []
-    tops = Counter(ids[0] for head in mailbox.headers(uids) if (ids := authserv_ids(head.header)))
-    top = tops.most_common(1)
-    return top[0][0] if top and top[0][1] * 2 > sum(tops.values()) else None
+    return [ids[0] for head in mailbox.headers(uids) if (ids := authserv_ids(head.header))]
 
 
 def _contacts(paths: tuple[Path, ...], owner_name: str | None) -> list[Line]:

@@ -51,6 +51,12 @@ def notification_json(n: Notification, source: str) -> dict[str, object]:
     }
 
 
+def _bundled_languages() -> tuple[str, ...]:
+    from mailbot.languages import template_languages
+
+    return template_languages()
+
+
 def detected(text: str) -> str | None:
     from mailbot.languages import detected as language_of  # here: eldc loads at first use
 
@@ -89,6 +95,8 @@ def _describe(n: Notification, source: str) -> str:
         lines.append(f"  note:     {n.note!r}" if n.note else "  note:     (none)")
         theirs = detected(n.note) if n.note else None
         said = f"{theirs} (their note's)" if theirs else "MAILBOT_LANGUAGE (their note says none)"
+        if theirs and theirs not in _bundled_languages():
+            said = f"MAILBOT_LANGUAGE (their note is in {theirs}: no bundled templates for it)"
         lines.append(f"  reply in: {shown(said if n.note else 'MAILBOT_LANGUAGE (no note)')}")
         lines.append(
             f"  language: {shown(n.language or '?')} (the notification's)   key: {shown(n.key)}"

@@ -93,6 +93,21 @@ def test_the_owners_mail_is_theirs_in_sent_or_when_their_server_vouches_for_it()
     assert directions(message(ROBIN, to, results=(other,)), authserv=mx) == []
 
 
+def test_a_forged_header_with_the_owners_server_id_below_its_real_one_is_not_believed() -> None:
+    """The sender can write a header bearing the owner's server's id; it comes below the
+    one the server added on delivery. Only the topmost such header can say yes."""
+    to = "Jane Doe <jane@acme.example>"
+    real = f"{MX}; spf=pass smtp.mailfrom=evil.example"  # the server: nothing for owner.example
+    forged = f"{MX}; dkim=pass header.d=owner.example"
+    mx = frozenset({MX})
+    assert directions(message(ROBIN, to, results=(real, forged)), authserv=mx) == []
+    # and below a real pass, a (forged or older) fail with that id still says no
+    assert directions(message(ROBIN, to, results=(PASS, FAIL)), authserv=mx) == []
+    assert directions(message(ROBIN, to, results=(PASS, forged)), authserv=mx) == [
+        ("jane@acme.example", SENT)
+    ]
+
+
 def test_without_authserv_id_no_header_is_believed() -> None:
     """A server that adds no Authentication-Results of its own leaves the topmost header
     to the sender: a forged "pass" there must not make the mail the owner's."""
@@ -222,34 +237,41 @@ def _maildir(
 
 
 def test_check_names_the_authserv_id_the_inbox_mail_carries(tmp_path: Path) -> None:
-    """`mailbot check` tells the owner what to set: the id most of the newest inbox mail
-    carries at the top; with it set, it says whose word counts."""
+    """`mailbot check` suggests an id only when every one of at least ten recent messages
+    carries it on top, says whose word counts when one is set, and is an ERR when the one
+    set is on none of them (a typo would quietly turn it off)."""
     from types import SimpleNamespace
     from typing import cast
 
     from mailbot.check import _authenticated
     from mailbot.config import Settings
+    from mailbot.errors import MailbotError
     from mailbot.mailboxes.maildir import MaildirMailbox
 
     jane = "Jane Doe <jane@acme.example>"
-    inbox = [message(jane, ROBIN, results=(PASS,)) for _ in range(3)]
-    inbox.append(message(jane, ROBIN, results=("mx.forged.example; dkim=pass",)))
-    root = _maildir(tmp_path, inbox=inbox)
+    agreeing = [message(jane, ROBIN, results=(PASS,)) for _ in range(10)]
     settings = SimpleNamespace(authserv=(), inbox="INBOX")
-    with Store(tmp_path / "state.sqlite3") as state:
-        mailbox = MaildirMailbox(root, state)
-        line = _authenticated(mailbox, cast(Settings, settings))
-        assert line == (
-            "counted from the Sent folder only (MAILBOT_AUTHSERV_ID is not set); your server "
-            f"seems to sign as {MX}: set MAILBOT_AUTHSERV_ID={MX} to count mail from you it "
-            "authenticated"
-        )
-        settings.authserv = (MX,)
-        assert _authenticated(mailbox, cast(Settings, settings)).startswith(
-            f"outside Sent, mail from you counts when {MX} vouches"
-        )
-    bare = _maildir(tmp_path / "bare", inbox=[message(jane, ROBIN)])
-    with Store(tmp_path / "bare.sqlite3") as state:
-        settings.authserv = ()
-        line = _authenticated(MaildirMailbox(bare, state), cast(Settings, settings))
-        assert line == "counted from the Sent folder only (MAILBOT_AUTHSERV_ID is not set)"
+
+    def line(name: str, inbox: list[bytes]) -> str:
+        root = _maildir(tmp_path / name, inbox=inbox)
+        with Store(tmp_path / f"{name}.sqlite3") as state:
+            return _authenticated(MaildirMailbox(root, state), cast(Settings, settings))
+
+    (tmp_path / "a").mkdir()
+    assert line("a", agreeing) == (
+        "counted from the Sent folder only (MAILBOT_AUTHSERV_ID is not set); every recent "
+        f"message carries {MX} on top: if that is your own server, set "
+        f"MAILBOT_AUTHSERV_ID={MX} to count mail from you it authenticated"
+    )
+    (tmp_path / "b").mkdir()
+    mixed = [*agreeing, message(jane, ROBIN, results=("mx.forged.example; dkim=pass",))]
+    assert line("b", mixed) == "counted from the Sent folder only (MAILBOT_AUTHSERV_ID is not set)"
+    (tmp_path / "c").mkdir()
+    assert line("c", agreeing[:3]).endswith("(MAILBOT_AUTHSERV_ID is not set)")  # too few
+    settings.authserv = (MX,)
+    (tmp_path / "d").mkdir()
+    assert line("d", agreeing).startswith(f"outside Sent, mail from you counts when {MX} vouches")
+    settings.authserv = ("mx.owner.exmaple",)
+    (tmp_path / "e").mkdir()
+    with pytest.raises(MailbotError, match="none of the newest 10 messages in INBOX carries it"):
+        line("e", agreeing)

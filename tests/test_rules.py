@@ -51,7 +51,9 @@ def test_contact_matched_by_normalised_name() -> None:
 
 
 def test_contact_matched_by_email_and_profile() -> None:
-    by_mail = Contact.of(name="Someone Else", email="Priya@Acme.example", profile_url=None, source="a")
+    by_mail = Contact.of(
+        name="Someone Else", email="Priya@Acme.example", profile_url=None, source="a"
+    )
     assert decide(invitation(email="priya@acme.example"), context(by_mail)).action == KNOWN
     by_url = Contact.of(
         name="P. R.",

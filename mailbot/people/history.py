@@ -193,8 +193,9 @@ def owner_authenticated(
     """The owner's server says this mail really comes from the domain of its From (an
     owner's address): dkim=pass aligned with it or dmarc=pass for it, and no dkim, dmarc or
     spf verdict other than pass for that domain. Read from the Authentication-Results of
-    the owner's server: those with one of the `authserv` ids (MAILBOT_AUTHSERV_ID). None
-    named: nothing is proven (a server that adds no header of its own leaves the topmost
+    the owner's server: the topmost one with one of the `authserv` ids
+    (MAILBOT_AUTHSERV_ID); lower ones with those ids can only refuse. None named:
+    nothing is proven (a server that adds no header of its own leaves the topmost
     one to the sender, who can write "pass"). No verdict at all: not proven."""
     senders = _people(msg.get_all("From", []))
     if len(senders) != 1 or senders[0][1] not in owner:
@@ -202,21 +203,31 @@ def owner_authenticated(
     domain = senders[0][1].rpartition("@")[2]
     results = [str(h) for h in msg.get_all("Authentication-Results", [])]
     results = [r for r in results if _authserv_id(r) in authserv]
-    passed = False
-    for result in results:
-        for verdict in result.split(";")[1:]:
-            found = _AUTH_VERDICT.search(verdict)
-            if found is None:
-                continue
-            method, outcome = found.group(1).lower(), found.group(2).lower()
-            named = _AUTH_DOMAIN.search(verdict)
-            about = named.group(1).lower().rstrip(".") if named else None
-            ours = about is not None and (domain == about or domain.endswith("." + about))
-            if outcome != "pass" and (ours or about is None):
-                return False  # fail, softfail, none, neutral, ...: never the owner's
-            if outcome == "pass" and ours and method in ("dkim", "dmarc"):
-                passed = True
-    return passed
+    if not results:
+        return False
+    passed, failed = _verdicts(results[0], domain)
+    # Below the topmost header with the owner's server's id, one bearing the same id may
+    # have come with the mail (a server that does not strip them, RFC 8601 5): it can
+    # only say no.
+    return passed and not failed and not any(_verdicts(r, domain)[1] for r in results[1:])
+
+
+def _verdicts(result: str, domain: str) -> tuple[bool, bool]:
+    """(dkim or dmarc passed for `domain`, any verdict for it, or for no domain, failed)."""
+    passed = failed = False
+    for verdict in result.split(";")[1:]:
+        found = _AUTH_VERDICT.search(verdict)
+        if found is None:
+            continue
+        method, outcome = found.group(1).lower(), found.group(2).lower()
+        named = _AUTH_DOMAIN.search(verdict)
+        about = named.group(1).lower().rstrip(".") if named else None
+        ours = about is not None and (domain == about or domain.endswith("." + about))
+        if outcome != "pass" and (ours or about is None):
+            failed = True  # fail, softfail, none, neutral, ...: never the owner's
+        elif outcome == "pass" and ours and method in ("dkim", "dmarc"):
+            passed = True
+    return passed, failed
 
 
 def authserv_ids(raw_headers: bytes) -> list[str]:
