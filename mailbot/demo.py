@@ -118,8 +118,9 @@ def next_steps() -> str:
     first how to put `mailbot` on the PATH when it is not there (`./run demo` runs it
     from .venv without activating it)."""
     steps = (
-        "Next, on your own mailbox: copy config.example.env to .env, fill in the five "
-        "keys it switches on, run `mailbot check`, then `mailbot --run-once --dry-run`."
+        "Next, on your own mailbox: `mailbot setup you@example.com` finds your server, "
+        "logs in, writes .env and ends with a dry run (or copy config.example.env to .env "
+        "and fill in the five keys it switches on, then `mailbot check`)."
     )
     hint = path_hint()
     return f"{hint}\n{steps}" if hint else steps

@@ -67,7 +67,7 @@ def test_the_demo_ends_with_how_to_put_mailbot_on_the_path(tmp_path: Path) -> No
     *_, hint, steps = result.stdout.splitlines()
     venv = Path(sys.prefix)
     assert f"`source {venv / 'bin' / 'activate'}` puts it there" in hint
-    assert "`mailbot check`" in steps and "`mailbot --run-once --dry-run`" in steps
+    assert "`mailbot setup you@example.com`" in steps and "`mailbot check`" in steps
     assert "bin/mailbot" not in steps
 
     scripts = sysconfig.get_path("scripts")
