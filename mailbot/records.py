@@ -18,6 +18,14 @@ DRAFT_STATES = (STORED, WITHDRAWN, KEPT, STALE, GONE, SENT, MISSING, DISCARDED)
 
 
 @dataclass(frozen=True)
+class FolderState:
+    """What a server says of a folder: its UIDVALIDITY and the UID its next message gets."""
+
+    uidvalidity: int
+    uidnext: int
+
+
+@dataclass(frozen=True)
 class Cursor:
     uidvalidity: int
     last_uid: int

@@ -36,8 +36,7 @@ from typing import Any
 
 from mailbot.errors import ConfigError, MailbotError, StateFileError
 from mailbot.identity import INVITATION_KEYS, loose, mark_of, normalise_name, person_key
-from mailbot.mailboxes.base import FolderState
-from mailbot.records import STORED, Conversation, Cursor, DraftRecord, Skipped
+from mailbot.records import STORED, Conversation, Cursor, DraftRecord, FolderState, Skipped
 
 SCHEMA_VERSION = 6
 BOUNCED = "bounced"  # the event of a bounce (no schema change: a row of `events`)

@@ -11,6 +11,7 @@ from typing import NamedTuple, Protocol
 
 from mailbot.errors import ConfigError, MailboxError
 from mailbot.identity import token_of
+from mailbot.records import FolderState as FolderState  # also part of this interface
 from mailbot.terminal import shown as shown  # folder names: escaped like all outside text
 
 KEY_HEADER = "X-Mailbot-Key"  # on drafts of earlier releases (now: the Message-ID's token)
@@ -88,12 +89,6 @@ def token_in(raw: bytes) -> str | None:
     if found := _MESSAGE_ID.search(head):
         return token_of(found.group(1).decode("ascii", "replace"))
     return None
-
-
-@dataclass(frozen=True)
-class FolderState:
-    uidvalidity: int
-    uidnext: int
 
 
 class Head(NamedTuple):
