@@ -161,7 +161,7 @@ class Executor:
         read_to: Cursor | None = None
         if sent_folder is not None:  # found by a listing just now (Mailbox.sent_folder)
             sent, sent_to, read_to = self._newly_sent(sent_folder)
-        sent |= self._sent_copies_in_inbox()
+        in_inbox: set[str] | None = None  # looked for only when a draft is in neither folder
         present: dict[str, set[str] | None] = {}
         resaved: dict[str, dict[str, list[int]]] = {}
         discarded = []
@@ -185,10 +185,14 @@ class Executor:
                     )
                     self.store.set_draft_state(record.token, STORED)
                 continue
-            if {record.token, record.message_id} & sent or (
+            found_sent = {record.token, record.message_id} & sent or (
                 sent_folder is not None
                 and self._sent_as(record, sent_folder, sent_to.get(record.recipient.lower(), []))
-            ):
+            )
+            if not found_sent:
+                in_inbox = self._sent_copies_in_inbox() if in_inbox is None else in_inbox
+                found_sent = bool({record.token, record.message_id} & in_inbox)
+            if found_sent:
                 log.info("our %s draft for %s was sent", record.step, self._whose(record))
                 self.store.set_draft_state(record.token, SENT)
             elif record.state == STORED or not record.missing_since:

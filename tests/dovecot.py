@@ -98,7 +98,7 @@ ssl = yes
 ssl_cert = <{cert}
 ssl_key = <{key}
 """
-_SPECIAL_USE = """\
+SPECIAL_USE = """\
   mailbox Drafts {
     special_use = \\Drafts
     auto = subscribe
@@ -204,7 +204,7 @@ class Dovecot:
             ssl = _SSL.format(cert=self.cert_path, key=key).rstrip("\n")
             imaps = f"    address = 127.0.0.1\n    port = {self.tls_port}"
         if mailboxes is None:
-            mailboxes = _SPECIAL_USE if special_use else ""
+            mailboxes = SPECIAL_USE if special_use else ""
         passdb = _STATIC
         if oauth2_introspection is not None:
             passdb = _OAUTH2

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from builders import invitation, on_behalf
+from support import mailbot
 
 from mailbot.errors import ConnectError
 from mailbot.mailboxes.base import HISTORY_FIELDS
@@ -23,20 +24,6 @@ from mailbot.people.history import RECEIVED, entries
 
 ROOT = Path(__file__).resolve().parents[1]
 OWNER = frozenset({"robin@owner.example"})
-
-
-def mailbot(
-    cwd: Path, env: dict[str, str], *args: str, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mailbot", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def owner_env(tmp_path: Path, **extra: str) -> dict[str, str]:

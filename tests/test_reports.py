@@ -12,7 +12,6 @@ import base64
 import email
 import email.policy
 import json
-import mailbox
 import quopri
 import re
 from dataclasses import dataclass, field, replace
@@ -23,6 +22,7 @@ import pytest
 from builders import mail, on_behalf
 from conftest import FIXTURES
 from support import mailbot
+from test_drafts_in_clients import Mailboxes
 
 from mailbot.notifications import Notification, parse
 from mailbot.plan import Options, Plan, plan
@@ -308,40 +308,23 @@ def test_status_says_each_bounced_address_once() -> None:
     ]
 
 
-class Owner:
-    """The owner's Maildir (INBOX, Drafts, Sent) and the real `mailbot` run on it."""
+class Owner(Mailboxes):
+    """The owner's Maildir and the real `mailbot` run on it, as test_drafts_in_clients
+    sets it up; a cycle reported with what it withdrew, status as text, drafts as bytes."""
 
-    def __init__(self, tmp_path: Path) -> None:
-        self.tmp = tmp_path
-        self.root = tmp_path / "Maildir"
-        self.box = mailbox.Maildir(str(self.root), create=True)
-        self.box.add_folder("Drafts")
-        self.box.add_folder("Sent")
-        self.env = {
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(tmp_path),
-            "MAILBOT_MAILDIR": str(self.root),
-            "MAILBOT_STATE": str(tmp_path / "state.sqlite3"),
-            "MAILBOT_OWNER_NAME": "Robin Owner",
-            "MAILBOT_OWNER_EMAIL": "robin@owner.example",
-        }
-
-    def deliver(self, raw: bytes) -> None:
-        self.box.add(mailbox.MaildirMessage(raw))
-
-    def run(self) -> list[tuple[object, ...]]:
+    def cycle(self) -> list[tuple[object, ...]]:
         result = mailbot(self.tmp, self.env, "--run-once", "--json")
         assert result.returncode == 0, result.stderr
         processed = json.loads(result.stdout)["processed"]
         return [(p["requester"], p["decision"], p["draft"], p["withdrawn"]) for p in processed]
 
-    def status(self, *args: str) -> str:
+    def status_text(self, *args: str) -> str:
         result = mailbot(self.tmp, self.env, "status", *args)
         assert result.returncode == 0, result.stderr
         return result.stdout
 
-    def drafts(self) -> list[bytes]:
-        return sorted(p.read_bytes() for p in (self.root / ".Drafts" / "cur").iterdir())
+    def draft_bytes(self) -> list[bytes]:
+        return sorted(p.read_bytes() for p in self.drafts())
 
 
 @pytest.mark.parametrize(
@@ -353,20 +336,20 @@ def test_status_shows_the_bounce_and_the_conversation_goes_on(tmp_path: Path, na
     bounced, and her real answer later still counts."""
     owner = Owner(tmp_path)
     owner.deliver(on_behalf("Marta Nowak", MARTA, "<i1@prod>", 5742011987))
-    assert owner.run() == [("Marta Nowak", "ask", True, [])]
-    [draft] = owner.drafts()
+    assert owner.cycle() == [("Marta Nowak", "ask", True, [])]
+    [draft] = owner.draft_bytes()
     draft_id = str(email.message_from_bytes(draft)["Message-ID"]).strip()
-    before = json.loads(owner.status("--json"))
+    before = json.loads(owner.status_text("--json"))
 
     owner.deliver(fixture(name, draft_id))
-    assert owner.run() == [("Marta Nowak", "ignore", False, [])]
-    assert owner.drafts() == [draft]  # not withdrawn, nothing added
-    after = json.loads(owner.status("--json"))
+    assert owner.cycle() == [("Marta Nowak", "ignore", False, [])]
+    assert owner.draft_bytes() == [draft]  # not withdrawn, nothing added
+    after = json.loads(owner.status_text("--json"))
     [was], [now] = before["open"], after["open"]
     kept = ("name", "status", "reason", "email", "decided", "draft", "evidence")
     assert {k: now[k] for k in kept} == {k: was[k] for k in kept}
     assert after["review"] == [] and after["skipped"] == []
-    text = owner.status()
+    text = owner.status_text()
     if name == "mdn-read-receipt.eml":
         assert now["bounced"] == [] and "bounced" not in text
     else:
@@ -375,7 +358,7 @@ def test_status_shows_the_bounce_and_the_conversation_goes_on(tmp_path: Path, na
         assert f"      their address {MARTA} bounced ({day})" in text.splitlines()
 
     owner.deliver(answer(draft_id, "No, we have never met."))
-    assert owner.run() == [("Marta Nowak", "explain", True, ["ask"])]
+    assert owner.cycle() == [("Marta Nowak", "explain", True, ["ask"])]
 
 
 def answer(draft_id: str, text: str) -> bytes:

@@ -282,10 +282,16 @@ def test_check_finds_a_damaged_page_and_does_not_back_it_up(tmp_path: Path) -> N
     with Store(path) as store, pytest.raises(StateError, match="is damaged"):
         store.verify()
     assert backups(path) == []  # a damaged state never pushes a good copy out
-    code, out, _ = run_mailbot(tmp_path, "check")
+    code, line = state_line(tmp_path)
     assert code == 1
+    assert line.startswith("ERR") and "is damaged" in line, line
+
+
+def state_line(tmp_path: Path) -> tuple[int, str]:
+    """`mailbot check`'s exit code and its one line about the state file."""
+    code, out, _ = run_mailbot(tmp_path, "check")
     [line] = [line for line in out.splitlines() if " state " in line]
-    assert line.startswith("ERR") and "is damaged" in line, out
+    return code, line
 
 
 def test_check_finds_a_renamed_column(tmp_path: Path) -> None:
@@ -297,19 +303,17 @@ def test_check_finds_a_renamed_column(tmp_path: Path) -> None:
     raw.close()
     with Store(path) as store, pytest.raises(StateError, match="lacks details"):
         store.verify()
-    code, out, _ = run_mailbot(tmp_path, "check")
+    code, line = state_line(tmp_path)
     assert code == 1
-    [line] = [line for line in out.splitlines() if " state " in line]
-    assert line.startswith("ERR") and "has evidence instead" in line, out
+    assert line.startswith("ERR") and "has evidence instead" in line, line
 
 
 def test_check_says_what_it_verified(tmp_path: Path) -> None:
     path = tmp_path / "state.sqlite3"
     a_state_with_jane(path)
     path.chmod(0o600)
-    _, out, _ = run_mailbot(tmp_path, "check")
-    [line] = [line for line in out.splitlines() if " state " in line]
-    assert line.startswith("OK") and "integrity_check ok" in line, out
+    _, line = state_line(tmp_path)
+    assert line.startswith("OK") and "integrity_check ok" in line, line
 
 
 def test_a_release_5_file_gains_the_message_each_draft_answers(tmp_path: Path) -> None:

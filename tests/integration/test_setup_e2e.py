@@ -34,7 +34,7 @@ import trustme
 from builders import invitation
 from conftest import FIXTURES, require_dovecot
 from dotenv import dotenv_values
-from dovecot import PASSWORD, Account, Dovecot
+from dovecot import PASSWORD, SPECIAL_USE, Account, Dovecot
 from keyring.backends import fail
 from netfakes import HttpsSite, Network, Page, Zone, client_context
 from oauthserver import OAuthServer, Owner
@@ -62,20 +62,15 @@ OWN_CONFIG = b"""<?xml version="1.0" encoding="UTF-8"?>
 <socketType>SSL</socketType><username>%EMAILADDRESS%</username>
 <authentication>password-cleartext</authentication></incomingServer>
 </emailProvider></clientConfig>"""
-ARCHIVE = """\
-  mailbox Drafts {
-    special_use = \\Drafts
-    auto = subscribe
-  }
-  mailbox Sent {
-    special_use = \\Sent
-    auto = subscribe
-  }
+ARCHIVE = (
+    SPECIAL_USE
+    + """\
   mailbox Archive {
     special_use = \\Archive
     auto = subscribe
   }
 """
+)
 # A little module the keyring command (a separate process) can load too: a file keyring.
 KEYRING_MODULE = """
 import json, os
